@@ -1,0 +1,31 @@
+// Run-time choice of instruction set: CPU detection once, a best-first choice, and a call that may pick
+// any set this CPU (and its OS) can run, for tests and benchmarks. Never hands out a path the CPU lacks.
+#pragma once
+#include "score.h"
+
+namespace prunekit {
+
+enum Isa : unsigned {
+  kIsaSerial = 1u << 0,
+  kIsaAvx2 = 1u << 1,
+  kIsaAvx512 = 1u << 2,
+  kIsaNeon = 1u << 3,
+};
+
+// Sets compiled into this binary.
+unsigned isa_compiled();
+// Sets compiled in and runnable here (cpuid feature bits and, on x86, the OS saving the registers: xgetbv).
+unsigned isa_supported();
+// The set in use now (the best supported one until isa_select changes it).
+Isa isa_active();
+// Switches to `isa`; false (and nothing changes) when it is not supported here.
+bool isa_select(Isa isa);
+
+const char* isa_name(Isa isa);
+// Parses "scalar" | "serial" | "avx2" | "avx512" | "neon"; false for anything else.
+bool isa_parse(const char* name, Isa* out);
+
+// The kernel table of the active set.
+const ScoreKernels& score_kernels();
+
+}  // namespace prunekit

@@ -1,0 +1,44 @@
+// Scoring kernels: the elementwise formulas of the four pruning criteria over raw float32 buffers.
+//
+// Numeric policy (SPEC 1, "Numeric contract"): every operation is one IEEE-754 single-precision operation
+// rounded on its own, exactly as PyTorch's float32 CPU ops compute them: no fused multiply-add (the whole
+// tree is built with -ffp-contract=off), denormals kept (nothing here touches MXCSR/FPCR). abs clears the
+// sign bit, so it is exact for every input including NaN and -0.
+//
+// Kernels take unaligned pointers and any length; they allocate nothing and know nothing of N-API.
+#pragma once
+#include <cstddef>
+
+namespace prunekit {
+
+// s[i] = |x[i]|                                  (magnitude: x = weight, gradient: x = grad)
+using abs_f32_t = void (*)(const float* x, float* s, std::size_t n);
+// s[i] = |w[i] * g[i]|                           (snip)
+using abs_mul_f32_t = void (*)(const float* w, const float* g, float* s, std::size_t n);
+// s[i] = s[i] * alpha + beta * |w[i] * g[i]|    (snip_momentum, each product and the sum rounded)
+using momentum_f32_t = void (*)(const float* w, const float* g, float* s, std::size_t n, float alpha,
+                                float beta);
+// number of i with x[i] not finite (NaN or +-Inf)
+using count_nonfinite_f32_t = std::size_t (*)(const float* x, std::size_t n);
+// number of i with w[i] * g[i] not finite (NaN, Inf, or a finite product that overflowed)
+using count_nonfinite_mul_f32_t = std::size_t (*)(const float* w, const float* g, std::size_t n);
+
+struct ScoreKernels {
+  abs_f32_t abs_f32;
+  abs_mul_f32_t abs_mul_f32;
+  momentum_f32_t momentum_f32;
+  count_nonfinite_f32_t count_nonfinite_f32;
+  count_nonfinite_mul_f32_t count_nonfinite_mul_f32;
+};
+
+// One table per instruction set; each is defined in its own file and only exists where compiled.
+extern const ScoreKernels score_kernels_serial;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const ScoreKernels score_kernels_avx2;
+extern const ScoreKernels score_kernels_avx512;
+#endif
+#if defined(__aarch64__)
+extern const ScoreKernels score_kernels_neon;
+#endif
+
+}  // namespace prunekit

@@ -1,0 +1,111 @@
+// AVX2 scoring kernels: 8 floats a vector, two vectors an iteration, unaligned loads (vmovups), the tail
+// done one element at a time with the same single-rounding operations. abs is an and-not of the sign bit
+// (vandnps), products are vmulps, sums vaddps: never vfmadd. Non-finite lanes are found by comparing the
+// exponent field with all ones and counted by subtracting the all-ones compare result (vpcmpeqd, vpsubd).
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "../score.h"
+#include "../target.h"
+
+PRUNEKIT_TARGET_BEGIN("avx2")
+
+namespace prunekit {
+namespace {
+
+inline __m256 abs8_(__m256 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+
+inline __m256i nonfinite8_(__m256 x) {
+  const __m256i exponent = _mm256_set1_epi32(0x7f800000);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(x), exponent), exponent);
+}
+
+inline std::size_t sum8_(__m256i counts) {
+  alignas(32) std::uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), counts);
+  std::size_t total = 0;
+  for (std::uint32_t lane : lanes) total += lane;
+  return total;
+}
+
+inline bool nonfinite1_(float x) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return (bits & 0x7f800000u) == 0x7f800000u;
+}
+
+void abs_f32_avx2(const float* x, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm256_storeu_ps(s + i, abs8_(_mm256_loadu_ps(x + i)));
+    _mm256_storeu_ps(s + i + 8, abs8_(_mm256_loadu_ps(x + i + 8)));
+  }
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(s + i, abs8_(_mm256_loadu_ps(x + i)));
+  for (; i < n; ++i) s[i] = std::fabs(x[i]);
+}
+
+void abs_mul_f32_avx2(const float* w, const float* g, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm256_storeu_ps(s + i, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))));
+    _mm256_storeu_ps(s + i + 8, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(g + i + 8))));
+  }
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(s + i, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))));
+  for (; i < n; ++i) s[i] = std::fabs(w[i] * g[i]);
+}
+
+inline __m256 momentum8_(__m256 s, __m256 w, __m256 g, __m256 alpha, __m256 beta) {
+  return _mm256_add_ps(_mm256_mul_ps(s, alpha), _mm256_mul_ps(beta, abs8_(_mm256_mul_ps(w, g))));
+}
+
+void momentum_f32_avx2(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+  const __m256 a = _mm256_set1_ps(alpha), b = _mm256_set1_ps(beta);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm256_storeu_ps(s + i, momentum8_(_mm256_loadu_ps(s + i), _mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i), a, b));
+    _mm256_storeu_ps(s + i + 8, momentum8_(_mm256_loadu_ps(s + i + 8), _mm256_loadu_ps(w + i + 8),
+                                           _mm256_loadu_ps(g + i + 8), a, b));
+  }
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(s + i, momentum8_(_mm256_loadu_ps(s + i), _mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i), a, b));
+  for (; i < n; ++i) {
+    const float decayed = s[i] * alpha;
+    const float term = beta * std::fabs(w[i] * g[i]);
+    s[i] = decayed + term;
+  }
+}
+
+std::size_t count_nonfinite_f32_avx2(const float* x, std::size_t n) {
+  __m256i counts = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) counts = _mm256_sub_epi32(counts, nonfinite8_(_mm256_loadu_ps(x + i)));
+  std::size_t total = sum8_(counts);
+  for (; i < n; ++i) total += nonfinite1_(x[i]);
+  return total;
+}
+
+std::size_t count_nonfinite_mul_f32_avx2(const float* w, const float* g, std::size_t n) {
+  __m256i counts = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    counts = _mm256_sub_epi32(counts, nonfinite8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))));
+  std::size_t total = sum8_(counts);
+  for (; i < n; ++i) total += nonfinite1_(w[i] * g[i]);
+  return total;
+}
+
+}  // namespace
+
+const ScoreKernels score_kernels_avx2 = {abs_f32_avx2, abs_mul_f32_avx2, momentum_f32_avx2,
+                                         count_nonfinite_f32_avx2, count_nonfinite_mul_f32_avx2};
+
+}  // namespace prunekit
+
+PRUNEKIT_TARGET_END
+
+#endif

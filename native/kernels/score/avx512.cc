@@ -1,0 +1,109 @@
+// AVX-512 scoring kernels (AVX-512F only): 16 floats a vector, unaligned loads, and the tail handled by
+// masked loads and stores (vmovups with a k-mask), so there is no scalar tail and no read past the end.
+// abs is an and of the magnitude bits (vpandd), products vmulps, sums vaddps: never vfmadd. Non-finite
+// lanes: exponent field compared with all ones into a mask register, counted with popcnt.
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#include "../score.h"
+#include "../target.h"
+
+PRUNEKIT_TARGET_BEGIN("avx512f,popcnt")
+
+namespace prunekit {
+namespace {
+
+inline __m512 abs16_(__m512 x) {
+  return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7fffffff)));
+}
+
+inline __mmask16 nonfinite16_(__m512 x) {
+  const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+  return _mm512_cmpeq_epi32_mask(_mm512_and_si512(_mm512_castps_si512(x), exponent), exponent);
+}
+
+inline __mmask16 tail_mask_(std::size_t remaining) {
+  return static_cast<__mmask16>((1u << remaining) - 1u);
+}
+
+void abs_f32_avx512(const float* x, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm512_storeu_ps(s + i, abs16_(_mm512_loadu_ps(x + i)));
+    _mm512_storeu_ps(s + i + 16, abs16_(_mm512_loadu_ps(x + i + 16)));
+  }
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(s + i, abs16_(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    const __mmask16 m = tail_mask_(n - i);
+    _mm512_mask_storeu_ps(s + i, m, abs16_(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+inline __m512 abs_mul16_(__m512 w, __m512 g) { return abs16_(_mm512_mul_ps(w, g)); }
+
+void abs_mul_f32_avx512(const float* w, const float* g, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm512_storeu_ps(s + i, abs_mul16_(_mm512_loadu_ps(w + i), _mm512_loadu_ps(g + i)));
+    _mm512_storeu_ps(s + i + 16, abs_mul16_(_mm512_loadu_ps(w + i + 16), _mm512_loadu_ps(g + i + 16)));
+  }
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(s + i, abs_mul16_(_mm512_loadu_ps(w + i), _mm512_loadu_ps(g + i)));
+  if (i < n) {
+    const __mmask16 m = tail_mask_(n - i);
+    _mm512_mask_storeu_ps(s + i, m, abs_mul16_(_mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, g + i)));
+  }
+}
+
+inline __m512 momentum16_(__m512 s, __m512 w, __m512 g, __m512 alpha, __m512 beta) {
+  return _mm512_add_ps(_mm512_mul_ps(s, alpha), _mm512_mul_ps(beta, abs_mul16_(w, g)));
+}
+
+void momentum_f32_avx512(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+  const __m512 a = _mm512_set1_ps(alpha), b = _mm512_set1_ps(beta);
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm512_storeu_ps(s + i, momentum16_(_mm512_loadu_ps(s + i), _mm512_loadu_ps(w + i), _mm512_loadu_ps(g + i), a, b));
+    _mm512_storeu_ps(s + i + 16, momentum16_(_mm512_loadu_ps(s + i + 16), _mm512_loadu_ps(w + i + 16),
+                                             _mm512_loadu_ps(g + i + 16), a, b));
+  }
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(s + i, momentum16_(_mm512_loadu_ps(s + i), _mm512_loadu_ps(w + i), _mm512_loadu_ps(g + i), a, b));
+  if (i < n) {
+    const __mmask16 m = tail_mask_(n - i);
+    _mm512_mask_storeu_ps(s + i, m, momentum16_(_mm512_maskz_loadu_ps(m, s + i), _mm512_maskz_loadu_ps(m, w + i),
+                                                _mm512_maskz_loadu_ps(m, g + i), a, b));
+  }
+}
+
+std::size_t count_nonfinite_f32_avx512(const float* x, std::size_t n) {
+  std::size_t total = 0, i = 0;
+  for (; i + 16 <= n; i += 16) total += _mm_popcnt_u32(nonfinite16_(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    const __mmask16 m = tail_mask_(n - i);
+    total += _mm_popcnt_u32(nonfinite16_(_mm512_maskz_loadu_ps(m, x + i)) & m);
+  }
+  return total;
+}
+
+std::size_t count_nonfinite_mul_f32_avx512(const float* w, const float* g, std::size_t n) {
+  std::size_t total = 0, i = 0;
+  for (; i + 16 <= n; i += 16)
+    total += _mm_popcnt_u32(nonfinite16_(_mm512_mul_ps(_mm512_loadu_ps(w + i), _mm512_loadu_ps(g + i))));
+  if (i < n) {
+    const __mmask16 m = tail_mask_(n - i);
+    total += _mm_popcnt_u32(
+        nonfinite16_(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, g + i))) & m);
+  }
+  return total;
+}
+
+}  // namespace
+
+const ScoreKernels score_kernels_avx512 = {abs_f32_avx512, abs_mul_f32_avx512, momentum_f32_avx512,
+                                           count_nonfinite_f32_avx512, count_nonfinite_mul_f32_avx512};
+
+}  // namespace prunekit
+
+PRUNEKIT_TARGET_END
+
+#endif

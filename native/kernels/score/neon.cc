@@ -1,0 +1,94 @@
+// NEON scoring kernels (AArch64 Advanced SIMD, always present there): 4 floats a vector, two vectors an
+// iteration, unaligned loads (ld1), the tail one element at a time with the same single-rounding ops.
+// abs is fabs (vabsq_f32, sign bit cleared), products fmul, sums fadd: never fmla, and the tree is built
+// with -ffp-contract=off so the compiler does not fuse them either. Denormals are kept (FPCR.FZ stays 0).
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "../score.h"
+
+namespace prunekit {
+namespace {
+
+inline uint32x4_t nonfinite4_(float32x4_t x) {
+  const uint32x4_t exponent = vdupq_n_u32(0x7f800000u);
+  return vceqq_u32(vandq_u32(vreinterpretq_u32_f32(x), exponent), exponent);
+}
+
+inline bool nonfinite1_(float x) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return (bits & 0x7f800000u) == 0x7f800000u;
+}
+
+void abs_f32_neon(const float* x, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    vst1q_f32(s + i, vabsq_f32(vld1q_f32(x + i)));
+    vst1q_f32(s + i + 4, vabsq_f32(vld1q_f32(x + i + 4)));
+  }
+  for (; i + 4 <= n; i += 4) vst1q_f32(s + i, vabsq_f32(vld1q_f32(x + i)));
+  for (; i < n; ++i) s[i] = std::fabs(x[i]);
+}
+
+inline float32x4_t abs_mul4_(float32x4_t w, float32x4_t g) { return vabsq_f32(vmulq_f32(w, g)); }
+
+void abs_mul_f32_neon(const float* w, const float* g, float* s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    vst1q_f32(s + i, abs_mul4_(vld1q_f32(w + i), vld1q_f32(g + i)));
+    vst1q_f32(s + i + 4, abs_mul4_(vld1q_f32(w + i + 4), vld1q_f32(g + i + 4)));
+  }
+  for (; i + 4 <= n; i += 4) vst1q_f32(s + i, abs_mul4_(vld1q_f32(w + i), vld1q_f32(g + i)));
+  for (; i < n; ++i) s[i] = std::fabs(w[i] * g[i]);
+}
+
+inline float32x4_t momentum4_(float32x4_t s, float32x4_t w, float32x4_t g, float32x4_t alpha, float32x4_t beta) {
+  return vaddq_f32(vmulq_f32(s, alpha), vmulq_f32(beta, abs_mul4_(w, g)));
+}
+
+void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+  const float32x4_t a = vdupq_n_f32(alpha), b = vdupq_n_f32(beta);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    vst1q_f32(s + i, momentum4_(vld1q_f32(s + i), vld1q_f32(w + i), vld1q_f32(g + i), a, b));
+    vst1q_f32(s + i + 4, momentum4_(vld1q_f32(s + i + 4), vld1q_f32(w + i + 4), vld1q_f32(g + i + 4), a, b));
+  }
+  for (; i + 4 <= n; i += 4) vst1q_f32(s + i, momentum4_(vld1q_f32(s + i), vld1q_f32(w + i), vld1q_f32(g + i), a, b));
+  for (; i < n; ++i) {
+    const float decayed = s[i] * alpha;
+    const float term = beta * std::fabs(w[i] * g[i]);
+    s[i] = decayed + term;
+  }
+}
+
+std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) {
+  uint32x4_t counts = vdupq_n_u32(0);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) counts = vsubq_u32(counts, nonfinite4_(vld1q_f32(x + i)));
+  std::size_t total = vaddvq_u32(counts);
+  for (; i < n; ++i) total += nonfinite1_(x[i]);
+  return total;
+}
+
+std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::size_t n) {
+  uint32x4_t counts = vdupq_n_u32(0);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) counts = vsubq_u32(counts, nonfinite4_(vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i))));
+  std::size_t total = vaddvq_u32(counts);
+  for (; i < n; ++i) total += nonfinite1_(w[i] * g[i]);
+  return total;
+}
+
+}  // namespace
+
+const ScoreKernels score_kernels_neon = {abs_f32_neon, abs_mul_f32_neon, momentum_f32_neon,
+                                         count_nonfinite_f32_neon, count_nonfinite_mul_f32_neon};
+
+}  // namespace prunekit
+
+#endif

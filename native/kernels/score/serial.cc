@@ -1,0 +1,53 @@
+// Scalar scoring kernels: the oracle every SIMD path is compared with, bit for bit.
+// Built with -fno-tree-vectorize (CMakeLists.txt) so the tests compare two different code paths.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "../score.h"
+
+namespace prunekit {
+namespace {
+
+inline float abs_(float x) { return std::fabs(x); }
+
+inline bool nonfinite_(float x) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return (bits & 0x7f800000u) == 0x7f800000u;
+}
+
+void abs_f32_serial(const float* x, float* s, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) s[i] = abs_(x[i]);
+}
+
+void abs_mul_f32_serial(const float* w, const float* g, float* s, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) s[i] = abs_(w[i] * g[i]);
+}
+
+void momentum_f32_serial(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const float decayed = s[i] * alpha;
+    const float term = beta * abs_(w[i] * g[i]);
+    s[i] = decayed + term;
+  }
+}
+
+std::size_t count_nonfinite_f32_serial(const float* x, std::size_t n) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) count += nonfinite_(x[i]);
+  return count;
+}
+
+std::size_t count_nonfinite_mul_f32_serial(const float* w, const float* g, std::size_t n) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) count += nonfinite_(w[i] * g[i]);
+  return count;
+}
+
+}  // namespace
+
+const ScoreKernels score_kernels_serial = {abs_f32_serial, abs_mul_f32_serial, momentum_f32_serial,
+                                           count_nonfinite_f32_serial, count_nonfinite_mul_f32_serial};
+
+}  // namespace prunekit

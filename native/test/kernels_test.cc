@@ -1,0 +1,172 @@
+// Compares every runnable SIMD kernel set with the scalar oracle, bit for bit (any NaN equals any NaN):
+// lengths 0..300, random start offsets (unaligned pointers), normal, wide-exponent and special values,
+// and guard cells around each output to catch writes past either end.
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../kernels/dispatch.h"
+
+using namespace prunekit;
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+
+std::uint32_t bits_(float x) {
+  std::uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+bool same_(float a, float b) { return (std::isnan(a) && std::isnan(b)) || bits_(a) == bits_(b); }
+
+float from_bits_(std::uint32_t b) {
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+// Inputs of three kinds: plain normal values, exponents wide enough to overflow and underflow in a
+// product, and a mix of NaN, infinities, zeros, denormals and extremes.
+std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::uniform_int_distribution<int> exponent(-140, 120);
+  static const float kSpecial[] = {std::numeric_limits<float>::quiet_NaN(),
+                                   -std::numeric_limits<float>::quiet_NaN(),
+                                   std::numeric_limits<float>::infinity(),
+                                   -std::numeric_limits<float>::infinity(),
+                                   0.f,
+                                   -0.f,
+                                   FLT_MAX,
+                                   -FLT_MAX,
+                                   FLT_MIN,
+                                   -FLT_MIN,
+                                   from_bits_(0x00000001u),
+                                   from_bits_(0x807fffffu),
+                                   from_bits_(0x7fa00001u) /* signalling NaN */,
+                                   1.f};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof kSpecial / sizeof kSpecial[0] - 1);
+  std::vector<float> v(n);
+  for (float& x : v) {
+    if (kind == 0) x = normal(rng);
+    else if (kind == 1) x = std::ldexp(normal(rng), exponent(rng));
+    else x = (rng() % 3 == 0) ? kSpecial[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
+  }
+  return v;
+}
+
+struct Case {
+  std::size_t n, offset;
+  int kind;
+  float alpha, beta;
+  std::vector<float> w, g, s;
+};
+
+// Runs `fn` on copies of the case's buffers placed at `offset` inside larger buffers filled with a canary.
+template <typename Fn>
+std::vector<float> run_(const Case& c, Fn fn, std::size_t* count) {
+  const float canary = from_bits_(0x7f7abcdeu);
+  std::vector<float> w(c.n + c.offset + 8, canary), g(w), s(w);
+  std::copy(c.w.begin(), c.w.end(), w.begin() + c.offset);
+  std::copy(c.g.begin(), c.g.end(), g.begin() + c.offset);
+  std::copy(c.s.begin(), c.s.end(), s.begin() + c.offset);
+  *count = fn(w.data() + c.offset, g.data() + c.offset, s.data() + c.offset);
+  return s;
+}
+
+void check_(const std::string& label, const Case& c, const std::vector<float>& got, const std::vector<float>& want,
+            std::size_t got_count, std::size_t want_count) {
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!same_(got[i], want[i])) {
+      ++g_failed;
+      std::printf("FAIL %s n=%zu offset=%zu kind=%d: element %zd is %08x, scalar gives %08x\n", label.c_str(), c.n,
+                  c.offset, c.kind, static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(c.offset),
+                  bits_(got[i]), bits_(want[i]));
+      return;
+    }
+  if (got_count != want_count) {
+    ++g_failed;
+    std::printf("FAIL %s n=%zu offset=%zu kind=%d: count %zu, scalar gives %zu\n", label.c_str(), c.n, c.offset,
+                c.kind, got_count, want_count);
+    return;
+  }
+  ++g_passed;
+}
+
+void compare_isa_(Isa isa, const std::vector<Case>& cases) {
+  const std::string name = isa_name(isa);
+  const ScoreKernels& serial = score_kernels_serial;
+  isa_select(isa);
+  const ScoreKernels& simd = score_kernels();
+  using K = const ScoreKernels&;
+  struct Op {
+    const char* name;
+    std::size_t (*call)(K, const Case&, const float*, const float*, float*);
+  };
+  const Op ops[] = {
+      {"abs_f32", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n); return std::size_t{0}; }},
+      {"abs_mul_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n); return std::size_t{0}; }},
+      {"momentum_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta); return std::size_t{0}; }},
+      {"count_nonfinite_f32", [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
+      {"count_nonfinite_mul_f32", [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
+  };
+  for (const Op& op : ops) {
+    const int failed_before = g_failed;
+    for (const Case& c : cases) {
+      std::size_t want_count = 0, got_count = 0;
+      const auto want = run_(c, [&](const float* w, const float* g, float* s) { return op.call(serial, c, w, g, s); }, &want_count);
+      const auto got = run_(c, [&](const float* w, const float* g, float* s) { return op.call(simd, c, w, g, s); }, &got_count);
+      check_(name + " " + op.name, c, got, want, got_count, want_count);
+    }
+    std::printf("  %-8s %-24s %s over %zu cases\n", name.c_str(), op.name, g_failed == failed_before ? "bit-identical" : "DIFFERS", cases.size());
+  }
+}
+
+// Hand-computed values: the oracle itself must follow the formulas of SPEC 1.
+void check_oracle_() {
+  const float w[] = {-2.f, 3.f, -0.f, 1e30f}, g[] = {0.5f, -4.f, 7.f, 1e30f};
+  float s[] = {1.f, 2.f, -3.f, 0.f};
+  score_kernels_serial.momentum_f32(w, g, s, 4, 0.5f, 2.f);
+  const float want[] = {0.5f + 2.f, 1.f + 24.f, -1.5f + 0.f, INFINITY};
+  bool ok = true;
+  for (int i = 0; i < 4; ++i) ok = ok && same_(s[i], want[i]);
+  ok = ok && score_kernels_serial.count_nonfinite_mul_f32(w, g, 4) == 1;
+  ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed momentum values\n"));
+}
+
+}  // namespace
+
+int main() {
+  std::mt19937 rng(20261127);
+  std::vector<Case> cases;
+  std::uniform_real_distribution<float> coefficient(-2.f, 2.f);
+  for (std::size_t n = 0; n <= 300; ++n)
+    for (int kind = 0; kind < 3; ++kind) {
+      Case c{n, rng() % 17, kind, kind == 0 ? 0.9f : coefficient(rng), kind == 0 ? 1.f : coefficient(rng), {}, {}, {}};
+      c.w = make_input_(rng, n, kind);
+      c.g = make_input_(rng, n, kind);
+      c.s = make_input_(rng, n, kind);
+      cases.push_back(std::move(c));
+    }
+
+  const Isa all[] = {kIsaSerial, kIsaAvx2, kIsaAvx512, kIsaNeon};
+  std::printf("instruction sets: ");
+  for (Isa isa : all)
+    std::printf("%s[%s%s] ", isa_name(isa), (isa_compiled() & isa) ? "compiled" : "not compiled",
+                (isa_supported() & isa) ? ", runs here" : "");
+  std::printf("\n");
+
+  check_oracle_();
+  for (Isa isa : all)
+    if (isa != kIsaSerial && (isa_supported() & isa)) compare_isa_(isa, cases);
+
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
