@@ -25,10 +25,15 @@ double finite_number_arg(const Napi::CallbackInfo& info, std::size_t index, cons
   return number;
 }
 
-bool bool_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+ScoreMode score_mode_arg(const Napi::CallbackInfo& info, std::size_t index) {
   const Napi::Value value = info[index];
-  if (!value.IsBoolean()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a boolean");
-  return value.As<Napi::Boolean>().Value();
+  if (value.IsString()) {
+    const std::string mode = value.As<Napi::String>().Utf8Value();
+    if (mode == "compute") return ScoreMode::kCompute;
+    if (mode == "guarded") return ScoreMode::kGuarded;
+    if (mode == "count") return ScoreMode::kCountOnly;
+  }
+  throw Napi::TypeError::New(info.Env(), "mode must be \"compute\", \"guarded\" or \"count\"");
 }
 
 void require_same_length(const Napi::Env& env, const F32View& a, const char* a_name, const F32View& b,

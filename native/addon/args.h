@@ -6,6 +6,8 @@
 
 #include <cstddef>
 
+#include "../kernels/score_job.h"
+
 namespace prunekit::addon {
 
 // A float32 view over live memory; `name` is used in error messages.
@@ -16,7 +18,8 @@ struct F32View {
 
 F32View float32_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 double finite_number_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
-bool bool_arg(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+// "compute" | "guarded" | "count" (binding.d.ts ScoreMode)
+ScoreMode score_mode_arg(const Napi::CallbackInfo& info, std::size_t index);
 void require_same_length(const Napi::Env& env, const F32View& a, const char* a_name, const F32View& b,
                          const char* b_name);
 

@@ -1,6 +1,7 @@
 // One scoring call of one module, with the non-finite guard of SPEC 1: when guarded, the inputs are scanned
 // for non-finite terms first and the scores are written only if there are none, so a skipped or refused
-// step leaves them exactly as they were.
+// step leaves them exactly as they were. (A single pass cannot do that: the first non-finite term may come
+// after scores were already overwritten, and the old scores cannot be recomputed.)
 #pragma once
 #include <cstddef>
 
@@ -18,8 +19,13 @@ struct ScoreJob {
   float beta;   // kMomentum only
 };
 
-// Runs the job with the active kernels. Returns the number of non-finite terms when `guard` is set (and
-// then writes nothing if it is not 0); returns 0 without counting when `guard` is not set.
-std::size_t run_score_job(const ScoreJob& job, bool guard);
+enum class ScoreMode {
+  kCompute,    // compute without looking at non-finite terms; returns 0
+  kGuarded,    // count non-finite terms; compute only if there are none; returns the count
+  kCountOnly,  // count non-finite terms, write nothing; returns the count
+};
+
+// Runs the job with the active kernels.
+std::size_t run_score_job(const ScoreJob& job, ScoreMode mode);
 
 }  // namespace prunekit

@@ -1,0 +1,48 @@
+/** The base class every criterion extends: the reference's `PruningCriterion`. */
+import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
+import { checkCriterionConfig, checkModules } from './validate';
+
+/**
+ * A pruning criterion: owns one Float32Array of scores per module, allocated once here and updated in place
+ * by the hooks it overrides. The three hooks do nothing unless a subclass overrides them.
+ *
+ * @example
+ * class Random extends PruningCriterion {
+ *   override onStepBegin() {
+ *     for (const s of Object.values(this.scores)) for (let i = 0; i < s.length; i++) s[i] = Math.random();
+ *   }
+ * }
+ * registerCriterion('random')(Random);
+ */
+export class PruningCriterion {
+  /** The modules record given at construction; read again at every hook call. */
+  readonly modules: Modules;
+  readonly config: CriterionConfig;
+  /** Module name -> scores: the same record and the same Float32Array objects for the criterion's life. */
+  readonly scores: Readonly<Record<string, Float32Array>>;
+  /** `config.on_non_finite`, default `"skip"`. */
+  readonly onNonFinite: NonFinitePolicy;
+  /** Module name -> how many hook calls skipped it for non-finite terms (policy `"skip"`). */
+  readonly nonFiniteSkips: Record<string, number> = {};
+  /** The modules skipped by the latest hook call and their non-finite term counts; empty if none. */
+  lastNonFinite: Array<{ module: string; count: number }> = [];
+
+  constructor(modules: Modules, config: CriterionConfig) {
+    this.onNonFinite = checkCriterionConfig(config);
+    checkModules(modules);
+    this.modules = modules;
+    this.config = config;
+    const scores: Record<string, Float32Array> = {};
+    for (const [name, { weight }] of Object.entries(modules)) scores[name] = new Float32Array(weight.length);
+    this.scores = Object.freeze(scores);
+  }
+
+  /** Called before the forward pass (reference: `on_step_begin`). */
+  onStepBegin(): void {}
+
+  /** Called after backward, before the optimizer step (reference: `on_before_optimizer_step`). */
+  onBeforeOptimizerStep(): void {}
+
+  /** Called after the optimizer step (reference: `on_after_optimizer_step`). */
+  onAfterOptimizerStep(): void {}
+}

@@ -1,0 +1,10 @@
+// The criteria: importing this registers the four built-in ones, in the reference's order.
+export { PruningCriterion } from './base';
+export { ElementwiseCriterion, NonFiniteError } from './elementwise';
+export { MagnitudeCriterion } from './magnitude';
+export { GradientCriterion } from './gradient';
+export { SnipCriterion } from './snip';
+export { SnipMomentumCriterion } from './snip-momentum';
+export { registerCriterion, getCriterion, criteriaNames } from './registry';
+export type { CriterionClass } from './registry';
+export type { CriterionConfig, ModuleTensors, Modules, NonFinitePolicy } from './types';

@@ -1,0 +1,6 @@
+// prunekit's public API: re-exports only.
+export * from './criteria';
+export { simdInfo, setSimd } from './simd';
+export type { SimdInfo, SimdLevel } from './simd';
+export { bindingOrigin } from './native';
+export type { BindingOrigin } from './native';
