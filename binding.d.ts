@@ -1,7 +1,7 @@
 /**
- * The raw native surface of prunekit (build/Release/prunekit.node), typed once. Every function checks its
- * arguments again (TypeError / RangeError) before it touches memory, so calling it directly cannot crash
- * the process; the public API in `lib/` validates first and names the module in its errors.
+ * The raw native surface of prunekit (prunekit.node), typed once. Every function checks its arguments
+ * again (TypeError / RangeError) before it touches memory, so calling it directly cannot crash the
+ * process; the public API in `lib/` validates first and names the module in its errors.
  */
 
 /** An instruction set the kernels are compiled for. */
@@ -16,23 +16,31 @@ export interface SimdInfo {
   compiled: SimdLevel[];
 }
 
+/** The elementwise formula: `abs` s = |w| (or |g|), `abs-mul` s = |w*g|, `momentum` s = s*alpha + beta*|w*g|. */
+export type ScoreOp = 'abs' | 'abs-mul' | 'momentum';
+
 /**
- * How a scoring call treats non-finite terms (NaN, +-Inf):
- * - `"compute"`: compute, do not look (the reference's behaviour); returns 0.
- * - `"guarded"`: count the non-finite terms first; write the scores only if there are none; returns the count.
- * - `"count"`: count only, write nothing; returns the count.
+ * How a scoring call treats non-finite terms (NaN, +-Inf) of its modules:
+ * - `"compute"`: compute, do not look (on_non_finite "propagate"); counts are 0.
+ * - `"guarded"`: per module, count first and score it only if its count is 0 (on_non_finite "skip").
+ * - `"all-or-nothing"`: count every module; score them all only if every count is 0 (on_non_finite "error").
  */
-export type ScoreMode = 'compute' | 'guarded' | 'count';
+export type ScoreMode = 'compute' | 'guarded' | 'all-or-nothing';
 
 export interface NativeBinding {
   simdInfo(): SimdInfo;
   /** Switches the kernels to `level`; throws if this CPU or binary cannot run it. Returns the active set. */
   setSimd(level: string): SimdLevel;
-  /** scores[i] = |input[i]| (magnitude, gradient). */
+  /** Threads a large call is split across (the caller included). */
+  threads(): number;
+  /** Resizes the native pool (1 = no splitting). Returns the new size. */
+  setThreads(threads: number): number;
+
+  /** One module: scores[i] = |input[i]|. Returns the non-finite count (0 in "compute" mode). */
   scoreAbs(input: Float32Array, scores: Float32Array, mode: ScoreMode): number;
-  /** scores[i] = |weight[i] * grad[i]| (snip). */
+  /** One module: scores[i] = |weight[i] * grad[i]|. */
   scoreAbsMul(weight: Float32Array, grad: Float32Array, scores: Float32Array, mode: ScoreMode): number;
-  /** scores[i] = scores[i] * alpha + beta * |weight[i] * grad[i]| (snip_momentum). */
+  /** One module: scores[i] = scores[i] * alpha + beta * |weight[i] * grad[i]|. */
   scoreMomentum(
     weight: Float32Array,
     grad: Float32Array,
@@ -41,4 +49,34 @@ export interface NativeBinding {
     beta: number,
     mode: ScoreMode,
   ): number;
+
+  /**
+   * Every module of one hook call in one native call (large ones split across the thread pool).
+   * `grads` is ignored for `abs`; `alpha`, `beta` are read for `momentum` only. `counts[i]` receives module
+   * i's non-finite term count. Returns false if "all-or-nothing" found one and wrote nothing.
+   */
+  scoreBatch(
+    op: ScoreOp,
+    weights: Float32Array[],
+    grads: Float32Array[] | null,
+    scores: Float32Array[],
+    alpha: number,
+    beta: number,
+    mode: ScoreMode,
+    counts: Float64Array,
+  ): boolean;
+  /**
+   * `scoreBatch` on a worker thread. The arrays stay referenced until the promise settles; one detached
+   * meanwhile rejects it with an error whose `detached` property names it (`"grads[2]"`).
+   */
+  scoreBatchAsync(
+    op: ScoreOp,
+    weights: Float32Array[],
+    grads: Float32Array[] | null,
+    scores: Float32Array[],
+    alpha: number,
+    beta: number,
+    mode: ScoreMode,
+    counts: Float64Array,
+  ): Promise<boolean>;
 }

@@ -4,3 +4,4 @@ export { simdInfo, setSimd } from './simd';
 export type { SimdInfo, SimdLevel } from './simd';
 export { bindingOrigin } from './native';
 export type { BindingOrigin } from './native';
+export { threads, setThreads } from './threads';

@@ -1,4 +1,5 @@
 /** The base class every criterion extends: the reference's `PruningCriterion`. */
+import { markAsUntransferable } from 'node:worker_threads';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkCriterionConfig, checkModules } from './validate';
 
@@ -18,7 +19,10 @@ export class PruningCriterion {
   /** The modules record given at construction; read again at every hook call. */
   readonly modules: Modules;
   readonly config: CriterionConfig;
-  /** Module name -> scores: the same record and the same Float32Array objects for the criterion's life. */
+  /**
+   * Module name -> scores: the same record and the same Float32Array objects for the criterion's life.
+   * Their buffers are marked untransferable: posting one to a worker sends a copy.
+   */
   readonly scores: Readonly<Record<string, Float32Array>>;
   /** `config.on_non_finite`, default `"skip"`. */
   readonly onNonFinite: NonFinitePolicy;
@@ -33,7 +37,11 @@ export class PruningCriterion {
     this.modules = modules;
     this.config = config;
     const scores: Record<string, Float32Array> = {};
-    for (const [name, { weight }] of Object.entries(modules)) scores[name] = new Float32Array(weight.length);
+    for (const [name, { weight }] of Object.entries(modules)) {
+      scores[name] = new Float32Array(weight.length);
+      // Native work may be writing these while in flight: a transfer copies them instead of detaching.
+      markAsUntransferable(scores[name].buffer);
+    }
     this.scores = Object.freeze(scores);
   }
 
@@ -45,4 +53,22 @@ export class PruningCriterion {
 
   /** Called after the optimizer step (reference: `on_after_optimizer_step`). */
   onAfterOptimizerStep(): void {}
+
+  /**
+   * `onStepBegin` without blocking the event loop. The base class runs the synchronous hook; the built-in
+   * criteria run their kernels on a worker thread.
+   */
+  async onStepBeginAsync(): Promise<void> {
+    this.onStepBegin();
+  }
+
+  /** `onBeforeOptimizerStep` without blocking the event loop (see `onStepBeginAsync`). */
+  async onBeforeOptimizerStepAsync(): Promise<void> {
+    this.onBeforeOptimizerStep();
+  }
+
+  /** `onAfterOptimizerStep` without blocking the event loop (see `onStepBeginAsync`). */
+  async onAfterOptimizerStepAsync(): Promise<void> {
+    this.onAfterOptimizerStep();
+  }
 }

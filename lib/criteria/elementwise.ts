@@ -1,10 +1,12 @@
 /**
- * The shared machinery of the built-in criteria: each scores every module with one native kernel call,
- * after checking every module first, and applies the non-finite policy of SPEC 1.
+ * The shared machinery of the built-in criteria: each hook call checks every module first, then scores
+ * them all in one native call (split across threads when large), and applies the non-finite policy of
+ * SPEC 1. The async form does the same on a worker thread.
  */
-import type { ScoreMode } from '../../binding';
+import type { ScoreMode, ScoreOp } from '../../binding';
+import { binding } from '../native';
 import { PruningCriterion } from './base';
-import type { ModuleTensors } from './types';
+import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
 
 /** Thrown by policy `"error"` when a step's terms are not all finite; no scores were changed. */
@@ -22,54 +24,111 @@ export class NonFiniteError extends Error {
   }
 }
 
+const MODES: Record<NonFinitePolicy, ScoreMode> = { skip: 'guarded', error: 'all-or-nothing', propagate: 'compute' };
+
 /** A criterion whose scores are one elementwise kernel over weight and/or grad. */
 export abstract class ElementwiseCriterion extends PruningCriterion {
-  /** Whether the kernel reads `grad`. */
+  /** The kernel. */
+  protected abstract readonly op: ScoreOp;
+  /** What the kernel reads as `w`: the weight, or (gradient) the grad. */
+  protected abstract readonly input: 'weight' | 'grad';
+  /** Whether the kernel also reads the grad as `g`. */
   protected abstract readonly usesGrad: boolean;
+  /** The kernel's alpha and beta (momentum only). */
+  protected kernelAlpha = 0;
+  protected kernelBeta = 0;
 
-  /** Runs the kernel on one module. */
-  protected abstract kernel(weight: Float32Array, grad: Float32Array | null, scores: Float32Array, mode: ScoreMode): number;
+  private readonly names: string[];
+  // Argument lists reused by every call, so a step allocates nothing.
+  private readonly inputs: Float32Array[];
+  private readonly grads: Float32Array[];
+  private readonly scoreList: Float32Array[];
+  private readonly counts: Float64Array;
+  private busy: string | null = null;
 
-  /** Checks every module, then scores them all; `hook` names the caller in errors. */
-  protected scoreModules(hook: string): void {
-    const names = Object.keys(this.scores);
-    for (const name of names) this.checkModule(name, this.modules[name], hook);
-
-    if (this.onNonFinite === 'error') {
-      const bad = [];
-      for (const name of names) {
-        const count = this.run(name, 'count');
-        if (count > 0) bad.push({ module: name, count });
-      }
-      if (bad.length > 0) throw new NonFiniteError(this.config.criterion_type, bad);
-    }
-
-    const mode: ScoreMode = this.onNonFinite === 'skip' ? 'guarded' : 'compute';
-    const skipped = [];
-    for (const name of names) {
-      const count = this.run(name, mode);
-      if (count > 0) {
-        skipped.push({ module: name, count });
-        this.nonFiniteSkips[name] = (this.nonFiniteSkips[name] ?? 0) + 1;
-      }
-    }
-    this.lastNonFinite = skipped;
+  constructor(modules: Modules, config: CriterionConfig) {
+    super(modules, config);
+    this.names = Object.keys(this.scores);
+    this.scoreList = Object.values(this.scores);
+    this.inputs = new Array(this.names.length);
+    this.grads = new Array(this.names.length);
+    this.counts = new Float64Array(this.names.length);
   }
 
-  private run(name: string, mode: ScoreMode): number {
-    const { weight, grad } = this.modules[name];
-    return this.kernel(weight, this.usesGrad ? (grad as Float32Array) : null, this.scores[name], mode);
+  /** Scores every module now; `hook` names the caller in errors. */
+  protected score(hook: string): void {
+    this.prepare(hook);
+    try {
+      const written = binding.scoreBatch(this.op, this.inputs, this.usesGrad ? this.grads : null, this.scoreList,
+        this.kernelAlpha, this.kernelBeta, MODES[this.onNonFinite], this.counts);
+      this.finish(written);
+    } finally {
+      this.release();
+    }
   }
 
-  private checkModule(name: string, entry: ModuleTensors | undefined, hook: string): void {
-    const where = `${this.config.criterion_type}.${hook}: module "${name}"`;
-    if (typeof entry !== 'object' || entry === null)
-      throw new TypeError(`${where} is missing from the modules record`);
-    const expected = this.scores[name].length;
-    checkFloat32(entry.weight, `${where}: weight`, expected);
-    if (!this.usesGrad) return;
-    if (entry.grad === undefined || entry.grad === null)
-      throw new TypeError(`${where} has no grad: ${this.config.criterion_type} reads gradients, run backward first`);
-    checkFloat32(entry.grad, `${where}: grad`, expected);
+  /** Scores every module on a worker thread; the event loop stays free. */
+  protected async scoreAsync(hook: string): Promise<void> {
+    this.prepare(hook);
+    this.busy = hook;
+    try {
+      const written = await binding.scoreBatchAsync(this.op, this.inputs, this.usesGrad ? this.grads : null,
+        this.scoreList, this.kernelAlpha, this.kernelBeta, MODES[this.onNonFinite], this.counts);
+      this.finish(written);
+    } catch (err) {
+      throw this.explain(err, hook);
+    } finally {
+      this.busy = null;
+      this.release();
+    }
+  }
+
+  /** Checks every module and fills the argument lists; throws before anything is written. */
+  private prepare(hook: string): void {
+    const kind = this.config.criterion_type;
+    if (this.busy !== null)
+      throw new Error(`${kind}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
+    this.names.forEach((name, i) => {
+      const entry = this.modules[name];
+      const where = `${kind}.${hook}: module "${name}"`;
+      if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} is missing from the modules record`);
+      const expected = this.scoreList[i].length;
+      checkFloat32(entry.weight, `${where}: weight`, expected);
+      if (this.usesGrad || this.input === 'grad') {
+        if (entry.grad === undefined || entry.grad === null)
+          throw new TypeError(`${where} has no grad: ${kind} reads gradients, run backward first`);
+        checkFloat32(entry.grad, `${where}: grad`, expected);
+      }
+      this.inputs[i] = this.input === 'weight' ? entry.weight : (entry.grad as Float32Array);
+      if (this.usesGrad) this.grads[i] = entry.grad as Float32Array;
+    });
+  }
+
+  /** Applies the policy to the counts of a finished call. */
+  private finish(written: boolean): void {
+    const flagged = [];
+    for (let i = 0; i < this.names.length; i++)
+      if (this.counts[i] > 0) flagged.push({ module: this.names[i], count: this.counts[i] });
+    if (!written) throw new NonFiniteError(this.config.criterion_type, flagged);
+    for (const { module } of flagged) this.nonFiniteSkips[module] = (this.nonFiniteSkips[module] ?? 0) + 1;
+    this.lastNonFinite = flagged;
+  }
+
+  /** Drops the references to this step's buffers. */
+  private release(): void {
+    this.inputs.fill(undefined as never);
+    this.grads.fill(undefined as never);
+  }
+
+  /** Names the module of a buffer the binding reports as detached mid-call. */
+  private explain(err: unknown, hook: string): unknown {
+    const detached = (err as { detached?: string }).detached;
+    const match = detached === undefined ? null : /^(weights|grads|scores)\[(\d+)\]$/.exec(detached);
+    if (!match) return err;
+    const what = match[1] === 'weights' ? (this.input === 'weight' ? 'weight' : 'grad') : match[1] === 'grads' ? 'grad' : 'scores';
+    return new TypeError(
+      `${this.config.criterion_type}.${hook}Async: module "${this.names[Number(match[2])]}": ${what} was detached ` +
+        'or transferred while the call was in flight',
+    );
   }
 }

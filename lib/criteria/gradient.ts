@@ -1,6 +1,4 @@
 /** `gradient`: s = |g|, computed in onBeforeOptimizerStep. */
-import type { ScoreMode } from '../../binding';
-import { binding } from '../native';
 import { ElementwiseCriterion } from './elementwise';
 import { registerCriterion } from './registry';
 
@@ -13,13 +11,16 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('gradient')
 export class GradientCriterion extends ElementwiseCriterion {
-  protected readonly usesGrad = true;
+  protected readonly op = 'abs';
+  protected readonly input = 'grad';
+  protected readonly usesGrad = false;
 
-  protected kernel(_weight: Float32Array, grad: Float32Array, scores: Float32Array, mode: ScoreMode): number {
-    return binding.scoreAbs(grad, scores, mode);
-  }
 
   override onBeforeOptimizerStep(): void {
-    this.scoreModules('onBeforeOptimizerStep');
+    this.score('onBeforeOptimizerStep');
+  }
+
+  override onBeforeOptimizerStepAsync(): Promise<void> {
+    return this.scoreAsync('onBeforeOptimizerStep');
   }
 }

@@ -1,6 +1,4 @@
 /** `magnitude`: s = |w|, computed in onStepBegin. */
-import type { ScoreMode } from '../../binding';
-import { binding } from '../native';
 import { ElementwiseCriterion } from './elementwise';
 import { registerCriterion } from './registry';
 
@@ -13,13 +11,16 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('magnitude')
 export class MagnitudeCriterion extends ElementwiseCriterion {
+  protected readonly op = 'abs';
+  protected readonly input = 'weight';
   protected readonly usesGrad = false;
 
-  protected kernel(weight: Float32Array, _grad: null, scores: Float32Array, mode: ScoreMode): number {
-    return binding.scoreAbs(weight, scores, mode);
-  }
 
   override onStepBegin(): void {
-    this.scoreModules('onStepBegin');
+    this.score('onStepBegin');
+  }
+
+  override onStepBeginAsync(): Promise<void> {
+    return this.scoreAsync('onStepBegin');
   }
 }

@@ -1,6 +1,4 @@
 /** `snip_momentum`: s = s * alpha + beta * |w * g|, accumulated in onBeforeOptimizerStep. */
-import type { ScoreMode } from '../../binding';
-import { binding } from '../native';
 import { ElementwiseCriterion } from './elementwise';
 import { registerCriterion } from './registry';
 import type { CriterionConfig, Modules } from './types';
@@ -16,21 +14,23 @@ import { finiteOption } from './validate';
  */
 @registerCriterion('snip_momentum')
 export class SnipMomentumCriterion extends ElementwiseCriterion {
+  protected readonly op = 'momentum';
+  protected readonly input = 'weight';
   protected readonly usesGrad = true;
   readonly alpha: number;
   readonly beta: number;
 
   constructor(modules: Modules, config: CriterionConfig) {
     super(modules, config);
-    this.alpha = finiteOption(config, 'alpha', 0.9);
-    this.beta = finiteOption(config, 'beta', 1.0);
-  }
-
-  protected kernel(weight: Float32Array, grad: Float32Array, scores: Float32Array, mode: ScoreMode): number {
-    return binding.scoreMomentum(weight, grad, scores, this.alpha, this.beta, mode);
+    this.kernelAlpha = this.alpha = finiteOption(config, 'alpha', 0.9);
+    this.kernelBeta = this.beta = finiteOption(config, 'beta', 1.0);
   }
 
   override onBeforeOptimizerStep(): void {
-    this.scoreModules('onBeforeOptimizerStep');
+    this.score('onBeforeOptimizerStep');
+  }
+
+  override onBeforeOptimizerStepAsync(): Promise<void> {
+    return this.scoreAsync('onBeforeOptimizerStep');
   }
 }

@@ -1,6 +1,4 @@
 /** `snip`: s = |w * g|, computed in onBeforeOptimizerStep. */
-import type { ScoreMode } from '../../binding';
-import { binding } from '../native';
 import { ElementwiseCriterion } from './elementwise';
 import { registerCriterion } from './registry';
 
@@ -12,13 +10,16 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('snip')
 export class SnipCriterion extends ElementwiseCriterion {
+  protected readonly op = 'abs-mul';
+  protected readonly input = 'weight';
   protected readonly usesGrad = true;
 
-  protected kernel(weight: Float32Array, grad: Float32Array, scores: Float32Array, mode: ScoreMode): number {
-    return binding.scoreAbsMul(weight, grad, scores, mode);
-  }
 
   override onBeforeOptimizerStep(): void {
-    this.scoreModules('onBeforeOptimizerStep');
+    this.score('onBeforeOptimizerStep');
+  }
+
+  override onBeforeOptimizerStepAsync(): Promise<void> {
+    return this.scoreAsync('onBeforeOptimizerStep');
   }
 }

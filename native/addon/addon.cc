@@ -3,12 +3,14 @@
 
 #include "score_binding.h"
 #include "simd_binding.h"
+#include "threads_binding.h"
 
 namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   prunekit::addon::register_simd_bindings(env, exports);
   prunekit::addon::register_score_bindings(env, exports);
+  prunekit::addon::register_threads_bindings(env, exports);
   return exports;
 }
 

@@ -23,12 +23,17 @@ using count_nonfinite_f32_t = std::size_t (*)(const float* x, std::size_t n);
 // number of i with w[i] * g[i] not finite (NaN, Inf, or a finite product that overflowed)
 using count_nonfinite_mul_f32_t = std::size_t (*)(const float* w, const float* g, std::size_t n);
 
+// The memory roof for benchmarks: the same bytes as a scoring kernel, no arithmetic. Reads `inputs` of
+// (a, b, s) and writes s: 1 -> s = a; 2 -> s = a ^ b; 3 -> s = a ^ b ^ s (bitwise).
+using stream_f32_t = void (*)(const float* a, const float* b, float* s, std::size_t n, int inputs);
+
 struct ScoreKernels {
   abs_f32_t abs_f32;
   abs_mul_f32_t abs_mul_f32;
   momentum_f32_t momentum_f32;
   count_nonfinite_f32_t count_nonfinite_f32;
   count_nonfinite_mul_f32_t count_nonfinite_mul_f32;
+  stream_f32_t stream_f32;
 };
 
 // One table per instruction set; each is defined in its own file and only exists where compiled.

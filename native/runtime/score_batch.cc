@@ -1,22 +1,97 @@
-#include "score_job.h"
+#include "score_batch.h"
 
-#include "dispatch.h"
+#include <algorithm>
+#include <vector>
+
+#include "../kernels/dispatch.h"
+#include "thread_pool.h"
 
 namespace prunekit {
+namespace {
 
-std::size_t run_score_job(const ScoreJob& job, ScoreMode mode) {
+struct Piece {
+  std::size_t target, begin, end;
+};
+
+std::size_t count_(const ScoreKernels& k, ScoreOp op, const ScoreTarget& t, std::size_t begin, std::size_t end) {
+  return op == ScoreOp::kAbs ? k.count_nonfinite_f32(t.w + begin, end - begin)
+                             : k.count_nonfinite_mul_f32(t.w + begin, t.g + begin, end - begin);
+}
+
+void compute_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, std::size_t begin, std::size_t end) {
+  const std::size_t n = end - begin;
+  switch (b.op) {
+    case ScoreOp::kAbs: k.abs_f32(t.w + begin, t.s + begin, n); break;
+    case ScoreOp::kAbsMul: k.abs_mul_f32(t.w + begin, t.g + begin, t.s + begin, n); break;
+    case ScoreOp::kMomentum: k.momentum_f32(t.w + begin, t.g + begin, t.s + begin, n, b.alpha, b.beta); break;
+  }
+}
+
+// Single thread: module by module, count and score back to back.
+bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
+  if (mode == ScoreMode::kAllOrNothing) {
+    bool clean = true;
+    for (std::size_t i = 0; i < b.count; ++i) clean &= (counts[i] = count_(k, b.op, b.targets[i], 0, b.targets[i].n)) == 0;
+    if (!clean) return false;
+    mode = ScoreMode::kCompute;
+  }
+  for (std::size_t i = 0; i < b.count; ++i) {
+    const ScoreTarget& t = b.targets[i];
+    counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
+    if (counts[i] == 0) compute_(k, b, t, 0, t.n);
+  }
+  return true;
+}
+
+}  // namespace
+
+SplitPolicy& split_policy() {
+  static SplitPolicy policy;
+  return policy;
+}
+
+bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   const ScoreKernels& k = score_kernels();
+  const SplitPolicy policy = split_policy();
+  ThreadPool& pool = ThreadPool::shared();
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < b.count; ++i) total += b.targets[i].n;
+  if (pool.size() == 1 || total < policy.min_parallel) return run_serial_(k, b, mode, counts);
+
+  // Pieces of about `chunk` elements; a module that fits in one piece stays whole.
+  std::vector<Piece> pieces;
+  for (std::size_t i = 0; i < b.count; ++i)
+    for (std::size_t begin = 0; begin < b.targets[i].n; begin += policy.chunk)
+      pieces.push_back({i, begin, std::min(b.targets[i].n, begin + policy.chunk)});
+  for (std::size_t i = 0; i < b.count; ++i) counts[i] = 0;
+
+  // Modules split over several pieces are counted in a pass of their own; a one-piece module in guarded
+  // mode is counted by the task that scores it, back to back, while its data is in cache.
+  std::vector<std::size_t> pieces_of(b.count, 0);
+  for (const Piece& piece : pieces) ++pieces_of[piece.target];
+  const auto counted_first = [&](std::size_t target) {
+    return mode == ScoreMode::kAllOrNothing || (mode == ScoreMode::kGuarded && pieces_of[target] > 1);
+  };
   if (mode != ScoreMode::kCompute) {
-    const std::size_t nonfinite =
-        job.op == ScoreOp::kAbs ? k.count_nonfinite_f32(job.w, job.n) : k.count_nonfinite_mul_f32(job.w, job.g, job.n);
-    if (nonfinite != 0 || mode == ScoreMode::kCountOnly) return nonfinite;
+    std::vector<std::size_t> piece_counts(pieces.size(), 0);
+    pool.parallel_for(pieces.size(), [&](std::size_t p) {
+      const Piece& piece = pieces[p];
+      if (counted_first(piece.target)) piece_counts[p] = count_(k, b.op, b.targets[piece.target], piece.begin, piece.end);
+    });
+    std::size_t dirty = 0;
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+      counts[pieces[p].target] += piece_counts[p];
+      dirty += piece_counts[p];
+    }
+    if (mode == ScoreMode::kAllOrNothing && dirty != 0) return false;
   }
-  switch (job.op) {
-    case ScoreOp::kAbs: k.abs_f32(job.w, job.s, job.n); break;
-    case ScoreOp::kAbsMul: k.abs_mul_f32(job.w, job.g, job.s, job.n); break;
-    case ScoreOp::kMomentum: k.momentum_f32(job.w, job.g, job.s, job.n, job.alpha, job.beta); break;
-  }
-  return 0;
+  pool.parallel_for(pieces.size(), [&](std::size_t p) {
+    const Piece& piece = pieces[p];
+    const ScoreTarget& t = b.targets[piece.target];
+    if (mode == ScoreMode::kGuarded && !counted_first(piece.target)) counts[piece.target] = count_(k, b.op, t, 0, t.n);
+    if (counts[piece.target] == 0) compute_(k, b, t, piece.begin, piece.end);
+  });
+  return true;
 }
 
 }  // namespace prunekit

@@ -115,3 +115,11 @@ test('the base class hooks do nothing', () => {
   c.onAfterOptimizerStep();
   expect(c.scores.a).toEqual(f32([0, 0, 0, 0]));
 });
+
+test('score buffers cannot be detached by a transfer (native work may be writing them)', () => {
+  const c = getCriterion({ criterion_type: 'magnitude' }, twoModules());
+  c.onStepBegin();
+  const copy = structuredClone(c.scores.a.buffer as ArrayBuffer, { transfer: [c.scores.a.buffer as ArrayBuffer] });
+  expect(new Float32Array(copy)).toEqual(f32([1, 2, 3, 0.5]));
+  expect(c.scores.a).toEqual(f32([1, 2, 3, 0.5]));
+});

@@ -99,10 +99,25 @@ std::size_t count_nonfinite_mul_f32_avx2(const float* w, const float* g, std::si
   return total;
 }
 
+void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 x = _mm256_loadu_ps(a + i);
+    if (inputs > 1) x = _mm256_xor_ps(x, _mm256_loadu_ps(b + i));
+    if (inputs > 2) x = _mm256_xor_ps(x, _mm256_loadu_ps(s + i));
+    _mm256_storeu_ps(s + i, x);
+  }
+  if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs);
+}
+
 }  // namespace
 
-const ScoreKernels score_kernels_avx2 = {abs_f32_avx2, abs_mul_f32_avx2, momentum_f32_avx2,
-                                         count_nonfinite_f32_avx2, count_nonfinite_mul_f32_avx2};
+const ScoreKernels score_kernels_avx2 = {abs_f32_avx2,
+                                         abs_mul_f32_avx2,
+                                         momentum_f32_avx2,
+                                         count_nonfinite_f32_avx2,
+                                         count_nonfinite_mul_f32_avx2,
+                                         stream_f32_avx2};
 
 }  // namespace prunekit
 

@@ -97,10 +97,24 @@ std::size_t count_nonfinite_mul_f32_avx512(const float* w, const float* g, std::
   return total;
 }
 
+void stream_f32_avx512(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+  for (std::size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xffff) : tail_mask_(n - i);
+    __m512i x = _mm512_maskz_loadu_epi32(m, a + i);
+    if (inputs > 1) x = _mm512_xor_si512(x, _mm512_maskz_loadu_epi32(m, b + i));
+    if (inputs > 2) x = _mm512_xor_si512(x, _mm512_maskz_loadu_epi32(m, s + i));
+    _mm512_mask_storeu_epi32(s + i, m, x);
+  }
+}
+
 }  // namespace
 
-const ScoreKernels score_kernels_avx512 = {abs_f32_avx512, abs_mul_f32_avx512, momentum_f32_avx512,
-                                           count_nonfinite_f32_avx512, count_nonfinite_mul_f32_avx512};
+const ScoreKernels score_kernels_avx512 = {abs_f32_avx512,
+                                           abs_mul_f32_avx512,
+                                           momentum_f32_avx512,
+                                           count_nonfinite_f32_avx512,
+                                           count_nonfinite_mul_f32_avx512,
+                                           stream_f32_avx512};
 
 }  // namespace prunekit
 

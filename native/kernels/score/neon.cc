@@ -84,10 +84,25 @@ std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::si
   return total;
 }
 
+void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32x4_t x = vreinterpretq_u32_f32(vld1q_f32(a + i));
+    if (inputs > 1) x = veorq_u32(x, vreinterpretq_u32_f32(vld1q_f32(b + i)));
+    if (inputs > 2) x = veorq_u32(x, vreinterpretq_u32_f32(vld1q_f32(s + i)));
+    vst1q_f32(s + i, vreinterpretq_f32_u32(x));
+  }
+  if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs);
+}
+
 }  // namespace
 
-const ScoreKernels score_kernels_neon = {abs_f32_neon, abs_mul_f32_neon, momentum_f32_neon,
-                                         count_nonfinite_f32_neon, count_nonfinite_mul_f32_neon};
+const ScoreKernels score_kernels_neon = {abs_f32_neon,
+                                         abs_mul_f32_neon,
+                                         momentum_f32_neon,
+                                         count_nonfinite_f32_neon,
+                                         count_nonfinite_mul_f32_neon,
+                                         stream_f32_neon};
 
 }  // namespace prunekit
 

@@ -45,9 +45,24 @@ std::size_t count_nonfinite_mul_f32_serial(const float* w, const float* g, std::
   return count;
 }
 
+void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t x, y = 0, z = 0;
+    std::memcpy(&x, a + i, 4);
+    if (inputs > 1) std::memcpy(&y, b + i, 4);
+    if (inputs > 2) std::memcpy(&z, s + i, 4);
+    x ^= y ^ z;
+    std::memcpy(s + i, &x, 4);
+  }
+}
+
 }  // namespace
 
-const ScoreKernels score_kernels_serial = {abs_f32_serial, abs_mul_f32_serial, momentum_f32_serial,
-                                           count_nonfinite_f32_serial, count_nonfinite_mul_f32_serial};
+const ScoreKernels score_kernels_serial = {abs_f32_serial,
+                                           abs_mul_f32_serial,
+                                           momentum_f32_serial,
+                                           count_nonfinite_f32_serial,
+                                           count_nonfinite_mul_f32_serial,
+                                           stream_f32_serial};
 
 }  // namespace prunekit

@@ -1,0 +1,46 @@
+// A small fixed pool of worker threads for splitting large scoring work. The calling thread takes part,
+// so a pool of size 1 has no worker and runs everything inline. One parallel_for runs at a time; a caller
+// that finds the pool busy (another thread's call in flight) runs its tasks inline instead of waiting.
+#pragma once
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace prunekit {
+
+class ThreadPool {
+ public:
+  // The process-wide pool, sized from the CPU count at first use.
+  static ThreadPool& shared();
+
+  ~ThreadPool();
+
+  // Threads taking part in a parallel_for, the caller included (>= 1).
+  unsigned size() const;
+  // Resizes the pool (>= 1); waits for work in flight.
+  void resize(unsigned threads);
+
+  // Runs task(i) for every i in [0, count) and returns when all are done.
+  void parallel_for(std::size_t count, const std::function<void(std::size_t)>& task);
+
+ private:
+  ThreadPool() = default;
+  void start_(unsigned threads);
+  void stop_();
+  void worker_loop_();
+  void drain_();
+
+  std::mutex run_mutex_;  // held by the parallel_for in flight
+  mutable std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(std::size_t)>* task_ = nullptr;
+  std::size_t count_ = 0, next_ = 0, finished_ = 0;
+  unsigned generation_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace prunekit
