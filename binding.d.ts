@@ -79,4 +79,10 @@ export interface NativeBinding {
     mode: ScoreMode,
     counts: Float64Array,
   ): Promise<boolean>;
+
+  /**
+   * Benchmarks only: the memory roof of a scoring kernel, moving the same bytes with no arithmetic. Reads
+   * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
+   */
+  streamRoof(a: Float32Array, b: Float32Array, s: Float32Array, inputs: 1 | 2 | 3): void;
 }

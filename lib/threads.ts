@@ -3,7 +3,7 @@ import { binding } from './native';
 
 /**
  * Threads a large call is split across, the calling thread included (default: the CPU count, at most 16).
- * Calls below about 256K elements in all are never split.
+ * Calls below about 1M elements in all are never split.
  */
 export function threads(): number {
   return binding.threads();

@@ -29,7 +29,7 @@ export class PruningCriterion {
   /** Module name -> how many hook calls skipped it for non-finite terms (policy `"skip"`). */
   readonly nonFiniteSkips: Record<string, number> = {};
   /** The modules skipped by the latest hook call and their non-finite term counts; empty if none. */
-  lastNonFinite: Array<{ module: string; count: number }> = [];
+  lastNonFinite: ReadonlyArray<{ module: string; count: number }> = [];
 
   constructor(modules: Modules, config: CriterionConfig) {
     this.onNonFinite = checkCriterionConfig(config);

@@ -13,7 +13,7 @@ import { checkFloat32 } from './validate';
 export class NonFiniteError extends Error {
   constructor(
     readonly criterion: string,
-    readonly counts: Array<{ module: string; count: number }>,
+    readonly counts: ReadonlyArray<{ module: string; count: number }>,
   ) {
     super(
       `${criterion}: non-finite terms (NaN or Inf) in ` +
@@ -23,6 +23,8 @@ export class NonFiniteError extends Error {
     this.name = 'NonFiniteError';
   }
 }
+
+const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
 const MODES: Record<NonFinitePolicy, ScoreMode> = { skip: 'guarded', error: 'all-or-nothing', propagate: 'compute' };
 
@@ -106,9 +108,9 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
 
   /** Applies the policy to the counts of a finished call. */
   private finish(written: boolean): void {
-    const flagged = [];
+    let flagged: ReadonlyArray<{ module: string; count: number }> = NONE;
     for (let i = 0; i < this.names.length; i++)
-      if (this.counts[i] > 0) flagged.push({ module: this.names[i], count: this.counts[i] });
+      if (this.counts[i] > 0) flagged = [...flagged, { module: this.names[i], count: this.counts[i] }];
     if (!written) throw new NonFiniteError(this.config.criterion_type, flagged);
     for (const { module } of flagged) this.nonFiniteSkips[module] = (this.nonFiniteSkips[module] ?? 0) + 1;
     this.lastNonFinite = flagged;

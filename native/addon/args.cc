@@ -1,17 +1,50 @@
 #include "args.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace prunekit::addon {
+namespace {
 
-F32View float32_arg(const Napi::Value& value, const std::string& name) {
-  const Napi::Env env = value.Env();
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(env, name + " must be a Float32Array");
-  Napi::Float32Array array = value.As<Napi::Float32Array>();
-  if (array.ArrayBuffer().IsDetached()) throw Napi::TypeError::New(env, name + " is backed by a detached ArrayBuffer");
-  // Data() adds the view's byteOffset, so subarray views score the right elements.
-  return {array.Data(), array.ElementLength()};
+std::string label_(const char* name, long index) {
+  return index < 0 ? std::string(name) : std::string(name) + "[" + std::to_string(index) + "]";
+}
+
+// A short string argument copied to the stack (no allocation); empty if not a string or too long.
+struct ShortString {
+  char text[24] = {};
+  bool is(const char* other) const { return std::strcmp(text, other) == 0; }
+};
+
+ShortString short_string_(const Napi::Value& value) {
+  ShortString out;
+  std::size_t length = 0;
+  if (value.IsString() &&
+      napi_get_value_string_utf8(value.Env(), value, out.text, sizeof out.text, &length) == napi_ok &&
+      length + 1 < sizeof out.text)
+    return out;
+  return ShortString{};
+}
+
+}  // namespace
+
+F32View float32_arg(const Napi::Value& value, const char* name, long index) {
+  const napi_env env = value.Env();
+  bool is_typed_array = false;
+  napi_typedarray_type type = napi_int8_array;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  // One info call gives type, length and data (byteOffset already added, so subarray views work).
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, nullptr) != napi_ok ||
+      type != napi_float32_array)
+    throw Napi::TypeError::New(env, label_(name, index) + " must be a Float32Array");
+  // A detached buffer reads as length 0: only then is the (extra) detached check needed.
+  bool detached = false;
+  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
+    throw Napi::TypeError::New(env, label_(name, index) + " is backed by a detached ArrayBuffer");
+  return {static_cast<float*>(data), length};
 }
 
 double finite_number_arg(const Napi::Value& value, const char* name) {
@@ -22,30 +55,26 @@ double finite_number_arg(const Napi::Value& value, const char* name) {
 }
 
 ScoreOp score_op_arg(const Napi::Value& value) {
-  if (value.IsString()) {
-    const std::string op = value.As<Napi::String>().Utf8Value();
-    if (op == "abs") return ScoreOp::kAbs;
-    if (op == "abs-mul") return ScoreOp::kAbsMul;
-    if (op == "momentum") return ScoreOp::kMomentum;
-  }
+  const ShortString op = short_string_(value);
+  if (op.is("abs")) return ScoreOp::kAbs;
+  if (op.is("abs-mul")) return ScoreOp::kAbsMul;
+  if (op.is("momentum")) return ScoreOp::kMomentum;
   throw Napi::TypeError::New(value.Env(), "op must be \"abs\", \"abs-mul\" or \"momentum\"");
 }
 
 ScoreMode score_mode_arg(const Napi::Value& value) {
-  if (value.IsString()) {
-    const std::string mode = value.As<Napi::String>().Utf8Value();
-    if (mode == "compute") return ScoreMode::kCompute;
-    if (mode == "guarded") return ScoreMode::kGuarded;
-    if (mode == "all-or-nothing") return ScoreMode::kAllOrNothing;
-  }
+  const ShortString mode = short_string_(value);
+  if (mode.is("compute")) return ScoreMode::kCompute;
+  if (mode.is("guarded")) return ScoreMode::kGuarded;
+  if (mode.is("all-or-nothing")) return ScoreMode::kAllOrNothing;
   throw Napi::TypeError::New(value.Env(), "mode must be \"compute\", \"guarded\" or \"all-or-nothing\"");
 }
 
-void require_same_length(const Napi::Env& env, const F32View& a, const std::string& a_name, const F32View& b,
-                         const std::string& b_name) {
+void require_same_length(const Napi::Env& env, const F32View& a, const char* a_name, const F32View& b,
+                         const char* b_name, long index) {
   if (a.length != b.length)
-    throw Napi::RangeError::New(env, a_name + " has " + std::to_string(a.length) + " elements but " + b_name + " has " +
-                                         std::to_string(b.length));
+    throw Napi::RangeError::New(env, label_(a_name, index) + " has " + std::to_string(a.length) + " elements but " +
+                                         label_(b_name, index) + " has " + std::to_string(b.length));
 }
 
 namespace {
@@ -57,9 +86,10 @@ Napi::Array array_arg_(const Napi::Value& value, const char* name) {
 
 }  // namespace
 
-BatchArgs batch_args(const Napi::CallbackInfo& info, std::size_t first) {
+void read_batch_args(const Napi::CallbackInfo& info, std::size_t first, bool keep_arrays, BatchArgs& args) {
   const Napi::Env env = info.Env();
-  BatchArgs args;
+  args.targets.clear();
+  args.arrays.clear();
   args.op = score_op_arg(info[first]);
   const bool uses_grad = args.op != ScoreOp::kAbs;
   const Napi::Array weights = array_arg_(info[first + 1], "weights");
@@ -75,26 +105,46 @@ BatchArgs batch_args(const Napi::CallbackInfo& info, std::size_t first) {
   if (weights.Length() != count || (uses_grad && grads.Length() != count))
     throw Napi::RangeError::New(env, "weights, grads and scores must list the same number of modules");
   args.targets.reserve(count);
+  if (keep_arrays) args.arrays.reserve(count * (uses_grad ? 3 : 2));
   for (std::uint32_t i = 0; i < count; ++i) {
-    const std::string index = "[" + std::to_string(i) + "]";
     const Napi::Value w_value = weights[i], s_value = scores[i];
-    const F32View w = float32_arg(w_value, "weights" + index), s = float32_arg(s_value, "scores" + index);
-    require_same_length(env, w, "weights" + index, s, "scores" + index);
-    args.arrays.push_back(w_value.As<Napi::Object>());
-    args.names.push_back("weights" + index);
-    args.arrays.push_back(s_value.As<Napi::Object>());
-    args.names.push_back("scores" + index);
+    const F32View w = float32_arg(w_value, "weights", i), s = float32_arg(s_value, "scores", i);
+    require_same_length(env, w, "weights", s, "scores", i);
     F32View g{nullptr, 0};
+    Napi::Value g_value;
     if (uses_grad) {
-      const Napi::Value g_value = grads[i];
-      g = float32_arg(g_value, "grads" + index);
-      require_same_length(env, w, "weights" + index, g, "grads" + index);
-      args.arrays.push_back(g_value.As<Napi::Object>());
-      args.names.push_back("grads" + index);
+      g_value = grads[i];
+      g = float32_arg(g_value, "grads", i);
+      require_same_length(env, w, "weights", g, "grads", i);
+    }
+    if (keep_arrays) {
+      args.arrays.push_back(w_value.As<Napi::Object>());
+      args.arrays.push_back(s_value.As<Napi::Object>());
+      if (uses_grad) args.arrays.push_back(g_value.As<Napi::Object>());
     }
     args.targets.push_back({w.data, g.data, s.data, s.length});
   }
-  return args;
+}
+
+double* float64_arg(const Napi::Value& value, const char* name, std::size_t length) {
+  const napi_env env = value.Env();
+  bool is_typed_array = false;
+  napi_typedarray_type type = napi_int8_array;
+  std::size_t actual = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
+      napi_get_typedarray_info(env, value, &type, &actual, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array)
+    throw Napi::TypeError::New(env, std::string(name) + " must be a Float64Array");
+  if (actual != length)  // a detached array has length 0, so it fails here too (unless length is 0)
+    throw Napi::RangeError::New(env, std::string(name) + " must have one element per module");
+  return static_cast<double*>(data);
+}
+
+std::string batch_array_name(const BatchArgs& args, std::size_t i) {
+  static const char* const kKinds[] = {"weights", "scores", "grads"};
+  const std::size_t per_module = args.op == ScoreOp::kAbs ? 2 : 3;
+  return label_(kKinds[i % per_module], static_cast<long>(i / per_module));
 }
 
 }  // namespace prunekit::addon

@@ -18,14 +18,15 @@ struct F32View {
   std::size_t length;
 };
 
-F32View float32_arg(const Napi::Value& value, const std::string& name);
+// `name` (and `index`, when not -1: "weights[3]") is only formatted when there is an error to report.
+F32View float32_arg(const Napi::Value& value, const char* name, long index = -1);
 double finite_number_arg(const Napi::Value& value, const char* name);
 // "abs" | "abs-mul" | "momentum"
 ScoreOp score_op_arg(const Napi::Value& value);
 // "compute" | "guarded" | "all-or-nothing"
 ScoreMode score_mode_arg(const Napi::Value& value);
-void require_same_length(const Napi::Env& env, const F32View& a, const std::string& a_name, const F32View& b,
-                         const std::string& b_name);
+void require_same_length(const Napi::Env& env, const F32View& a, const char* a_name, const F32View& b,
+                         const char* b_name, long index = -1);
 
 // A checked batch: scores[i] with weights[i] (and grads[i] unless op is kAbs), equal lengths per module.
 struct BatchArgs {
@@ -33,11 +34,16 @@ struct BatchArgs {
   float alpha = 0.f, beta = 0.f;
   ScoreMode mode;
   std::vector<ScoreTarget> targets;
-  std::vector<Napi::Object> arrays;  // every typed array involved, to pin them or check them later
-  std::vector<std::string> names;    // their names in errors: "weights[0]", "scores[0]", "grads[0]", ...
+  // With `keep_arrays`: every typed array involved (per module: weight, scores, then grad), to pin them.
+  std::vector<Napi::Object> arrays;
 };
 
-// Reads (op, weights[], grads[] | null, scores[], alpha, beta, mode) starting at info[first].
-BatchArgs batch_args(const Napi::CallbackInfo& info, std::size_t first);
+// Reads (op, weights[], grads[] | null, scores[], alpha, beta, mode) starting at info[first] into `args`
+// (whose vectors may be reused from an earlier call, so the synchronous path does not allocate).
+void read_batch_args(const Napi::CallbackInfo& info, std::size_t first, bool keep_arrays, BatchArgs& args);
+// A Float64Array of exactly `length` elements (the per-module counts of a batch).
+double* float64_arg(const Napi::Value& value, const char* name, std::size_t length);
+// The name of arrays[i] of a batch read with keep_arrays: "weights[0]", "scores[0]", "grads[0]", ...
+std::string batch_array_name(const BatchArgs& args, std::size_t i);
 
 }  // namespace prunekit::addon

@@ -35,8 +35,8 @@ class ScoreBatchWorker : public Napi::AsyncWorker {
     // caller's view of the result is gone, so the call fails rather than pretend it scored that module.
     for (std::size_t i = 0; i + 1 < pins_.size(); ++i)
       if (pins_[i].Value().As<Napi::TypedArray>().ArrayBuffer().IsDetached()) {
-        Napi::Error error = Napi::Error::New(env, args_.names[i] + " was detached while the scoring call was in flight");
-        error.Set("detached", Napi::String::New(env, args_.names[i]));
+        Napi::Error error = Napi::Error::New(env, batch_array_name(args_, i) + " was detached while the scoring call was in flight");
+        error.Set("detached", Napi::String::New(env, batch_array_name(args_, i)));
         deferred_.Reject(error.Value());
         return;
       }

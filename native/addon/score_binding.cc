@@ -45,30 +45,24 @@ Napi::Value score_momentum(const Napi::CallbackInfo& info) {
   return run_one_(info, ScoreOp::kMomentum, w, g, s, alpha, beta, mode);
 }
 
-// counts: a Float64Array of one slot per module, filled with the non-finite term counts.
-Napi::Float64Array counts_arg_(const Napi::Value& value, std::size_t modules) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw Napi::TypeError::New(value.Env(), "counts must be a Float64Array");
-  Napi::Float64Array counts = value.As<Napi::Float64Array>();
-  if (counts.ArrayBuffer().IsDetached() || counts.ElementLength() != modules)
-    throw Napi::RangeError::New(value.Env(), "counts must have one element per module");
-  return counts;
-}
-
 Napi::Value score_batch(const Napi::CallbackInfo& info) {
-  BatchArgs args = batch_args(info, 0);
-  Napi::Float64Array counts = counts_arg_(info[7], args.targets.size());
-  std::vector<std::size_t> raw(args.targets.size());
+  // Reused across calls: a hook call on the JS thread allocates nothing here.
+  static thread_local BatchArgs args;
+  static thread_local std::vector<std::size_t> counts;
+  read_batch_args(info, 0, false, args);
+  double* out = float64_arg(info[7], "counts", args.targets.size());
+  counts.resize(args.targets.size());
   const bool written = run_score_batch({args.op, args.alpha, args.beta, args.targets.data(), args.targets.size()},
-                                       args.mode, raw.data());
-  for (std::size_t i = 0; i < raw.size(); ++i) counts[i] = static_cast<double>(raw[i]);
+                                       args.mode, counts.data());
+  for (std::size_t i = 0; i < counts.size(); ++i) out[i] = static_cast<double>(counts[i]);
   return Napi::Boolean::New(info.Env(), written);
 }
 
 Napi::Value score_batch_async(const Napi::CallbackInfo& info) {
-  BatchArgs args = batch_args(info, 0);
-  Napi::Float64Array counts = counts_arg_(info[7], args.targets.size());
-  return queue_score_batch(info.Env(), std::move(args), counts);
+  BatchArgs args;
+  read_batch_args(info, 0, true, args);
+  float64_arg(info[7], "counts", args.targets.size());
+  return queue_score_batch(info.Env(), std::move(args), info[7].As<Napi::Float64Array>());
 }
 
 }  // namespace

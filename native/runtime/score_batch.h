@@ -44,7 +44,7 @@ bool run_score_batch(const ScoreBatch& batch, ScoreMode mode, std::size_t* count
 // below `min_parallel` elements in the whole batch.
 struct SplitPolicy {
   std::size_t chunk = std::size_t{1} << 16;
-  std::size_t min_parallel = std::size_t{1} << 18;
+  std::size_t min_parallel = std::size_t{1} << 20;
 };
 SplitPolicy& split_policy();
 

@@ -116,6 +116,7 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
       {"momentum_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta); return std::size_t{0}; }},
       {"count_nonfinite_f32", [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
       {"count_nonfinite_mul_f32", [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
+      {"stream_f32 (roof)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3)); return std::size_t{0}; }},
   };
   for (const Op& op : ops) {
     const int failed_before = g_failed;

@@ -11,9 +11,9 @@ function random(seed: number): () => number {
   return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 4 - 2;
 }
 
-// One module well above the split size (2^18 elements in all, pieces of 2^16), one just above a piece,
+// One module well above the split size (2^20 elements in all, pieces of 2^16), one just above a piece,
 // several small ones. Generated once; each test gets fresh copies.
-const SIZES = [['big', 400_000], ['medium', 70_001], ['s1', 1000], ['s2', 31], ['empty', 0]] as const;
+const SIZES = [['big', 1_100_000], ['medium', 70_001], ['s1', 1000], ['s2', 31], ['empty', 0]] as const;
 const next = random(7);
 const DATA = SIZES.map(([name, n]) => {
   const weight = new Float32Array(n);
@@ -47,7 +47,7 @@ describe.each([1, 2, 3])('with %i thread(s)', (count) => {
   });
 
   test('"skip": a NaN near the end of the big module leaves it untouched, the others scored', () => {
-    const modules = bigModules(399_990);
+    const modules = bigModules(1_099_990);
     const c = getCriterion({ criterion_type: 'snip' }, modules);
     c.onBeforeOptimizerStep();
     expect(c.scores.big.every((x) => x === 0)).toBe(true);

@@ -1,0 +1,84 @@
+/**
+ * The kernel benchmark of this machine (`npm run bench`, `prunekit bench`): scoring per element across
+ * cache levels and instruction sets, per-call overhead, and whole-model steps. Ratios are measured side by
+ * side in one run; every figure is a median of several samples.
+ */
+import * as os from 'node:os';
+import { simdInfo } from '../simd';
+import { threads } from '../threads';
+import { benchModel, type ModelRow } from './model';
+import { benchOverhead, type OverheadRow } from './overhead';
+import { benchScoring, type ScoringRow } from './scoring';
+import { fixed, printTable } from './table';
+
+export interface BenchOptions {
+  /** Element counts for the scoring grid. Default: 4K, 256K, 4M and 16M floats. */
+  sizes?: number[];
+  /** BERT layers for the whole-model figures (12 = BERT-base, 0 = skip). */
+  modelLayers?: number;
+  samples?: number;
+  /** Where the human-readable report goes; nothing is written when absent. */
+  write?: (line: string) => void;
+}
+
+export interface BenchReport {
+  machine: { cpu: string; cores: number; node: string; platform: string; simd: ReturnType<typeof simdInfo>; threads: number };
+  scoring: ScoringRow[];
+  overhead: OverheadRow[];
+  model: ModelRow[];
+}
+
+export const DEFAULT_SIZES = [4096, 262_144, 4_194_304, 16_777_216];
+
+export function runBench(options: BenchOptions = {}): BenchReport {
+  const sizes = options.sizes ?? DEFAULT_SIZES;
+  const samples = options.samples ?? 7;
+  const layers = options.modelLayers ?? 12;
+  const write = options.write ?? (() => {});
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    simd: simdInfo(),
+    threads: threads(),
+  };
+  write(`prunekit bench: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, node ${machine.node}`);
+  write(`instruction sets: ${machine.simd.supported.join(', ')} (active ${machine.simd.active}); thread pool ${machine.threads}`);
+  write(`medians of ${samples} samples; ns/el = nanoseconds per element; GB/s = the formula's reads + writes\n`);
+
+  write('Scoring, one module (one thread unless stated):');
+  const scoring = benchScoring(sizes, samples, (r) => write(`  measured ${r.criterion} ${r.floats} ${r.isa}`));
+  printTable(
+    [
+      ['criterion', 'floats', 'isa', 'ns/el', 'GB/s', 'x JS', 'propagate ns/el', 'skip cost', 'roof ns/el', 'propagate/roof', 'skip/roof', 'JS ns/el', `${machine.threads} threads ns/el`],
+      ...scoring.map((r) => [
+        r.criterion, r.floats, r.isa, fixed(r.skipNs, 3), fixed(r.skipGBs, 1), `${fixed(r.jsNs / r.skipNs, 1)}x`,
+        fixed(r.propagateNs, 3), `${fixed((r.skipNs / r.propagateNs - 1) * 100, 0)}%`, fixed(r.roofNs, 3),
+        fixed(r.propagateNs / r.roofNs, 2), fixed(r.skipNs / r.roofNs, 2), fixed(r.jsNs, 3),
+        r.threadedNs === null ? '-' : fixed(r.threadedNs, 3),
+      ]),
+    ],
+    (line) => write(`  ${line}`),
+  );
+
+  write('\nPer-call cost on a small module (768 floats), active instruction set:');
+  const overhead = benchOverhead(768, samples);
+  printTable(
+    [['criterion', 'hook ns/call', 'raw binding ns/call', 'roof ns (data movement)'],
+      ...overhead.map((r) => [r.criterion, fixed(r.hookNs, 0), fixed(r.bindingNs, 0), fixed(r.roofNs, 0)])],
+    (line) => write(`  ${line}`),
+  );
+
+  let model: ModelRow[] = [];
+  if (layers > 0) {
+    write(`\nWhole model: BERT-base shapes, ${layers} layers, one step per criterion (ms):`);
+    model = benchModel(layers, Math.min(samples, 5), () => {});
+    printTable(
+      [['criterion', 'weights', `batch, ${machine.threads} threads`, 'batch, 1 thread', 'per-module calls, 1 thread', 'JS loop', 'x JS'],
+        ...model.map((r) => [r.criterion, r.weights, fixed(r.batchMs, 2), fixed(r.batchOneThreadMs, 2), fixed(r.perModuleMs, 2), fixed(r.jsMs, 1), `${fixed(r.jsMs / r.batchMs, 1)}x`])],
+      (line) => write(`  ${line}`),
+    );
+  }
+  return { machine, scoring, overhead, model };
+}
