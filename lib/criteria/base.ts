@@ -38,9 +38,11 @@ export class PruningCriterion {
     this.config = config;
     const scores: Record<string, Float32Array> = {};
     for (const [name, { weight }] of Object.entries(modules)) {
-      scores[name] = new Float32Array(weight.length);
+      const array = new Float32Array(weight.length);
       // Native work may be writing these while in flight: a transfer copies them instead of detaching.
-      markAsUntransferable(scores[name].buffer);
+      markAsUntransferable(array.buffer);
+      // defineProperty, so a module named "__proto__" is an entry like any other.
+      Object.defineProperty(scores, name, { value: array, enumerable: true });
     }
     this.scores = Object.freeze(scores);
   }

@@ -87,23 +87,34 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
 
   /** Checks every module and fills the argument lists; throws before anything is written. */
   private prepare(hook: string): void {
-    const kind = this.config.criterion_type;
     if (this.busy !== null)
-      throw new Error(`${kind}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
-    this.names.forEach((name, i) => {
-      const entry = this.modules[name];
-      const where = `${kind}.${hook}: module "${name}"`;
-      if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} is missing from the modules record`);
+      throw new Error(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
+    const readsGrad = this.usesGrad || this.input === 'grad';
+    for (let i = 0; i < this.names.length; i++) {
+      const entry = this.modules[this.names[i]];
       const expected = this.scoreList[i].length;
-      checkFloat32(entry.weight, `${where}: weight`, expected);
-      if (this.usesGrad || this.input === 'grad') {
-        if (entry.grad === undefined || entry.grad === null)
-          throw new TypeError(`${where} has no grad: ${kind} reads gradients, run backward first`);
-        checkFloat32(entry.grad, `${where}: grad`, expected);
-      }
-      this.inputs[i] = this.input === 'weight' ? entry.weight : (entry.grad as Float32Array);
-      if (this.usesGrad) this.grads[i] = entry.grad as Float32Array;
-    });
+      // The common case costs two checks per buffer; messages are only built for a bad module.
+      const weight = entry?.weight;
+      const grad = entry?.grad;
+      const weightOk = weight instanceof Float32Array && weight.length === expected;
+      const gradOk = !readsGrad || (grad instanceof Float32Array && grad.length === expected);
+      if (!weightOk || !gradOk) this.reject(hook, this.names[i], expected);
+      this.inputs[i] = this.input === 'weight' ? weight : (grad as Float32Array);
+      if (this.usesGrad) this.grads[i] = grad as Float32Array;
+    }
+  }
+
+  /** Throws the error that says what is wrong with module `name`. */
+  private reject(hook: string, name: string, expected: number): never {
+    const kind = this.config.criterion_type;
+    const entry = this.modules[name];
+    const where = `${kind}.${hook}: module "${name}"`;
+    if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} is missing from the modules record`);
+    checkFloat32(entry.weight, `${where}: weight`, expected);
+    if (entry.grad === undefined || entry.grad === null)
+      throw new TypeError(`${where} has no grad: ${kind} reads gradients, run backward first`);
+    checkFloat32(entry.grad, `${where}: grad`, expected);
+    throw new Error(`internal: ${where} failed a check that found nothing wrong`);
   }
 
   /** Applies the policy to the counts of a finished call. */

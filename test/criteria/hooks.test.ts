@@ -123,3 +123,13 @@ test('score buffers cannot be detached by a transfer (native work may be writing
   expect(new Float32Array(copy)).toEqual(f32([1, 2, 3, 0.5]));
   expect(c.scores.a).toEqual(f32([1, 2, 3, 0.5]));
 });
+
+test('a module named "__proto__" is scored like any other', () => {
+  const modules = JSON.parse('{"__proto__": {}, "b": {}}') as Modules;
+  modules['__proto__'].weight = f32([-3, 4]);
+  modules.b.weight = f32([-1]);
+  const c = getCriterion({ criterion_type: 'magnitude' }, modules);
+  c.onStepBegin();
+  expect(Object.keys(c.scores)).toEqual(['__proto__', 'b']);
+  expect(c.scores['__proto__']).toEqual(f32([3, 4]));
+});
