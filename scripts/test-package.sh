@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# npm run test:package: what a user gets from the registry, checked end to end.
+#  1. npm run prebuilds (linux-x64, linux-arm64); `npm pack` (which runs "prepare": the TypeScript build)
+#  2. the tarball's file list (tar tzf): what must be in it (dist/lib, binding.d.ts, both prebuilt binaries,
+#     CMakeLists.txt and every native/ source, so a from-source build is possible) and what must not
+#     (build/, test/, node_modules/, binding.gyp); its package.json has no install script; the binaries are
+#     ELF objects of the right machine; every relative import of dist/ resolves inside the package
+#  3. a new project in a temp folder installs the tarball with a PATH holding node, npm, npx and sh only
+#     (no cc, c++, gcc, g++, clang, cmake, make, ninja), then runs test/package/smoke.js there: the binding is
+#     the prebuilt one, every criterion on every supported instruction set matches hand-computed scores;
+#     and type-checks test/package/types.js against the shipped declarations
+#  4. `npx prunekit info` in that project says "prebuilt", once the CLI is in the package (skipped before)
+#  5. a from-source build of the installed package (`npx prunekit build`, or cmake-js before the CLI ships;
+#     full PATH) loads as "built" with the prebuilt binaries moved away (PRUNEKIT_PACKAGE_SOURCE_BUILD=0 skips it)
+# Each check prints `ok ...`, `FAIL ...` or `skip ...`; the last line is `<n> passed, <n> failed, <n> skipped`.
+# Exit status 1 if any check failed. PRUNEKIT_SKIP_PREBUILD=1 packs the prebuilds/ already there;
+# PRUNEKIT_KEEP_TMP=1 keeps the temp folder (it is always kept after a failure).
+set -uo pipefail
+shopt -s lastpipe # `... | count_lines` runs count_lines in this shell, so its counts stay
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/prunekit-package.XXXXXX")
+app="$work/app"
+bin="$work/bin"
+start=$SECONDS
+passed=0 failed=0 skipped=0
+
+indent() { sed 's/^/     /'; }
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; if [ -n "${2:-}" ]; then printf '%s\n' "$2" | indent; fi; }
+skip() { skipped=$((skipped + 1)); echo "skip $1"; }
+# check <description> <command...>: passes if the command succeeds; its output is shown only on failure.
+check() {
+  local what=$1 out
+  shift
+  if out=$("$@" 2>&1); then pass "$what"; else fail "$what" "$out"; fi
+}
+# Counts the ok/FAIL lines of a test program's output (smoke.js) and shows its other lines.
+count_lines() {
+  local line
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) passed=$((passed + 1)) ;;
+      "FAIL "*) failed=$((failed + 1)) ;;
+    esac
+    echo "$line"
+  done
+}
+finish() {
+  echo "test:package took $((SECONDS - start)) s"
+  if [ "$failed" -gt 0 ] || [ "${PRUNEKIT_KEEP_TMP:-0}" = 1 ]; then echo "temp folder kept: $work"; else rm -rf "$work"; fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ]
+  exit
+}
+# A step the rest depends on failed: stop here.
+abort() { fail "$1" "${2:-}"; finish; }
+
+# -- 1. prebuild and pack
+if [ "${PRUNEKIT_SKIP_PREBUILD:-0}" = 1 ]; then
+  skip "npm run prebuilds (PRUNEKIT_SKIP_PREBUILD=1: packing the prebuilds/ already there)"
+else
+  echo "== npm run prebuilds (scripts/prebuild.sh)"
+  t0=$SECONDS
+  if out=$(bash "$root/scripts/prebuild.sh" 2>&1); then
+    printf '%s\n' "$out" | indent
+    pass "prebuild linux-x64 and linux-arm64 ($((SECONDS - t0)) s)"
+  else
+    abort "prebuild" "$out"
+  fi
+fi
+
+echo "== npm pack"
+t0=$SECONDS
+mkdir -p "$work/pack"
+(cd "$root" && npm pack --pack-destination "$work/pack" >"$work/pack.log" 2>&1) || abort "npm pack (runs prepare)" "$(tail -40 "$work/pack.log")"
+tgz=$(ls "$work/pack"/*.tgz 2>/dev/null | head -1)
+[ -n "$tgz" ] || abort "npm pack made a tarball" "$(tail -40 "$work/pack.log")"
+pass "npm pack (runs prepare): $(basename "$tgz"), $(stat -c %s "$tgz") bytes ($((SECONDS - t0)) s)"
+
+# -- 2. the tarball
+echo "== tarball contents (tar tzf)"
+list=$(tar tzf "$tgz") || abort "tar tzf $(basename "$tgz")"
+has() { grep -qxF "package/$1" <<<"$list" || { echo "missing: $1"; return 1; }; }
+has_all() { local f rc=0; for f in "$@"; do has "$f" || rc=1; done; return $rc; }
+has_none() { # has_none <extended regex of paths below package/>...
+  local re hits rc=0
+  for re in "$@"; do
+    hits=$(grep -E "^package/($re)" <<<"$list" | head -5)
+    if [ -n "$hits" ]; then printf 'should not be packed:\n%s\n' "$hits"; rc=1; fi
+  done
+  return $rc
+}
+check "holds package.json, README.md, binding.d.ts, CMakeLists.txt" has_all package.json README.md binding.d.ts CMakeLists.txt
+check "holds dist/lib (index.js, index.d.ts, native.js)" has_all dist/lib/index.js dist/lib/index.d.ts dist/lib/native.js dist/lib/native.d.ts
+check "holds prebuilds/linux-x64 and prebuilds/linux-arm64" has_all prebuilds/linux-x64/prunekit.node prebuilds/linux-arm64/prunekit.node
+# shellcheck disable=SC2046
+check "holds every file under native/ ($(cd "$root" && find native -type f | wc -l) files)" has_all $(cd "$root" && find native -type f | sort)
+# shellcheck disable=SC2046
+check "holds every source CMakeLists.txt names" has_all $(grep -oE 'native/[A-Za-z0-9_./-]+\.(cc|cpp|h|hpp)' "$root/CMakeLists.txt" | sort -u)
+check "holds no build/, build-*/, test/, node_modules/, binding.gyp, *.tgz" \
+  has_none 'build/' 'build-[^/]*/' 'test/' 'node_modules/' 'binding\.gyp$' '.*\.tgz$'
+
+mkdir -p "$work/extract"
+tar xzf "$tgz" -C "$work/extract" || abort "tar xzf"
+pkg="$work/extract/package"
+check "package.json has no install, preinstall or postinstall script and no gypfile" node -e '
+  const p = require(process.argv[1]);
+  const bad = ["preinstall", "install", "postinstall"].filter((s) => p.scripts && p.scripts[s]);
+  if (bad.length || p.gypfile) { console.log("found:", bad.join(" "), p.gypfile ? "gypfile" : ""); process.exit(1); }' "$pkg/package.json"
+elf_is() { local d; d=$(file -b "$1"); case "$d" in "ELF 64-bit LSB shared object, $2,"*) echo "$d" ;; *) echo "$1: $d"; return 1 ;; esac; }
+check "packed prebuilds/linux-x64/prunekit.node is an x86-64 shared object" elf_is "$pkg/prebuilds/linux-x64/prunekit.node" x86-64
+check "packed prebuilds/linux-arm64/prunekit.node is an ARM aarch64 shared object" elf_is "$pkg/prebuilds/linux-arm64/prunekit.node" 'ARM aarch64'
+check "every relative import in dist/ resolves inside the package" node "$root/test/package/check-imports.js" "$pkg"
+
+# -- 3. install with no compiler on PATH, smoke test, types
+echo "== install into an empty project with no compiler on PATH"
+mkdir -p "$bin" "$app"
+for tool in node npm npx sh; do
+  p=$(command -v "$tool") || abort "find $tool on PATH"
+  ln -s "$p" "$bin/$tool"
+done
+no_compilers() {
+  local t found=()
+  for t in cc c++ gcc g++ clang clang++ cmake make ninja; do PATH=$bin command -v "$t" >/dev/null && found+=("$t"); done
+  [ ${#found[@]} -eq 0 ] || { echo "found on the test PATH: ${found[*]}"; return 1; }
+  PATH=$bin node --version && PATH=$bin npm --version
+}
+check "test PATH ($bin) has node and npm but no cc, c++, gcc, g++, clang, cmake, make, ninja" no_compilers
+printf '{ "name": "prunekit-package-test", "version": "1.0.0", "private": true }\n' >"$app/package.json"
+t0=$SECONDS
+(cd "$app" && PATH=$bin npm install --no-audit --no-fund --prefer-offline "$tgz" >"$work/install.log" 2>&1) ||
+  abort "npm install $(basename "$tgz") with no compiler" "$(tail -40 "$work/install.log")"
+pass "npm install $(basename "$tgz") with no compiler on PATH ($((SECONDS - t0)) s)"
+installed="$app/node_modules/prunekit"
+check "nothing was compiled at install (no node_modules/prunekit/build)" test ! -e "$installed/build"
+
+echo "== smoke test (test/package/smoke.js) in that project"
+cp "$root/test/package/smoke.js" "$root/test/package/types.js" "$app/"
+(cd "$app" && PATH=$bin node smoke.js prebuilt 2>&1) | count_lines
+[ "${PIPESTATUS[0]}" -eq 0 ] || [ "$failed" -gt 0 ] || fail "smoke.js exited with an error"
+
+tsc="$root/node_modules/typescript/bin/tsc"
+if [ -f "$tsc" ] && [ -d "$root/node_modules/@types/node" ]; then
+  check "the shipped declarations type-check a consumer (tsc --checkJs, skipLibCheck off)" \
+    bash -c 'cd "$1" && PATH=$2 node "$3" --noEmit --allowJs --checkJs --strict --skipLibCheck false \
+      --module commonjs --moduleResolution node --target es2022 --types node --typeRoots "$4" types.js' \
+    _ "$app" "$bin" "$tsc" "$root/node_modules/@types"
+else
+  skip "type check (typescript or @types/node missing from $root/node_modules: run npm install)"
+fi
+
+# -- 4. the CLI, once it ships
+if [ -f "$installed/dist/lib/cli/main.js" ]; then
+  echo "== npx prunekit info (no compiler on PATH)"
+  if out=$(cd "$app" && PATH=$bin npx --no-install prunekit info 2>&1); then rc=0; else rc=$?; fi
+  printf '%s\n' "$out" | indent
+  if [ "$rc" -eq 0 ] && grep -q "prebuilds/$(node -p 'process.platform + "-" + process.arch')/prunekit.node (prebuilt)" <<<"$out"; then
+    pass "npx prunekit info says prebuilt"
+  else
+    fail "npx prunekit info says prebuilt (exit code $rc)"
+  fi
+else
+  skip "npx prunekit info (dist/lib/cli/main.js is not in the package yet)"
+fi
+
+# -- 5. from source, from the tarball's files alone
+if [ "${PRUNEKIT_PACKAGE_SOURCE_BUILD:-1}" = 0 ]; then
+  skip "from-source build of the installed package (PRUNEKIT_PACKAGE_SOURCE_BUILD=0)"
+else
+  # `npx prunekit build` once the CLI ships (it runs cmake-js compile in the package folder), cmake-js before.
+  if [ -f "$installed/dist/lib/cli/main.js" ]; then
+    how="npx prunekit build"
+    build_cmd=(npx --no-install prunekit build)
+  else
+    how="cmake-js compile in node_modules/prunekit"
+    build_cmd=(bash -c 'cd node_modules/prunekit && node ../cmake-js/bin/cmake-js compile --log-level warn')
+  fi
+  echo "== from source: $how (full PATH), then the prebuilt binaries moved away"
+  t0=$SECONDS
+  if out=$(cd "$app" && "${build_cmd[@]}" 2>&1); then
+    pass "$how ($((SECONDS - t0)) s)"
+    mv "$installed/prebuilds" "$work/prebuilds.aside"
+    (cd "$app" && PATH=$bin node smoke.js built 2>&1) | count_lines
+    [ "${PIPESTATUS[0]}" -eq 0 ] || [ "$failed" -gt 0 ] || fail "smoke.js (built) exited with an error"
+    mv "$work/prebuilds.aside" "$installed/prebuilds"
+  else
+    fail "$how" "$(tail -30 <<<"$out")"
+  fi
+fi
+
+finish
