@@ -24,6 +24,19 @@ needs() {
     awk -F_ '{ max[$1] = $0 } END { for (k in max) print max[k] }' | sort | paste -sd ' '
 }
 
+# The oldest systems a prebuilt binary must load on: glibc 2.17 and the libstdc++ of GCC 6 (Debian 9,
+# Ubuntu 18.04, RHEL 8, Amazon Linux 2 and newer). A symbol beyond these fails the build here rather than
+# the user's install there.
+MAX_GLIBC=2.17
+MAX_GLIBCXX=3.4.22
+too_new() {
+  objdump -T "$1" | grep -oE '\b(GLIBC|GLIBCXX)_[0-9.]+' | sort -u | while IFS=_ read -r lib version; do
+    limit=$MAX_GLIBC
+    [ "$lib" = GLIBCXX ] && limit=$MAX_GLIBCXX
+    [ "$(printf '%s\n%s\n' "$version" "$limit" | sort -V | tail -n 1)" = "$limit" ] || echo "${lib}_$version"
+  done | paste -sd ' '
+}
+
 mkdir -p "$root/build-prebuild"
 start=$SECONDS
 for target in "${targets[@]}"; do
@@ -63,6 +76,12 @@ for target in "${targets[@]}"; do
     "ELF 64-bit LSB shared object, $machine,"*) ;;
     *) rm -f "$dest.tmp"; echo "prebuild: $target: expected an ELF 64-bit $machine shared object, file says: $description" >&2; exit 1 ;;
   esac
+  newer=$(too_new "$dest.tmp")
+  if [ -n "$newer" ]; then
+    rm -f "$dest.tmp"
+    echo "prebuild: $target needs $newer, beyond glibc $MAX_GLIBC / GLIBCXX_$MAX_GLIBCXX: it would not load on older systems" >&2
+    exit 1
+  fi
   mv "$dest.tmp" "$dest"
   echo "   ${dest#"$root"/}: $description"
   echo "   $(stat -c %s "$dest") bytes, needs $(needs "$dest"), built in $((SECONDS - t0)) s"

@@ -1,6 +1,7 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <mutex>
 
 namespace prunekit {
 
@@ -16,25 +17,31 @@ ThreadPool& ThreadPool::shared() {
 ThreadPool::~ThreadPool() { stop_(); }
 
 unsigned ThreadPool::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   return static_cast<unsigned>(workers_.size()) + 1;
 }
 
 void ThreadPool::resize(unsigned threads) {
-  std::lock_guard<std::mutex> run(run_mutex_);
+  std::lock_guard<Mutex> resizing(resize_mutex_);
+  bool idle = false;
+  while (!running_.compare_exchange_weak(idle, true)) {  // wait for the parallel_for in flight, if any
+    idle = false;
+    std::this_thread::yield();
+  }
   stop_();
   start_(std::max(1u, threads));
+  running_.store(false);
 }
 
 void ThreadPool::start_(unsigned threads) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<Mutex> lock(mutex_);
   stopping_ = false;
   for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop_(); });
 }
 
 void ThreadPool::stop_() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<Mutex> lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -44,7 +51,7 @@ void ThreadPool::stop_() {
 
 // Takes tasks until none is left; called by workers and by the caller.
 void ThreadPool::drain_() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<Mutex> lock(mutex_);
   while (next_ < count_) {
     const std::size_t index = next_++;
     const auto* task = task_;
@@ -59,8 +66,8 @@ void ThreadPool::worker_loop_() {
   unsigned seen = 0;
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      std::lock_guard<Mutex> lock(mutex_);
+      wake_.wait(mutex_, [&] { return stopping_ || generation_ != seen; });
       if (stopping_) return;
       seen = generation_;
     }
@@ -69,13 +76,18 @@ void ThreadPool::worker_loop_() {
 }
 
 void ThreadPool::parallel_for(std::size_t count, const std::function<void(std::size_t)>& task) {
-  std::unique_lock<std::mutex> run(run_mutex_, std::try_to_lock);
-  if (!run.owns_lock() || workers_.empty() || count < 2) {
+  bool idle = false;
+  if (count < 2 || !running_.compare_exchange_strong(idle, true)) {
     for (std::size_t i = 0; i < count; ++i) task(i);
     return;
   }
+  if (workers_.empty()) {
+    for (std::size_t i = 0; i < count; ++i) task(i);
+    running_.store(false);
+    return;
+  }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<Mutex> lock(mutex_);
     task_ = &task;
     count_ = count;
     next_ = finished_ = 0;
@@ -83,10 +95,13 @@ void ThreadPool::parallel_for(std::size_t count, const std::function<void(std::s
   }
   wake_.notify_all();
   drain_();
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return finished_ == count_; });
-  task_ = nullptr;
-  count_ = 0;
+  {
+    std::lock_guard<Mutex> lock(mutex_);
+    done_.wait(mutex_, [&] { return finished_ == count_; });
+    task_ = nullptr;
+    count_ = 0;
+  }
+  running_.store(false);
 }
 
 }  // namespace prunekit

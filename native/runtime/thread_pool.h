@@ -2,12 +2,13 @@
 // so a pool of size 1 has no worker and runs everything inline. One parallel_for runs at a time; a caller
 // that finds the pool busy (another thread's call in flight) runs its tasks inline instead of waiting.
 #pragma once
-#include <condition_variable>
+#include <atomic>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "sync.h"
 
 namespace prunekit {
 
@@ -33,9 +34,10 @@ class ThreadPool {
   void worker_loop_();
   void drain_();
 
-  std::mutex run_mutex_;  // held by the parallel_for in flight
-  mutable std::mutex mutex_;
-  std::condition_variable wake_, done_;
+  Mutex resize_mutex_;
+  std::atomic<bool> running_{false};  // a parallel_for is in flight
+  mutable Mutex mutex_;
+  CondVar wake_, done_;
   std::vector<std::thread> workers_;
   const std::function<void(std::size_t)>* task_ = nullptr;
   std::size_t count_ = 0, next_ = 0, finished_ = 0;
