@@ -1,0 +1,229 @@
+/**
+ * The pruning config in the reference's layout (INC `WeightPruningConfig`): global settings plus a list of
+ * per-pruner configs (`pruning_configs`), snake_case keys, so a JSON config written for the Python pruner
+ * loads unchanged. Each pruner's settings are its own keys, else the global ones, else the defaults.
+ */
+import { criteriaNames } from '../criteria';
+import { parsePattern, parseReduceType, type PruningPattern, type ReduceType } from './patterns';
+import { parseDecayType, type SparsityDecayType } from './schedules';
+import { validateRatio } from './target';
+
+/** One pruner's settings as written (every key optional); also the global part of a config. */
+export interface PrunerConfigInput {
+  target_sparsity?: number;
+  /** `"snip_momentum"` (default), `"magnitude"`, `"gradient"`, `"snip"`, any registered criterion, or `"pattern_lock"`. */
+  pruning_type?: string;
+  pattern?: string;
+  /** Regexes searched in module names (Python `re.search` semantics); empty: every module. */
+  op_names?: string[];
+  excluded_op_names?: string[];
+  start_step?: number;
+  end_step?: number;
+  pruning_scope?: 'global' | 'local';
+  pruning_frequency?: number;
+  min_sparsity_ratio_per_op?: number;
+  max_sparsity_ratio_per_op?: number;
+  sparsity_decay_type?: SparsityDecayType;
+  criterion_reduce_type?: ReduceType;
+  reg_type?: 'group_lasso' | null;
+  reg_coeff?: number | null;
+  /** Masks from the weights already zero at `start_step`, kept for the rest of training. */
+  lock_init_sparsity?: boolean;
+  /** prunekit: `"exact"` (default: exactly k blocks by (score, index)) or `"threshold"` (the reference's `<=`). */
+  tie_mode?: 'exact' | 'threshold';
+  /** prunekit: criterion options (snip_momentum's alpha and beta, the non-finite policy). */
+  alpha?: number;
+  beta?: number;
+  on_non_finite?: 'skip' | 'error' | 'propagate';
+  /** Accepted for compatibility with the reference and not used by prunekit (see KNOWN_UNUSED). */
+  [key: string]: unknown;
+}
+
+/** A whole config: global settings and, optionally, per-pruner overrides. */
+export interface PruningConfigInput extends PrunerConfigInput {
+  pruning_configs?: PrunerConfigInput[];
+}
+
+/** One pruner's resolved, validated settings. */
+export interface PrunerConfig {
+  target_sparsity: number;
+  pruning_type: string;
+  pattern: string;
+  parsedPattern: PruningPattern;
+  op_names: string[];
+  excluded_op_names: string[];
+  start_step: number;
+  end_step: number;
+  pruning_scope: 'global' | 'local';
+  pruning_frequency: number;
+  min_sparsity_ratio_per_op: number;
+  max_sparsity_ratio_per_op: number;
+  sparsity_decay_type: SparsityDecayType;
+  criterion_reduce_type: ReduceType;
+  reg_type: 'group_lasso' | null;
+  reg_coeff: number;
+  lock_init_sparsity: boolean;
+  tie_mode: 'exact' | 'threshold';
+  alpha?: number;
+  beta?: number;
+  on_non_finite?: 'skip' | 'error' | 'propagate';
+}
+
+/** INC `WeightPruningConfig` defaults (SPEC 2). */
+export const DEFAULTS = Object.freeze({
+  target_sparsity: 0.9,
+  pruning_type: 'snip_momentum',
+  pattern: '4x1',
+  op_names: [] as string[],
+  excluded_op_names: [] as string[],
+  start_step: 0,
+  end_step: 0,
+  pruning_scope: 'global' as const,
+  pruning_frequency: 1,
+  min_sparsity_ratio_per_op: 0.0,
+  max_sparsity_ratio_per_op: 0.98,
+  sparsity_decay_type: 'exp' as const,
+  criterion_reduce_type: 'mean' as const,
+  reg_type: null,
+  reg_coeff: 0.0,
+  lock_init_sparsity: false,
+  tie_mode: 'exact' as const,
+});
+
+const PRUNEKIT_KEYS = ['tie_mode', 'alpha', 'beta', 'on_non_finite'];
+/** Keys of the reference that have no effect in prunekit (they select torch module types or memory modes). */
+export const KNOWN_UNUSED = ['pruning_op_types', 'resume_from_pruned_checkpoint', 'low_memory_usage'];
+const KNOWN = new Set([...Object.keys(DEFAULTS), ...PRUNEKIT_KEYS, ...KNOWN_UNUSED, 'parameters']);
+
+/** The names `pruning_type` accepts: the registered criteria and `pattern_lock`. */
+export function pruningTypes(): string[] {
+  return [...criteriaNames(), 'pattern_lock'];
+}
+
+function checkKeys(config: Record<string, unknown>, where: string, warn: (message: string) => void): void {
+  for (const key of Object.keys(config)) {
+    if (key === 'pruning_configs' && where === 'config') continue;
+    if (!KNOWN.has(key)) warn(`${where}: unknown key "${key}" is ignored (known keys: ${[...KNOWN].sort().join(', ')})`);
+    else if (KNOWN_UNUSED.includes(key)) warn(`${where}: "${key}" has no effect in prunekit and is ignored`);
+  }
+}
+
+function stringList(value: unknown, key: string, where: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new TypeError(`${where}: ${key} must be an array of regular expressions (strings), got ${JSON.stringify(value)}`);
+  for (const pattern of value) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      throw new SyntaxError(`${where}: ${key} holds an invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    }
+  }
+  return [...value];
+}
+
+function oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[], where: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${where}: unknown ${key} ${JSON.stringify(value)}; accepted: ${allowed.map((a) => `"${a}"`).join(', ')}`);
+}
+
+function resolveOne(local: Record<string, unknown>, global: Record<string, unknown>, where: string): PrunerConfig {
+  // The reference merges a nested "parameters" object into its config.
+  const merged: Record<string, unknown> = { ...(global.parameters as object), ...(local.parameters as object) };
+  const pick = (key: keyof typeof DEFAULTS | (typeof PRUNEKIT_KEYS)[number]): unknown =>
+    local[key] ?? merged[key] ?? global[key] ?? (DEFAULTS as Record<string, unknown>)[key];
+  const number = (key: keyof typeof DEFAULTS): number => {
+    const value = pick(key);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${where}: ${key} must be a finite number, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const withWhere = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      (err as Error).message = `${where}: ${(err as Error).message}`;
+      throw err;
+    }
+  };
+
+  const pruning_type = oneOf(pick('pruning_type'), 'pruning_type', pruningTypes(), where);
+  const pattern = pick('pattern');
+  if (typeof pattern !== 'string') throw new TypeError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
+  const parsedPattern = withWhere(() => parsePattern(pattern));
+  const target_sparsity = withWhere(() => validateRatio(number('target_sparsity'), 'target_sparsity'));
+  let max_sparsity_ratio_per_op = withWhere(() => validateRatio(number('max_sparsity_ratio_per_op'), 'max_sparsity_ratio_per_op'));
+  const min_sparsity_ratio_per_op = withWhere(() => validateRatio(number('min_sparsity_ratio_per_op'), 'min_sparsity_ratio_per_op'));
+  if (parsedPattern.kind === 'n:m') {
+    const most = parsedPattern.n / parsedPattern.m;
+    if (pruning_type !== 'pattern_lock' && target_sparsity > most)
+      throw new RangeError(`${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`);
+    max_sparsity_ratio_per_op = Math.min(most, max_sparsity_ratio_per_op);
+  }
+  if (min_sparsity_ratio_per_op > max_sparsity_ratio_per_op)
+    throw new RangeError(`${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`);
+  const steps = (key: 'start_step' | 'end_step' | 'pruning_frequency', min: number) => {
+    const value = number(key);
+    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${where}: ${key} must be an integer >= ${min}, got ${value}`);
+    return value;
+  };
+  const start_step = steps('start_step', 0);
+  const end_step = steps('end_step', 0);
+  const pruning_frequency = steps('pruning_frequency', 1);
+  if (end_step < start_step) throw new RangeError(`${where}: end_step (${end_step}) is before start_step (${start_step})`);
+  const reg_type = pick('reg_type') ?? null;
+  if (reg_type !== null) oneOf(reg_type, 'reg_type', ['group_lasso'], where);
+  if (reg_type === 'group_lasso' && parsedPattern.kind !== 'block')
+    throw new Error(`${where}: reg_type "group_lasso" needs an NxM pattern, not "${pattern}"`);
+  const reg_coeff = pick('reg_coeff') ?? 0;
+  if (typeof reg_coeff !== 'number' || !Number.isFinite(reg_coeff) || reg_coeff < 0)
+    throw new RangeError(`${where}: reg_coeff must be a finite number >= 0, got ${JSON.stringify(reg_coeff)}`);
+  const lock = pick('lock_init_sparsity');
+  if (typeof lock !== 'boolean') throw new TypeError(`${where}: lock_init_sparsity must be true or false, got ${JSON.stringify(lock)}`);
+  const optional = <K extends 'alpha' | 'beta' | 'on_non_finite'>(key: K) => (pick(key) === undefined ? {} : { [key]: pick(key) });
+
+  return {
+    target_sparsity,
+    pruning_type,
+    pattern,
+    parsedPattern,
+    op_names: stringList(pick('op_names'), 'op_names', where),
+    excluded_op_names: stringList(pick('excluded_op_names'), 'excluded_op_names', where),
+    start_step,
+    end_step,
+    pruning_scope: oneOf(pick('pruning_scope'), 'pruning_scope', ['global', 'local'] as const, where),
+    pruning_frequency,
+    min_sparsity_ratio_per_op,
+    max_sparsity_ratio_per_op,
+    sparsity_decay_type: withWhere(() => parseDecayType(pick('sparsity_decay_type'))),
+    criterion_reduce_type: withWhere(() => parseReduceType(pick('criterion_reduce_type'))),
+    reg_type: reg_type as 'group_lasso' | null,
+    reg_coeff,
+    lock_init_sparsity: lock,
+    tie_mode: oneOf(pick('tie_mode'), 'tie_mode', ['exact', 'threshold'] as const, where),
+    ...(optional('alpha') as { alpha?: number }),
+    ...(optional('beta') as { beta?: number }),
+    ...(optional('on_non_finite') as { on_non_finite?: 'skip' | 'error' | 'propagate' }),
+  };
+}
+
+/**
+ * Resolves and validates a config: one PrunerConfig per entry of `pruning_configs` (or one from the global
+ * settings when there is none). Unknown keys are reported through `warn` (the reference logs them too);
+ * bad values throw, naming the pruner and the key.
+ * @example
+ * resolvePruningConfig({ target_sparsity: 0.8, pattern: '4x1', pruning_configs: [{ op_names: ['fc'] }, { op_names: ['conv'], pattern: '2:4', target_sparsity: 0.5 }] });
+ */
+export function resolvePruningConfig(config: PruningConfigInput, warn: (message: string) => void = () => {}): PrunerConfig[] {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new TypeError(`the pruning config must be an object, got ${JSON.stringify(config)}`);
+  checkKeys(config, 'config', warn);
+  const locals = config.pruning_configs ?? [];
+  if (!Array.isArray(locals)) throw new TypeError(`config: pruning_configs must be an array of objects`);
+  if (locals.length === 0 || (locals.length === 1 && Object.keys(locals[0] ?? {}).length === 0))
+    return [resolveOne({}, config, 'config')];
+  return locals.map((local, i) => {
+    const where = `pruning_configs[${i}]`;
+    if (typeof local !== 'object' || local === null || Array.isArray(local)) throw new TypeError(`${where} must be an object`);
+    checkKeys(local, where, warn);
+    return resolveOne(local, config, where);
+  });
+}
