@@ -7,6 +7,7 @@
  *   npm run demo            (after npm install)
  */
 import { getCriterion, setSimd, simdInfo, type Modules, type PruningCriterion } from '../lib';
+import { filled, median } from '../lib/bench/timing';
 
 const LAYERS: Array<[string, number, number]> = [
   ['encoder.0.attention.query', 768, 768],
@@ -17,25 +18,11 @@ const LAYERS: Array<[string, number, number]> = [
 const CRITERIA = ['magnitude', 'gradient', 'snip', 'snip_momentum'] as const;
 const REPEATS = 15;
 
-/** A small deterministic generator (xorshift) so every run scores the same numbers. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32 - 0.5;
-  };
-}
-
 function makeModules(): Modules {
-  const next = random(2026);
   const modules: Modules = {};
-  for (const [name, out, inp] of LAYERS) {
-    const weight = new Float32Array(out * inp).map(() => next() * 0.08);
-    const grad = new Float32Array(out * inp).map(() => next() * 1e-3);
-    modules[name] = { weight, grad, shape: [out, inp] };
-  }
+  let seed = 2026;
+  for (const [name, out, inp] of LAYERS)
+    modules[name] = { weight: filled(out * inp, seed++, 0.04), grad: filled(out * inp, seed++, 5e-4), shape: [out, inp] };
   return modules;
 }
 
@@ -49,11 +36,6 @@ function expected(type: string, w: number, g: number, previous: number): number 
   if (type === 'gradient') return Math.abs(g);
   const t = Math.abs(Math.fround(w * g));
   return type === 'snip' ? t : Math.fround(Math.fround(previous * Math.fround(0.9)) + t);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function main(): void {
