@@ -85,4 +85,46 @@ export interface NativeBinding {
    * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
    */
   streamRoof(a: Float32Array, b: Float32Array, s: Float32Array, inputs: 1 | 2 | 3): void;
+
+  // ---- the mask engine (native/kernels/mask.h; lib/pruning/masks.ts and selection.ts use it) ----
+  // A score's key is a uint32 in the score's order: -0 and +0 share 0x80000000, every NaN is 0xffffffff
+  // (the largest). Large calls are split across the thread pool with the same result as one pass.
+
+  /**
+   * Block scores of `scores` viewed as `[rows, cols]` row-major, for `blockRows x blockCols` blocks, bit for bit
+   * `reduceBlocks` of lib/pruning/patterns.ts (float32, two stages). `out` gets one score per block, row-major.
+   */
+  maskReduceBlocks(
+    scores: Float32Array,
+    rows: number,
+    cols: number,
+    blockRows: number,
+    blockCols: number,
+    reduce: 'mean' | 'sum' | 'max',
+    out: Float32Array,
+  ): void;
+  /** keys[i] = the key of scores[i]. */
+  selectKeys(scores: Float32Array, keys: Uint32Array): void;
+  /**
+   * One radix-select pass: for each score whose key's top `prefixBits` bits equal `prefix`, adds one to
+   * `hist[next digitBits bits]` (`hist` has 2^digitBits bins, 1 <= digitBits <= 11). Returns the count added.
+   */
+  selectHistogram(scores: Float32Array, prefix: number, prefixBits: number, digitBits: number, hist: Uint32Array): number;
+  /** The number of scores whose key is `key`. */
+  selectCount(scores: Float32Array, key: number): number;
+  /**
+   * keep[i] = 0 where key(scores[i]) < key, and for the first `quota` scores (index order) whose key is `key`;
+   * 1 elsewhere. `quota` Infinity prunes every tie (`<=`). Returns the number of scores whose key is `key`.
+   */
+  selectEmit(scores: Float32Array, key: number, quota: number, keep: Uint8Array): number;
+  /**
+   * N:M over consecutive groups of `m` scores: keep = 0 for the `n` first of each group by (score, index), NaN
+   * never (`"exact"`), or for scores `<=` the group's n-th smallest, none if that is NaN (`"threshold"`).
+   * Returns the number of zeros written.
+   */
+  maskNM(scores: Float32Array, n: number, m: number, mode: 'exact' | 'threshold', keep: Uint8Array): number;
+  /** keep (`[rows, cols]`, row-major) = each block's byte of blockKeep repeated over its block. */
+  maskExpandBlocks(blockKeep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number, keep: Uint8Array): void;
+  /** weight[i] = +0 where keep[i] is 0, and grad[i] too when a grad is given; in place, one pass. */
+  maskApply(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void;
 }

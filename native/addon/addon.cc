@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "bench_binding.h"
+#include "mask_binding.h"
 #include "score_binding.h"
 #include "simd_binding.h"
 #include "threads_binding.h"
@@ -13,6 +14,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   prunekit::addon::register_score_bindings(env, exports);
   prunekit::addon::register_threads_bindings(env, exports);
   prunekit::addon::register_bench_bindings(env, exports);
+  prunekit::addon::register_mask_bindings(env, exports);
   return exports;
 }
 

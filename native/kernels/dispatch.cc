@@ -13,18 +13,19 @@ struct IsaEntry {
   Isa isa;
   const char* name;
   const ScoreKernels* score;
+  const MaskKernels* mask;
 };
 
 // Best first: the first supported entry is the default.
 constexpr IsaEntry kIsaTable[] = {
 #if defined(__x86_64__) || defined(_M_X64)
-    {kIsaAvx512, "avx512", &score_kernels_avx512},
-    {kIsaAvx2, "avx2", &score_kernels_avx2},
+    {kIsaAvx512, "avx512", &score_kernels_avx512, &mask_kernels_avx512},
+    {kIsaAvx2, "avx2", &score_kernels_avx2, &mask_kernels_avx2},
 #endif
 #if defined(__aarch64__)
-    {kIsaNeon, "neon", &score_kernels_neon},
+    {kIsaNeon, "neon", &score_kernels_neon, &mask_kernels_neon},
 #endif
-    {kIsaSerial, "scalar", &score_kernels_serial},
+    {kIsaSerial, "scalar", &score_kernels_serial, &mask_kernels_serial},
 };
 
 const IsaEntry* find_(Isa isa) {
@@ -89,5 +90,7 @@ bool isa_parse(const char* name, Isa* out) {
 }
 
 const ScoreKernels& score_kernels() { return *active_().load(std::memory_order_acquire)->score; }
+
+const MaskKernels& mask_kernels() { return *active_().load(std::memory_order_acquire)->mask; }
 
 }  // namespace prunekit

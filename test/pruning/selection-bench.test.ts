@@ -1,0 +1,29 @@
+// lib/bench/selection.ts on a small size: one row per instruction set (and a one-thread row when the pool
+// has more), finite figures, and a JS baseline that selects what the native path selects.
+import { benchLayers, benchSelection, jsEmit, jsThreshold, SELECTION_RATIO } from '../../lib/bench/selection';
+import { computeMasks } from '../../lib/pruning/masks';
+import { targetCount } from '../../lib/pruning/target';
+import { simdInfo } from '../../lib/simd';
+import { threads } from '../../lib/threads';
+
+test('benchSelection returns a row per instruction set, prints nothing', () => {
+  const log = jest.spyOn(console, 'log');
+  const rows = benchSelection([1 << 16], 1);
+  expect(log).not.toHaveBeenCalled();
+  log.mockRestore();
+  expect(rows.length).toBe(simdInfo().supported.length + (threads() > 1 ? 1 : 0));
+  for (const row of rows) {
+    expect(row.scores).toBe(1 << 16);
+    for (const v of [row.selectNs, row.emitNs, row.totalNs, row.jsSelectNs, row.jsEmitNs]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    expect(row.selectSpeedup).toBeCloseTo(row.jsSelectNs / row.selectNs);
+  }
+});
+
+test('the JS baseline prunes what threshold mode prunes', () => {
+  const layers = benchLayers(1 << 16, 8, 3);
+  const threshold = jsThreshold(layers, targetCount(SELECTION_RATIO, 1 << 16));
+  const js: Record<string, Uint8Array> = Object.fromEntries(layers.map((l) => [l.name, new Uint8Array(l.scores.length)]));
+  jsEmit(layers, threshold, js);
+  const native = computeMasks(layers, { pattern: '1x1', ratio: SELECTION_RATIO, tie_mode: 'threshold', max_sparsity_ratio_per_op: 1 }).masks;
+  for (const l of layers) expect(Buffer.from(js[l.name]).equals(Buffer.from(native[l.name]))).toBe(true);
+});
