@@ -5,3 +5,4 @@ export type { SimdInfo, SimdLevel } from './simd';
 export { bindingOrigin } from './native';
 export type { BindingOrigin } from './native';
 export { threads, setThreads } from './threads';
+export * from './pruning';

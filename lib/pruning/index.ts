@@ -1,0 +1,20 @@
+// The pruning loop: config, driver, one-shot pruning, masks and their building blocks.
+export { Pruning } from './pruning';
+export type { PruningOptions } from './pruning';
+export { BasicPruner, PatternLockPruner, Pruner } from './pruner';
+export { resolvePruningConfig, DEFAULTS as PRUNING_DEFAULTS } from './config';
+export type { PruningConfigInput, PrunerConfigInput, PrunerConfig } from './config';
+export { pruneOneShot } from './one-shot';
+export type { OneShotOptions, OneShotResult } from './one-shot';
+export { computeMasks, applyMasks } from './masks';
+export type { MaskOptions } from './masks';
+export { GlobalSelection } from './selection';
+export type { MaskLayer, MaskResult, TieMode } from './selection';
+export { patternMasks } from './pattern-masks';
+export { sparsityReport } from './sparsity';
+export type { LayerSparsity, SparsityReport } from './sparsity';
+export { parsePattern, viewOf, toViewOrder, fromViewOrder } from './patterns';
+export type { PruningPattern, ReduceType } from './patterns';
+export { PruningSchedule, scheduledSparsity } from './schedules';
+export type { SparsityDecayType } from './schedules';
+export { targetCount } from './target';

@@ -1,0 +1,70 @@
+/**
+ * Masks for one pruner's pattern at one target ratio. NxM patterns go straight to the selection engine.
+ * N:M patterns below their full sparsity N/M follow the reference: every group's N smallest scores are
+ * the candidates, groups are ranked by the reduced score of the weights they would keep, and only the
+ * lowest-ranked groups (ratio * M/N of them, under the same scope and caps scaled by M/N) become N:M-sparse.
+ */
+import { computeMasks, type MaskLayer } from './masks';
+import { toViewOrder, fromViewOrder, viewOf, type PruningPattern, type ReduceType } from './patterns';
+
+export interface PatternMaskOptions {
+  pattern: PruningPattern;
+  ratio: number;
+  reduce: ReduceType;
+  scope: 'global' | 'local';
+  tie_mode: 'exact' | 'threshold';
+  max_sparsity_ratio_per_op: number;
+  min_sparsity_ratio_per_op: number;
+}
+
+/** Keep masks (1 kept, 0 pruned, weight layout) for `layers`, which the pattern must divide. */
+export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskOptions): Record<string, Uint8Array> {
+  const { pattern } = options;
+  const common = {
+    reduce: options.reduce,
+    scope: options.scope,
+    tie_mode: options.tie_mode,
+    max_sparsity_ratio_per_op: options.max_sparsity_ratio_per_op,
+    min_sparsity_ratio_per_op: options.min_sparsity_ratio_per_op,
+  };
+  if (pattern.kind === 'block') return computeMasks(layers, { ...common, pattern: pattern.name, ratio: options.ratio }).masks;
+
+  const full = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }).masks;
+  const share = pattern.n / pattern.m;
+  if (options.ratio >= share) return full;
+  // Rank the groups by the reduced score of the weights each would keep.
+  const groupLayers: MaskLayer[] = layers.map(({ name, shape, scores }) => {
+    const view = viewOf(shape);
+    if (!view.ok) throw new Error(`internal: layer "${name}" has no 2-D view: ${view.reason}`);
+    const { rows, cols } = view.view;
+    const s = shape.length === 4 ? toViewOrder(scores, shape) : scores;
+    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name];
+    const groups = new Float32Array((rows * cols) / pattern.m);
+    for (let g = 0; g < groups.length; g++) {
+      let acc = options.reduce === 'max' ? -Infinity : 0;
+      for (let j = g * pattern.m; j < (g + 1) * pattern.m; j++) {
+        if (!keep[j]) continue;
+        acc = options.reduce === 'max' ? Math.max(acc, s[j]) : Math.fround(acc + s[j]);
+      }
+      groups[g] = options.reduce === 'mean' ? Math.fround(acc / (pattern.m - pattern.n)) : acc;
+    }
+    return { name, shape: [rows, cols / pattern.m], scores: groups };
+  });
+  const scale = (r: number) => Math.min(1, r / share);
+  const chosen = computeMasks(groupLayers, {
+    ...common,
+    pattern: '1x1',
+    ratio: scale(options.ratio),
+    max_sparsity_ratio_per_op: scale(options.max_sparsity_ratio_per_op),
+    min_sparsity_ratio_per_op: scale(options.min_sparsity_ratio_per_op),
+  }).masks;
+  const out: Record<string, Uint8Array> = {};
+  for (const { name, shape } of layers) {
+    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name].slice();
+    const groupKeep = chosen[name];
+    for (let g = 0; g < groupKeep.length; g++)
+      if (groupKeep[g]) keep.fill(1, g * pattern.m, (g + 1) * pattern.m); // a group not chosen stays dense
+    out[name] = shape.length === 4 ? fromViewOrder(keep, shape) : keep;
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * One pruner: the modules one entry of the config selects, their masks, and what each hook does to them
+ * (SPEC 2 hook order). `BasicPruner` prunes by a criterion on a schedule; `PatternLockPruner` keeps the
+ * zeros the weights already have.
+ */
+import { getCriterion, type Modules, type PruningCriterion } from '../criteria';
+import type { PrunerConfig } from './config';
+import { GroupLasso } from './group-lasso';
+import { applyMasks } from './masks';
+import { patternMasks } from './pattern-masks';
+import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf } from './patterns';
+import { PruningSchedule } from './schedules';
+import { sparsityReport, type SparsityReport } from './sparsity';
+
+export abstract class Pruner {
+  /** Keep masks (1 kept, 0 pruned) per prunable module, in the weight's layout; all ones at first. */
+  readonly masks: Record<string, Uint8Array> = {};
+  readonly schedule: PruningSchedule;
+  /** Steps completed (the reference's global_step). */
+  globalStep = 0;
+  /** Sparsity of the masks (block-wise) after the latest update. */
+  currentSparsity = 0;
+  /** Sparsity the masks had at start_step (lock_init_sparsity), the schedule's S0. */
+  initSparsity = 0;
+  protected readonly layers: string[];
+  private readonly reg: GroupLasso | null;
+  private handledStep = -1;
+
+  /**
+   * @param modules the prunable modules this pruner selected (2-D or 4-D, divided by the pattern).
+   */
+  constructor(
+    readonly config: PrunerConfig,
+    readonly modules: Modules,
+    private readonly maskGrads: boolean,
+  ) {
+    this.schedule = new PruningSchedule(config);
+    this.layers = Object.keys(modules);
+    for (const name of this.layers) this.masks[name] = new Uint8Array(modules[name].weight.length).fill(1);
+    this.reg =
+      config.reg_type === 'group_lasso' && config.parsedPattern.kind === 'block'
+        ? new GroupLasso(modules, this.layers, config.parsedPattern, config.reg_coeff)
+        : null;
+  }
+
+  onTrainBegin(): void {}
+
+  onStepBegin(): void {
+    if (this.handledStep === this.globalStep) return;
+    this.handledStep = this.globalStep;
+    this.updateMasks(this.globalStep);
+  }
+
+  onBeforeOptimizerStep(): void {
+    if (this.inRange()) this.reg?.onBeforeOptimizerStep();
+    this.scoreBeforeOptimizerStep();
+    if (this.maskGrads) this.applyMasks(true);
+  }
+
+  onAfterOptimizerStep(): void {
+    if (this.inRange()) this.reg?.onAfterOptimizerStep();
+    this.applyMasks(false);
+    this.globalStep += 1;
+  }
+
+  /** The sparsity report of this pruner's masks. */
+  sparsity(): SparsityReport {
+    return sparsityReport(this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern })));
+  }
+
+  protected abstract updateMasks(step: number): void;
+
+  protected scoreBeforeOptimizerStep(): void {}
+
+  protected inRange(): boolean {
+    return this.globalStep >= this.config.start_step && this.globalStep <= this.config.end_step;
+  }
+
+  /** Zeroes the pruned weights (or grads) in place. */
+  protected applyMasks(grads: boolean): void {
+    for (const name of this.layers) {
+      const { weight, grad } = this.modules[name];
+      if (grads) {
+        if (grad) applyMasks(grad, this.masks[name]);
+      } else applyMasks(weight, this.masks[name]);
+    }
+  }
+
+  /** Masks that keep what the weights hold now: a block is kept if any of its weights is non-zero. */
+  protected lockMasks(): void {
+    const pattern = this.config.parsedPattern;
+    for (const name of this.layers) {
+      const { weight, shape } = this.modules[name];
+      const dims = shape as number[];
+      const view = viewOf(dims);
+      if (!view.ok) continue;
+      const { rows, cols } = view.view;
+      const w = dims.length === 4 ? toViewOrder(weight, dims) : weight;
+      const keep = new Uint8Array(w.length);
+      const [bn, bm] = pattern.kind === 'block' ? resolveBlockSize(pattern, rows, cols) : [1, 1];
+      for (let br = 0; br < rows; br += bn)
+        for (let bc = 0; bc < cols; bc += bm) {
+          let any = 0;
+          for (let r = br; r < br + bn; r++) for (let c = bc; c < bc + bm; c++) any |= w[r * cols + c] !== 0 ? 1 : 0;
+          if (any) for (let r = br; r < br + bn; r++) keep.fill(1, r * cols + bc, r * cols + bc + bm);
+        }
+      this.masks[name].set(dims.length === 4 ? fromViewOrder(keep, dims) : keep);
+    }
+    this.currentSparsity = this.initSparsity = this.sparsity().blockSparsity;
+  }
+}
+
+/** Prunes by a criterion's scores, to the schedule's ratio, on each pruning step (the reference's basic pruner). */
+export class BasicPruner extends Pruner {
+  readonly criterion: PruningCriterion;
+
+  constructor(config: PrunerConfig, modules: Modules, maskGrads: boolean) {
+    super(config, modules, maskGrads);
+    const { pruning_type, alpha, beta, on_non_finite } = config;
+    this.criterion = getCriterion({ criterion_type: pruning_type, alpha, beta, on_non_finite }, modules);
+  }
+
+  protected updateMasks(step: number): void {
+    if (step === this.config.start_step && this.config.lock_init_sparsity) this.lockMasks();
+    if (!this.schedule.isPruningStep(step)) return;
+    if (this.currentSparsity > this.config.target_sparsity) return;
+    this.criterion.onStepBegin();
+    const ratio = this.schedule.ratioAt(step, this.initSparsity) as number;
+    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: this.criterion.scores[name] }));
+    const masks = patternMasks(layers, {
+      pattern: this.config.parsedPattern,
+      ratio,
+      reduce: this.config.criterion_reduce_type,
+      scope: this.config.pruning_scope,
+      tie_mode: this.config.tie_mode,
+      max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
+      min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
+    });
+    for (const name of this.layers) this.masks[name].set(masks[name]);
+    this.applyMasks(false);
+    this.currentSparsity = this.sparsity().blockSparsity;
+  }
+
+  protected override scoreBeforeOptimizerStep(): void {
+    if (this.globalStep <= this.config.end_step) this.criterion.onBeforeOptimizerStep();
+  }
+}
+
+/** Keeps the sparsity the weights have when training begins: pruned weights stay zero (`pattern_lock`). */
+export class PatternLockPruner extends Pruner {
+  private locked = false;
+
+  override onTrainBegin(): void {
+    this.lock();
+  }
+
+  protected updateMasks(): void {
+    if (!this.locked) this.lock(); // onTrainBegin was not called: lock at the first step
+  }
+
+  private lock(): void {
+    this.lockMasks();
+    this.locked = true;
+  }
+}
