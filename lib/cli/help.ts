@@ -74,8 +74,8 @@ export function usageHint(command: Command): string {
   return `${synopsis}\nRun 'prunekit ${command.name} --help' for details.\n`;
 }
 
-/** A command for the top-level list: available (with its module) or planned (name and summary only). */
-export type CommandListing = { name: string; summary: string; available: boolean };
+/** A command for the top-level list. */
+export type CommandListing = { name: string; summary: string };
 
 /**
  * The top-level `prunekit --help` text.
@@ -83,8 +83,6 @@ export type CommandListing = { name: string; summary: string; available: boolean
  * io.stdout(topHelp(listings, '0.1.0'));
  */
 export function topHelp(listings: CommandListing[], version: string): string {
-  const available = listings.filter((l) => l.available);
-  const coming = listings.filter((l) => !l.available);
   const lines = [
     `prunekit ${version}: neural-network pruning scores from the command line`,
     '',
@@ -92,9 +90,8 @@ export function topHelp(listings: CommandListing[], version: string): string {
     '       prunekit help <command>',
     '',
     'Commands:',
-    ...columns(available.map((l) => [l.name, l.summary])),
+    ...columns(listings.map((l) => [l.name, l.summary])),
   ];
-  if (coming.length > 0) lines.push('', 'Coming (not in this version yet):', ...columns(coming.map((l) => [l.name, l.summary])));
   lines.push(
     '',
     'Options:',

@@ -12,7 +12,7 @@ import { UsageError } from './errors';
 import { commandHelp, topHelp, usageHint } from './help';
 import { type CliIo, processIo } from './io';
 import { packageVersion } from './package-info';
-import { isCommandName, listCommands, loadCommand } from './registry';
+import { listCommands, loadCommand } from './registry';
 
 export type { CliIo } from './io';
 
@@ -47,13 +47,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 async function runCommand(name: string, argv: readonly string[], io: CliIo): Promise<number> {
   const command = loadCommand(name);
-  if (command === undefined) {
-    if (isCommandName(name)) {
-      if (argv.includes('-h') || argv.includes('--help')) return help([name], io);
-      return topUsageError(`'${name}' is coming but not in this version of prunekit yet`, io);
-    }
-    return topUsageError(`unknown command "${name}"`, io);
-  }
+  if (command === undefined) return topUsageError(`unknown command "${name}"`, io);
   const label = `prunekit ${name}`;
   try {
     const args = parseArgs(argv, command.args);
@@ -75,13 +69,8 @@ function help(rest: readonly string[], io: CliIo): number {
   if (topic.length > 1) return topUsageError(`'help' takes one command name, got ${topic.length}`, io);
   const [name] = topic;
   const command = loadCommand(name);
-  if (command !== undefined) {
-    io.stdout(commandHelp(command));
-    return 0;
-  }
-  const planned = listCommands().find((l) => l.name === name);
-  if (planned === undefined) return topUsageError(`unknown command "${name}"`, io);
-  io.stdout(`prunekit ${name}: ${planned.summary}.\nComing: not in this version of prunekit yet.\n`);
+  if (command === undefined) return topUsageError(`unknown command "${name}"`, io);
+  io.stdout(commandHelp(command));
   return 0;
 }
 
@@ -91,10 +80,8 @@ function printTopHelp(io: CliIo): number {
 }
 
 function topUsageError(message: string, io: CliIo): number {
-  const available = listCommands()
-    .filter((l) => l.available)
-    .map((l) => l.name);
-  io.stderr(`prunekit: ${message}\nCommands: ${available.join(', ')}. Run 'prunekit --help' for details.\n`);
+  const names = listCommands().map((l) => l.name);
+  io.stderr(`prunekit: ${message}\nCommands: ${names.join(', ')}. Run 'prunekit --help' for details.\n`);
   return 2;
 }
 

@@ -1,4 +1,4 @@
-// The dispatcher: top-level help, version, `help <command>`, planned commands, unknown commands and flags.
+// The dispatcher: top-level help, version, `help <command>`, unknown commands and flags.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from './helpers';
@@ -12,13 +12,11 @@ test('no command: the help on stderr, exit 2', async () => {
   expect(r.stderr).toContain('Usage: prunekit <command> [options]');
 });
 
-test.each([['--help'], ['-h'], ['help']])('%s lists the commands, the coming ones apart', async (flag) => {
+test.each([['--help'], ['-h'], ['help']])('%s lists the commands', async (flag) => {
   const r = await runCli([flag]);
   expect(r.code).toBe(0);
   expect(r.stderr).toBe('');
-  const [available, coming] = r.stdout.split('Coming (not in this version yet):');
-  for (const name of ['info', 'score', 'build']) expect(available).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
-  for (const name of ['prune', 'bench']) expect(coming).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  for (const name of ['info', 'score', 'prune', 'bench', 'build']) expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   expect(r.stdout).toContain(`prunekit ${version}`);
   expect(r.stdout).toContain('Exit codes: 0 success, 1 error, 2 usage error.');
 });
@@ -27,7 +25,7 @@ test.each([['--version'], ['-V']])('%s prints the package version', async (flag)
   expect(await runCli([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
 });
 
-test.each(['info', 'score', 'build'])('help %s is %s --help', async (name) => {
+test.each(['info', 'score', 'prune', 'bench', 'build'])('help %s is %s --help', async (name) => {
   const viaHelp = await runCli(['help', name]);
   const viaFlag = await runCli([name, '--help']);
   const viaShort = await runCli([name, '-h']);
@@ -36,16 +34,6 @@ test.each(['info', 'score', 'build'])('help %s is %s --help', async (name) => {
   expect(viaHelp.stdout).toContain('-h, --help');
   expect(viaFlag).toEqual(viaHelp);
   expect(viaShort).toEqual(viaHelp);
-});
-
-test.each(['prune', 'bench'])('%s is coming: help says so (exit 0), running it is a usage error', async (name) => {
-  const help = await runCli(['help', name]);
-  expect(help.code).toBe(0);
-  expect(help.stdout).toContain('Coming: not in this version of prunekit yet.');
-  expect(await runCli([name, '--help'])).toEqual(help);
-  const run = await runCli([name, 'model.safetensors']);
-  expect(run.code).toBe(2);
-  expect(run.stderr).toContain(`prunekit: '${name}' is coming but not in this version of prunekit yet`);
 });
 
 test.each([
@@ -57,7 +45,7 @@ test.each([
   const r = await runCli(argv);
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`${message}\nCommands: info, score, build. Run 'prunekit --help' for details.\n`);
+  expect(r.stderr).toBe(`${message}\nCommands: info, score, prune, bench, build. Run 'prunekit --help' for details.\n`);
 });
 
 test('a command\'s usage error ends with its synopsis and where its help is', async () => {

@@ -1,0 +1,349 @@
+/**
+ * `prunekit prune`: one-shot pruning of a safetensors checkpoint. Scores the prunable tensors once with a
+ * criterion, selects to the target sparsity under a pattern (`pruneOneShot`), and writes the whole model
+ * back with the pruned weights zeroed, every other tensor byte for byte as it was.
+ */
+import { DTYPE_SIZES, type SafetensorsTensor, type TensorInput, tensorAsFloat32, writeSafetensors } from '../../io';
+import type { Modules } from '../../index';
+import type { OneShotOptions } from '../../pruning/one-shot';
+import { layerSkipReason, parsePattern, type PruningPattern, REDUCE_TYPES, type ReduceType } from '../../pruning/patterns';
+import type { LayerSparsity } from '../../pruning/sparsity';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
+import { canonical, checkGrads, checkOutputPath, readInput } from '../inputs';
+import { startProgress } from '../progress';
+import { compilePatterns, selectTensors } from '../select';
+import { formatNumber, formatTable } from '../table';
+
+/** The built-in criteria prune runs, and whether each reads gradients. */
+const CRITERIA: Readonly<Record<string, { grads: boolean }>> = {
+  magnitude: { grads: false },
+  gradient: { grads: true },
+  snip: { grads: true },
+  snip_momentum: { grads: true },
+};
+const SCOPES = ['global', 'local'] as const;
+const TIE_MODES = ['exact', 'threshold'] as const;
+
+/** Metadata key of the output (and masks) file: the options, as JSON. */
+const PRUNED_KEY = 'prunekit_pruned';
+
+/** A tensor that passed the name filters and is written back unchanged, with why. */
+interface DenseTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  reason: string;
+}
+
+/** The options as recorded in the output's metadata and in the `--json` report (snake_case, as the config). */
+interface PruneOptions {
+  sparsity: number;
+  pattern: string;
+  scope: 'global' | 'local';
+  criterion: string;
+  criterion_reduce_type: ReduceType;
+  tie_mode: 'exact' | 'threshold';
+  max_sparsity_ratio_per_op: number;
+  min_sparsity_ratio_per_op: number;
+  include: string[];
+  exclude: string[];
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, accepted: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(accepted as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${accepted.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function ratio(flag: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (value < 0 || value > 1) throw new UsageError(`${flag} must be a ratio in [0, 1], got ${value}`);
+  return value === 0 ? 0 : value; // -0 reads as 0
+}
+
+/** Every option checked, before any file is read. */
+function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneOptions; pattern: PruningPattern } {
+  const sparsity = ratio('--sparsity', args.number('sparsity') as number, 0); // required: the parser checked it is there
+  const patternName = args.string('pattern') ?? '4x1';
+  let pattern: PruningPattern;
+  try {
+    pattern = parsePattern(patternName);
+  } catch (err) {
+    throw new UsageError(`--pattern: ${(err as Error).message}`);
+  }
+  const criterion = args.string('criterion') ?? 'magnitude';
+  if (!Object.prototype.hasOwnProperty.call(CRITERIA, criterion))
+    throw new UsageError(`--criterion must be one of ${Object.keys(CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`);
+  const options: PruneOptions = {
+    sparsity,
+    pattern: patternName,
+    scope: oneOf('--scope', args.string('scope'), SCOPES, 'global'),
+    criterion,
+    criterion_reduce_type: oneOf('--reduce', args.string('reduce'), REDUCE_TYPES, 'mean'),
+    tie_mode: oneOf('--tie-mode', args.string('tie-mode'), TIE_MODES, 'exact'),
+    max_sparsity_ratio_per_op: ratio('--max-per-layer', args.number('max-per-layer'), 0.98),
+    min_sparsity_ratio_per_op: ratio('--min-per-layer', args.number('min-per-layer'), 0),
+    include: args.list('include'),
+    exclude: args.list('exclude'),
+  };
+  if (options.min_sparsity_ratio_per_op > options.max_sparsity_ratio_per_op)
+    throw new UsageError(
+      `--min-per-layer ${options.min_sparsity_ratio_per_op} is above --max-per-layer ${options.max_sparsity_ratio_per_op}`,
+    );
+  if (pattern.kind === 'n:m' && sparsity > pattern.n / pattern.m)
+    throw new UsageError(
+      `--sparsity ${sparsity} is above what pattern "${patternName}" can reach (${pattern.n} of every ${pattern.m} = ${pattern.n / pattern.m})`,
+    );
+  return { options, pattern };
+}
+
+/**
+ * A fresh Float32Array of the tensor's values: F16/BF16 are converted exactly, F32 is copied so that the
+ * pruning (which zeroes this array) never touches the bytes read from the file.
+ */
+function weightOf(t: SafetensorsTensor): Float32Array {
+  const w = tensorAsFloat32(t);
+  return w.buffer === t.data.buffer ? w.slice() : w;
+}
+
+/**
+ * Zeroes the pruned elements (keep 0) of a tensor's raw little-endian bytes, in place: every byte of the
+ * element becomes 0 (+0.0 in F32, F16 and BF16 alike); kept elements are not touched, bit for bit.
+ */
+function zeroPruned(data: Uint8Array, keep: Uint8Array, elementSize: number): void {
+  for (let i = 0; i < keep.length; i++) if (keep[i] === 0) data.fill(0, i * elementSize, (i + 1) * elementSize);
+}
+
+function report(
+  layers: ReadonlyArray<LayerSparsity & { dtype: string }>,
+  total: { elements: number; pruned: number; elementSparsity: number; blockSparsity: number },
+  dense: readonly DenseTensor[],
+  excluded: number,
+  context: { model: string; grads: string | null; output: string; masks: string | null; options: PruneOptions },
+): { json: object; text: string } {
+  const json = {
+    model: context.model,
+    grads: context.grads,
+    output: context.output,
+    masks: context.masks,
+    options: context.options,
+    layers: layers.map((l) => ({
+      name: l.name,
+      shape: l.shape,
+      dtype: l.dtype,
+      pattern: context.options.pattern,
+      elements: l.elements,
+      pruned: l.pruned,
+      sparsity: l.elementSparsity,
+      blocks: l.blocks,
+      pruned_blocks: l.prunedBlocks,
+      block_sparsity: l.blockSparsity,
+    })),
+    total: { elements: total.elements, pruned: total.pruned, sparsity: total.elementSparsity, block_sparsity: total.blockSparsity },
+    skipped: dense,
+    excluded,
+  };
+  const pattern = context.options.pattern;
+  const rows = layers.map((l) => [
+    l.name,
+    `[${l.shape.join(', ')}]`,
+    pattern,
+    String(l.elements),
+    String(l.pruned),
+    formatNumber(l.elementSparsity),
+    formatNumber(l.blockSparsity),
+  ]);
+  rows.push(['total', '', '', String(total.elements), String(total.pruned), formatNumber(total.elementSparsity), formatNumber(total.blockSparsity)]);
+  const header = ['name', 'shape', 'pattern', 'elements', 'pruned', 'sparsity', 'block sparsity'];
+  let text = formatTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right']);
+  const { options } = context;
+  text +=
+    `\n${layers.length} tensor${layers.length === 1 ? '' : 's'} pruned to sparsity ${formatNumber(total.elementSparsity)} ` +
+    `(target ${options.sparsity}, ${options.criterion}, ${options.scope}), model written to ${context.output}\n`;
+  if (context.masks !== null) text += `keep masks (U8, 1 kept) written to ${context.masks}\n`;
+  if (dense.length > 0) text += `left dense:\n${dense.map((d) => `  ${d.name} (${d.dtype} [${d.shape.join(', ')}]): ${d.reason}\n`).join('')}`;
+  if (excluded > 0) text += `left out by --include/--exclude (copied unchanged): ${excluded} tensor${excluded === 1 ? '' : 's'}\n`;
+  return { json, text };
+}
+
+/** `prunekit prune`. */
+export const command: Command = {
+  name: 'prune',
+  summary: 'Prune a safetensors model to a target sparsity in one shot',
+  usage: [
+    'prunekit prune MODEL.safetensors -o OUT.safetensors --sparsity R [--pattern P]',
+    '               [--scope global|local] [--criterion NAME] [--grads GRADS.safetensors]',
+    '               [--reduce mean|sum|max] [--tie-mode exact|threshold] [--max-per-layer R]',
+    '               [--min-per-layer R] [--include REGEX]... [--exclude REGEX]...',
+    '               [--masks MASKS.safetensors] [--json]',
+  ],
+  description: [
+    'Prunes the F32, F16 and BF16 tensors of MODEL selected by --include/--exclude that the pattern can prune: ' +
+      '2-D [out, in] weights and 4-D conv weights [cout, cin, kh, kw] (viewed as [cout, kh*kw*cin]) whose 2-D view ' +
+      'the block divides. 1-D tensors (biases, norms), other ranks and tensors the block does not divide are left ' +
+      'dense and listed with the reason. Scores are computed once with the criterion: magnitude |w| (default); ' +
+      'gradient |g|, snip |w*g| and snip_momentum (one step from zero) read the same-named, same-shaped tensors ' +
+      'of --grads. NaN or Inf terms in the scores are an error.',
+    'Patterns: "NxM" blocks (N rows along the output axis, M columns along the input axis; "1x1" is unstructured, ' +
+      '"channelx1"/"1xchannel" whole columns/rows) or "N:M" (N of every M consecutive input-axis weights pruned, so ' +
+      'the sparsity is at most N/M). Block scores are reduced with --reduce. --scope global ranks all tensors together, ' +
+      'local each on its own; --max-per-layer (default 0.98) caps a tensor and --min-per-layer (default 0) floors it. ' +
+      '--tie-mode exact prunes exactly floor(R * count) blocks; threshold prunes every score <= the threshold (the ' +
+      "reference's rule, which over-prunes ties).",
+    'Writes OUT (atomically) with every tensor of MODEL in the same order and dtype: the pruned ones with the pruned ' +
+      'elements set to +0 (F16/BF16 zeroed in their own 16 bits, kept elements bit for bit as they were), all others ' +
+      'byte for byte as read; the metadata of MODEL plus {"prunekit_pruned": the options as JSON}. --masks also writes ' +
+      'the keep masks (U8, 1 kept, 0 pruned, named and shaped like the weights). Prints a table per pruned tensor ' +
+      '(element-wise and block sparsity), totals and the tensors left dense, or one JSON object with --json. A ' +
+      'progress bar shows on stderr when it is a terminal.',
+    'Regexes are JavaScript regular expressions searched anywhere in the tensor name: anchor them with ^ and $. ' +
+      'A name is pruned when it matches any --include (all names if none) and no --exclude; the others are copied unchanged.',
+  ],
+  examples: [
+    'prunekit prune model.safetensors --sparsity 0.9 -o pruned.safetensors',
+    "prunekit prune model.safetensors --sparsity 0.5 --pattern 2:4 --exclude '^lm_head\\.' -o pruned.safetensors",
+    'prunekit prune model.safetensors --grads grads.safetensors --criterion snip_momentum --sparsity 0.8 \\',
+    '    --pattern 1x1 --scope local --masks masks.safetensors -o pruned.safetensors --json',
+  ],
+  args: {
+    positionals: [{ name: 'MODEL.safetensors', description: 'The checkpoint to prune' }],
+    options: [
+      { name: 'output', short: 'o', value: 'FILE', required: true, description: 'Where to write the pruned model (safetensors)' },
+      { name: 'sparsity', short: 's', value: 'R', type: 'number', required: true, description: 'Target sparsity, a ratio in [0, 1]' },
+      { name: 'pattern', short: 'p', value: 'P', description: 'NxM block or N:M pattern (default 4x1)' },
+      { name: 'scope', value: 'SCOPE', description: 'global (default: one ranking across tensors) or local (per tensor)' },
+      { name: 'criterion', short: 'c', value: 'NAME', description: 'magnitude (default), gradient, snip or snip_momentum' },
+      { name: 'grads', short: 'g', value: 'FILE', description: 'Gradients, same names and shapes (gradient, snip, snip_momentum)' },
+      { name: 'reduce', value: 'TYPE', description: 'Block score reduction: mean (default), sum or max' },
+      { name: 'tie-mode', value: 'MODE', description: 'exact (default: exactly floor(R * count) blocks) or threshold (prune all <= threshold)' },
+      { name: 'max-per-layer', value: 'R', type: 'number', description: 'Highest sparsity of one tensor (default 0.98)' },
+      { name: 'min-per-layer', value: 'R', type: 'number', description: 'Lowest sparsity of one tensor (default 0)' },
+      { name: 'include', value: 'REGEX', repeatable: true, description: 'Prune only tensors whose name matches' },
+      { name: 'exclude', value: 'REGEX', repeatable: true, description: 'Do not prune tensors whose name matches' },
+      { name: 'masks', short: 'm', value: 'FILE', description: 'Also write the keep masks (U8, 1 kept, 0 pruned) to FILE' },
+      { name: 'json', description: 'Print one JSON object instead of the table' },
+    ],
+  },
+
+  async run(args, io) {
+    const modelPath = args.positionals[0];
+    const output = args.string('output') as string;
+    const gradsPath = args.string('grads');
+    const masksPath = args.string('masks');
+    const include = compilePatterns(args.list('include'), '--include');
+    const exclude = compilePatterns(args.list('exclude'), '--exclude');
+    const { options, pattern } = optionsFromArgs(args);
+    const needsGrads = CRITERIA[options.criterion].grads;
+    if (needsGrads && gradsPath === undefined)
+      throw new UsageError(`${options.criterion} reads gradients: give them with --grads GRADS.safetensors`);
+    if (!needsGrads && gradsPath !== undefined) throw new UsageError(`${options.criterion} does not read gradients: drop --grads`);
+    checkOutputPath(output, '-o', 'the pruned model', [modelPath, gradsPath]);
+    if (masksPath !== undefined) {
+      checkOutputPath(masksPath, '--masks', 'the masks', [modelPath, gradsPath]);
+      if (canonical(masksPath) === canonical(output)) throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
+    }
+
+    // The native addon loads here, not at import, so `prunekit prune --help` works without it.
+    const { pruneOneShot } = await import('../../pruning/one-shot');
+
+    const model = readInput(modelPath, 'model');
+    const { selected, skipped, excluded } = selectTensors(model.tensors.values(), include, exclude);
+    const dense: DenseTensor[] = skipped.map((s) => ({ ...s, reason: `dtype ${s.dtype}: only F32, F16 and BF16 tensors are pruned` }));
+    const prunable: SafetensorsTensor[] = [];
+    for (const t of selected) {
+      const reason = layerSkipReason(pattern, t.shape);
+      if (reason === null) prunable.push(t);
+      else dense.push({ name: t.name, dtype: t.dtype, shape: t.shape, reason });
+    }
+    // Dense tensors in header order, whatever made them dense.
+    const order = new Map([...model.tensors.keys()].map((name, i) => [name, i]));
+    dense.sort((a, b) => (order.get(a.name) as number) - (order.get(b.name) as number));
+    if (prunable.length === 0) {
+      throw new Error(
+        `nothing to prune in ${modelPath}: ${model.tensors.size} tensors, ${excluded} left out by --include/--exclude, ` +
+          `${skipped.length} not F32/F16/BF16, ${selected.length} not prunable with pattern "${options.pattern}" ` +
+          '(only 2-D and 4-D tensors the block divides are)',
+      );
+    }
+    const grads = gradsPath === undefined ? undefined : readInput(gradsPath, 'grads');
+    if (grads !== undefined) checkGrads(prunable, grads, gradsPath as string, options.criterion);
+
+    const progress = startProgress(io.progressStream, prunable.length + 2);
+    const layers: Array<LayerSparsity & { dtype: string }> = [];
+    let masks: Record<string, Uint8Array>;
+    let total: { elements: number; pruned: number; elementSparsity: number; blockSparsity: number };
+    try {
+      // defineProperty: a tensor named "__proto__" becomes an entry, not the record's prototype.
+      const modules: Modules = {};
+      for (const t of prunable) {
+        const grad = grads === undefined ? undefined : tensorAsFloat32(grads.tensors.get(t.name) as SafetensorsTensor);
+        const entry = { weight: weightOf(t), grad, shape: t.shape };
+        Object.defineProperty(modules, t.name, { value: entry, enumerable: true, writable: true, configurable: true });
+        progress.tick('reading', t.name);
+      }
+      const oneShot: OneShotOptions = {
+        sparsity: options.sparsity,
+        pattern: options.pattern,
+        criterion: options.criterion,
+        scope: options.scope,
+        reduce: options.criterion_reduce_type,
+        tie_mode: options.tie_mode,
+        max_sparsity_ratio_per_op: options.max_sparsity_ratio_per_op,
+        min_sparsity_ratio_per_op: options.min_sparsity_ratio_per_op,
+        on_non_finite: 'error',
+      };
+      let result: ReturnType<typeof pruneOneShot>;
+      try {
+        result = pruneOneShot(modules, oneShot);
+      } catch (err) {
+        if ((err as Error).name !== 'NonFiniteError') throw err;
+        const counts = (err as Error & { counts: ReadonlyArray<{ module: string; count: number }> }).counts;
+        const list = counts.map(({ module, count }) => `tensor "${module}" (${count} of them)`).join(', ');
+        throw new Error(
+          `cannot rank the ${needsGrads ? 'weights and gradients' : 'weights'}: NaN or Inf scores (${options.criterion}) in ${list}; ` +
+            `fix or --exclude ${counts.length === 1 ? 'it' : 'them'}`,
+        );
+      }
+      progress.tick('scoring', `${options.criterion}, ${options.pattern}`);
+      masks = result.masks;
+      const byName = new Map(result.report.layers.map((l) => [l.name, l]));
+      for (const t of prunable) {
+        const keep = Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined;
+        const layer = byName.get(t.name);
+        if (keep === undefined || layer === undefined || keep.length * DTYPE_SIZES[t.dtype] !== t.data.byteLength)
+          throw new Error(`tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`);
+        layers.push({ ...layer, dtype: t.dtype });
+      }
+      total = result.report;
+      // Everything checked: only now are the bytes read from the file changed.
+      for (const t of prunable) zeroPruned(t.data, masks[t.name], DTYPE_SIZES[t.dtype]);
+
+      const tensors = [...model.tensors.values()].map((t) => [t.name, { dtype: t.dtype, shape: t.shape, data: t.data }] as [string, TensorInput]);
+      const metadata: Record<string, string> = { ...model.metadata };
+      Object.defineProperty(metadata, PRUNED_KEY, { value: JSON.stringify(options), enumerable: true, writable: true, configurable: true });
+      try {
+        writeSafetensors(output, tensors, metadata);
+      } catch (err) {
+        throw new Error(`cannot write ${output}: ${(err as Error).message}`);
+      }
+      if (masksPath !== undefined) {
+        const maskTensors = prunable.map((t) => [t.name, { dtype: 'U8', shape: t.shape, data: masks[t.name] }] as [string, TensorInput]);
+        try {
+          writeSafetensors(masksPath, maskTensors, { [PRUNED_KEY]: JSON.stringify(options) });
+        } catch (err) {
+          throw new Error(`the pruned model was written to ${output}, but the masks could not be: cannot write ${masksPath}: ${(err as Error).message}`);
+        }
+      }
+      progress.tick('writing', output);
+    } finally {
+      progress.stop();
+    }
+
+    const out = report(layers, total, dense, excluded, { model: modelPath, grads: gradsPath ?? null, output, masks: masksPath ?? null, options });
+    io.stdout(args.flag('json') ? JSON.stringify(out.json, null, 2) + '\n' : out.text);
+    return 0;
+  },
+};
+
