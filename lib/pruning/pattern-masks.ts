@@ -46,7 +46,8 @@ export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskO
         if (!keep[j]) continue;
         acc = options.reduce === 'max' ? Math.max(acc, s[j]) : Math.fround(acc + s[j]);
       }
-      groups[g] = options.reduce === 'mean' ? Math.fround(acc / (pattern.m - pattern.n)) : acc;
+      // The reference reduces all M scores with the N candidates zeroed: mean divides by M.
+      groups[g] = options.reduce === 'mean' ? Math.fround(acc / pattern.m) : acc;
     }
     return { name, shape: [rows, cols / pattern.m], scores: groups };
   });
