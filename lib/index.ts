@@ -6,3 +6,4 @@ export { bindingOrigin } from './native';
 export type { BindingOrigin } from './native';
 export { threads, setThreads } from './threads';
 export * from './pruning';
+export * from './io';

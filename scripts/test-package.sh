@@ -163,6 +163,29 @@ else
   skip "npx prunekit info (dist/lib/cli/main.js is not in the package yet)"
 fi
 
+# -- 4b. npx prunekit prune on a checkpoint; an independent reader (Python, struct + json) counts the zeros
+if [ -f "$installed/dist/lib/cli/main.js" ]; then
+  echo "== npx prunekit prune (no compiler on PATH)"
+  check "a checkpoint written with the package's safetensors writer" \
+    bash -c "cd '$app' && PATH='$bin' node '$root/test/package/make-checkpoint.js' model.safetensors"
+  if out=$(cd "$app" && PATH=$bin npx --no-install prunekit prune model.safetensors -o pruned.safetensors \
+    --sparsity 0.75 --pattern 4x1 --scope global --json 2>&1); then rc=0; else rc=$?; fi
+  if [ "$rc" -eq 0 ]; then pass "npx prunekit prune --sparsity 0.75 --pattern 4x1 exits 0"; else fail "npx prunekit prune (exit code $rc)" "$out"; fi
+  check "the sparsity prune reports is what an independent reader counts in the written file" node -e '
+    const report = JSON.parse(process.argv[1]);
+    const counted = JSON.parse(require("node:child_process").execFileSync("python3", [process.argv[2], process.argv[3]], { encoding: "utf8" }));
+    const layers = report.layers;
+    let pruned = 0, total = 0;
+    for (const l of layers) {
+      const [zeros, n] = counted[l.name];
+      if (zeros !== l.pruned || n !== l.elements) throw new Error(`${l.name}: reported ${l.pruned}/${l.elements}, file has ${zeros}/${n}`);
+      pruned += zeros; total += n;
+    }
+    if (Math.abs(pruned / total - 0.75) > 4 / total) throw new Error(`overall ${pruned}/${total} is not 0.75 to one block`);
+    if (counted["encoder.fc1.bias"][0] !== 0) throw new Error("the bias was pruned");
+    console.log(`${pruned}/${total} pruned, as reported`);' "$out" "$root/test/package/count_zeros.py" "$app/pruned.safetensors"
+fi
+
 # -- 5. from source, from the tarball's files alone
 if [ "${PRUNEKIT_PACKAGE_SOURCE_BUILD:-1}" = 0 ]; then
   skip "from-source build of the installed package (PRUNEKIT_PACKAGE_SOURCE_BUILD=0)"

@@ -28,7 +28,8 @@ ShortString short_string_(const Napi::Value& value) {
 
 }  // namespace
 
-F32View float32_arg(const Napi::Value& value, const char* name, long index) {
+View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
+                           const char* name, long index) {
   const napi_env env = value.Env();
   bool is_typed_array = false;
   napi_typedarray_type type = napi_int8_array;
@@ -37,14 +38,13 @@ F32View float32_arg(const Napi::Value& value, const char* name, long index) {
   napi_value buffer = nullptr;
   // One info call gives type, length and data (byteOffset already added, so subarray views work).
   if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
-      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, nullptr) != napi_ok ||
-      type != napi_float32_array)
-    throw Napi::TypeError::New(env, label_(name, index) + " must be a Float32Array");
+      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, nullptr) != napi_ok || type != want)
+    throw Napi::TypeError::New(env, label_(name, index) + " must be a " + type_name);
   // A detached buffer reads as length 0: only then is the (extra) detached check needed.
   bool detached = false;
   if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
     throw Napi::TypeError::New(env, label_(name, index) + " is backed by a detached ArrayBuffer");
-  return {static_cast<float*>(data), length};
+  return {data, length};
 }
 
 double finite_number_arg(const Napi::Value& value, const char* name) {
@@ -127,18 +127,10 @@ void read_batch_args(const Napi::CallbackInfo& info, std::size_t first, bool kee
 }
 
 double* float64_arg(const Napi::Value& value, const char* name, std::size_t length) {
-  const napi_env env = value.Env();
-  bool is_typed_array = false;
-  napi_typedarray_type type = napi_int8_array;
-  std::size_t actual = 0;
-  void* data = nullptr;
-  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
-      napi_get_typedarray_info(env, value, &type, &actual, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_float64_array)
-    throw Napi::TypeError::New(env, std::string(name) + " must be a Float64Array");
-  if (actual != length)  // a detached array has length 0, so it fails here too (unless length is 0)
-    throw Napi::RangeError::New(env, std::string(name) + " must have one element per module");
-  return static_cast<double*>(data);
+  const View<double> counts = typed_array_arg<double>(value, napi_float64_array, "Float64Array", name);
+  if (counts.length != length)
+    throw Napi::RangeError::New(value.Env(), std::string(name) + " must have one element per module");
+  return counts.data;
 }
 
 std::string batch_array_name(const BatchArgs& args, std::size_t i) {

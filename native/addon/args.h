@@ -12,14 +12,29 @@
 
 namespace prunekit::addon {
 
-// A float32 view over live memory.
-struct F32View {
-  float* data;
+// A typed view over live memory.
+template <typename T>
+struct View {
+  T* data;
   std::size_t length;
 };
+using F32View = View<float>;
 
-// `name` (and `index`, when not -1: "weights[3]") is only formatted when there is an error to report.
-F32View float32_arg(const Napi::Value& value, const char* name, long index = -1);
+// A typed array of type `want` (named `type_name` in errors) over a live buffer. `name` (and `index`, when
+// not -1: "weights[3]") is only formatted when there is an error to report.
+View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
+                           const char* name, long index = -1);
+
+template <typename T>
+View<T> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
+                        const char* name, long index = -1) {
+  const View<void> raw = typed_array_arg(value, want, type_name, name, index);
+  return {static_cast<T*>(raw.data), raw.length};
+}
+
+inline F32View float32_arg(const Napi::Value& value, const char* name, long index = -1) {
+  return typed_array_arg<float>(value, napi_float32_array, "Float32Array", name, index);
+}
 double finite_number_arg(const Napi::Value& value, const char* name);
 // "abs" | "abs-mul" | "momentum"
 ScoreOp score_op_arg(const Napi::Value& value);

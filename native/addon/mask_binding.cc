@@ -14,38 +14,11 @@
 namespace prunekit::addon {
 namespace {
 
-template <typename T>
-struct View {
-  T* data;
-  std::size_t length;
-};
-
-template <typename T>
-View<T> typed_arg_(const Napi::Value& value, napi_typedarray_type want, const char* type_name, const char* name) {
-  const napi_env env = value.Env();
-  bool is_typed_array = false;
-  napi_typedarray_type type = napi_int8_array;
-  std::size_t length = 0;
-  void* data = nullptr;
-  napi_value buffer = nullptr;
-  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
-      napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, nullptr) != napi_ok || type != want)
-    throw Napi::TypeError::New(env, std::string(name) + " must be a " + type_name);
-  bool detached = false;
-  if (length == 0 && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached)
-    throw Napi::TypeError::New(env, std::string(name) + " is backed by a detached ArrayBuffer");
-  return {static_cast<T*>(data), length};
-}
-
 View<std::uint8_t> u8_arg_(const Napi::Value& value, const char* name) {
-  return typed_arg_<std::uint8_t>(value, napi_uint8_array, "Uint8Array", name);
+  return typed_array_arg<std::uint8_t>(value, napi_uint8_array, "Uint8Array", name);
 }
 View<std::uint32_t> u32_arg_(const Napi::Value& value, const char* name) {
-  return typed_arg_<std::uint32_t>(value, napi_uint32_array, "Uint32Array", name);
-}
-View<float> f32_arg_(const Napi::Value& value, const char* name) {
-  const F32View view = float32_arg(value, name);
-  return {view.data, view.length};
+  return typed_array_arg<std::uint32_t>(value, napi_uint32_array, "Uint32Array", name);
 }
 
 std::string number_text_(double x) {
@@ -104,11 +77,11 @@ BlockReduce reduce_arg_(const Napi::Value& value) {
 // maskReduceBlocks(scores, rows, cols, blockRows, blockCols, reduce, out)
 Napi::Value mask_reduce_blocks(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const std::size_t rows = size_arg_(info[1], "rows"), cols = size_arg_(info[2], "cols");
   const std::size_t bn = size_arg_(info[3], "blockRows"), bm = size_arg_(info[4], "blockCols");
   const BlockReduce op = reduce_arg_(info[5]);
-  const View<float> out = f32_arg_(info[6], "out");
+  const View<float> out = float32_arg(info[6], "out");
   require_matrix_(env, scores.length, rows, cols, "scores");
   require_block_(env, rows, cols, bn, bm);
   require_length_(env, out.length, (rows / bn) * (cols / bm), "out", "one per block");
@@ -118,7 +91,7 @@ Napi::Value mask_reduce_blocks(const Napi::CallbackInfo& info) {
 
 // selectKeys(scores, keys)
 Napi::Value select_keys(const Napi::CallbackInfo& info) {
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const View<std::uint32_t> keys = u32_arg_(info[1], "keys");
   require_length_(info.Env(), keys.length, scores.length, "keys", "one per score");
   run_select_keys(scores.data, scores.length, keys.data);
@@ -128,7 +101,7 @@ Napi::Value select_keys(const Napi::CallbackInfo& info) {
 // selectHistogram(scores, prefix, prefixBits, digitBits, hist) -> elements counted
 Napi::Value select_histogram(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const double prefix = integer_arg_(info[1], "prefix", 0, 4294967295.0);
   const unsigned digit_bits = static_cast<unsigned>(integer_arg_(info[3], "digitBits", 1, kMaxDigitBits));
   const unsigned prefix_bits = static_cast<unsigned>(integer_arg_(info[2], "prefixBits", 0, 32 - digit_bits));
@@ -143,7 +116,7 @@ Napi::Value select_histogram(const Napi::CallbackInfo& info) {
 
 // selectCount(scores, key) -> elements whose key equals `key`
 Napi::Value select_count(const Napi::CallbackInfo& info) {
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const double key = integer_arg_(info[1], "key", 0, 4294967295.0);
   return Napi::Number::New(info.Env(), static_cast<double>(run_select_count(scores.data, scores.length, static_cast<std::uint32_t>(key))));
 }
@@ -151,7 +124,7 @@ Napi::Value select_count(const Napi::CallbackInfo& info) {
 // selectEmit(scores, key, quota, keep) -> ties (elements whose key equals `key`)
 Napi::Value select_emit(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const double key = integer_arg_(info[1], "key", 0, 4294967295.0);
   std::size_t quota = SIZE_MAX;
   if (!(info[2].IsNumber() && std::isinf(info[2].As<Napi::Number>().DoubleValue()) && info[2].As<Napi::Number>().DoubleValue() > 0))
@@ -165,7 +138,7 @@ Napi::Value select_emit(const Napi::CallbackInfo& info) {
 // maskNM(scores, n, m, mode, keep) -> zeros written
 Napi::Value mask_nm(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View<float> scores = f32_arg_(info[0], "scores");
+  const View<float> scores = float32_arg(info[0], "scores");
   const unsigned m = static_cast<unsigned>(integer_arg_(info[2], "m", 2, 65536));
   const unsigned n = static_cast<unsigned>(integer_arg_(info[1], "n", 1, m - 1));
   bool threshold = false;
@@ -196,11 +169,11 @@ Napi::Value mask_expand_blocks(const Napi::CallbackInfo& info) {
 // maskApply(weight, keep, grad?)
 Napi::Value mask_apply(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const View<float> weight = f32_arg_(info[0], "weight");
+  const View<float> weight = float32_arg(info[0], "weight");
   const View<std::uint8_t> keep = u8_arg_(info[1], "keep");
   View<float> grad{nullptr, 0};
   const bool has_grad = !(info[2].IsUndefined() || info[2].IsNull());
-  if (has_grad) grad = f32_arg_(info[2], "grad");
+  if (has_grad) grad = float32_arg(info[2], "grad");
   require_length_(env, keep.length, weight.length, "keep", "one per weight");
   if (has_grad) require_length_(env, grad.length, weight.length, "grad", "one per weight");
   run_mask_apply(weight.data, grad.data, keep.data, weight.length);

@@ -16,26 +16,12 @@
 #include <vector>
 
 #include "../kernels/dispatch.h"
+#include "test_util.h"
 
 using namespace prunekit;
+using namespace prunekit::test;
 
 namespace {
-
-int g_passed = 0, g_failed = 0;
-
-std::uint32_t bits_(float x) {
-  std::uint32_t b;
-  std::memcpy(&b, &x, sizeof b);
-  return b;
-}
-
-float from_bits_(std::uint32_t b) {
-  float x;
-  std::memcpy(&x, &b, sizeof x);
-  return x;
-}
-
-bool same_(float a, float b) { return (std::isnan(a) && std::isnan(b)) || bits_(a) == bits_(b); }
 
 void expect_(bool ok, const std::string& what) {
   if (ok) {
@@ -409,6 +395,5 @@ int main() {
   for (Isa isa : all)
     if (isa != kIsaSerial && (isa_supported() & isa)) compare_isa_(isa, inputs, rng);
 
-  std::printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return finish_();
 }

@@ -6,6 +6,7 @@ import { binding } from '../../lib/native';
 import { expandBlockMask, reduceBlocks, type ReduceType } from '../../lib/pruning/patterns';
 import { scoreKey } from '../../lib/pruning/selection';
 import { setSimd, simdInfo, type SimdLevel } from '../../lib/simd';
+import { rng } from '../support/random';
 
 const info = simdInfo();
 afterAll(() => setSimd(info.active));
@@ -21,15 +22,6 @@ function onEveryIsa(fn: (isa: SimdLevel) => void): void {
   }
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, -1.401298464324817e-45, 1, -1];
 

@@ -1,13 +1,13 @@
 // computeMasks (native kernels) against the sorting oracle of test/support/reference-masks.ts and the
 // PyTorch-made vectors of shared/vectors/masks.json: identical masks, pruned counts and skip reasons, for
 // every pattern, scope, tie mode and reduction, on every instruction set this CPU runs.
-import * as fs from 'fs';
-import * as path from 'path';
 
 import { applyMasks, computeMasks, type MaskOptions } from '../../lib/pruning/masks';
 import type { ReduceType } from '../../lib/pruning/patterns';
 import { setSimd, simdInfo, type SimdLevel } from '../../lib/simd';
 import { referenceMasks, type OracleLayer } from '../support/reference-masks';
+import { rng } from '../support/random';
+import { expectedKeep, loadMaskCases, magnitudeLayers } from '../support/mask-vectors';
 
 const info = simdInfo();
 const ISAS: SimdLevel[] = info.supported;
@@ -43,23 +43,7 @@ function expectSameResult(got: ReturnType<typeof computeMasks>, want: ReturnType
 
 // ---- shared/vectors/masks.json ------------------------------------------------------------------------
 
-interface VectorCase {
-  pattern: string;
-  scope: 'local' | 'global';
-  tie_mode: 'exact' | 'threshold';
-  reduce: ReduceType;
-  ratio: number;
-  layers: Record<string, { shape: number[]; weight: string; keep: string }>;
-}
-const VECTORS = path.resolve(__dirname, '../../../shared/vectors/masks.json');
-const vectorCases: VectorCase[] = (JSON.parse(fs.readFileSync(VECTORS, 'utf8')) as { cases: VectorCase[] }).cases;
-
-function f32(b64: string): Float32Array {
-  const b = Buffer.from(b64, 'base64');
-  const out = new Float32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
-  return out;
-}
+const vectorCases = loadMaskCases();
 
 describe('shared/vectors/masks.json', () => {
   it('has the 44 cases', () => expect(vectorCases.length).toBe(44));
@@ -67,12 +51,12 @@ describe('shared/vectors/masks.json', () => {
   it.each(vectorCases.map((c, i) => [i, `${c.pattern} ${c.scope} ${c.tie_mode} ${c.reduce} ratio=${c.ratio}`, c] as const))(
     'case %d: %s, on every instruction set',
     (_i, label, c) => {
-      const layers = Object.entries(c.layers).map(([name, l]) => ({ name, shape: l.shape, scores: f32(l.weight).map(Math.abs) }));
+      const layers = magnitudeLayers(c);
       const options: MaskOptions = { pattern: c.pattern, ratio: c.ratio, reduce: c.reduce, scope: c.scope, tie_mode: c.tie_mode };
       const oracle = referenceMasks(layers, options);
       onEveryIsa((isa) => {
         const got = computeMasks(layers, options);
-        for (const [name, l] of Object.entries(c.layers)) expectSameMask(got.masks[name], new Uint8Array(Buffer.from(l.keep, 'base64')), `${isa} ${label} ${name}`);
+        for (const name of Object.keys(c.layers)) expectSameMask(got.masks[name], expectedKeep(c, name), `${isa} ${label} ${name}`);
         expectSameResult(got, oracle, `${isa} ${label}`);
       });
     },
@@ -81,16 +65,6 @@ describe('shared/vectors/masks.json', () => {
 
 // ---- random and adversarial layers ------------------------------------------------------------------------
 
-/** xorshift32 in [0, 1). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 type ScoreKind = 'normal' | 'all-equal' | 'zeros' | 'nan' | 'mostly-nan' | 'few-values' | 'signed-special';
 const SCORE_KINDS: ScoreKind[] = ['normal', 'all-equal', 'zeros', 'nan', 'mostly-nan', 'few-values', 'signed-special'];

@@ -1,38 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 
 import { reduceBlocks } from '../../lib/pruning/patterns';
-import type { ReduceType } from '../../lib/pruning/patterns';
 import { OracleLayer, OracleOptions, referenceBlockScores, referenceMasks } from '../support/reference-masks';
+import { loadMaskCases, magnitudeLayers, type MaskVectorCase } from '../support/mask-vectors';
 
-interface VectorLayer {
-  shape: number[];
-  weight: string;
-  keep: string;
-}
-interface VectorCase {
-  pattern: string;
-  scope: 'local' | 'global';
-  tie_mode: 'exact' | 'threshold';
-  reduce: ReduceType;
-  ratio: number;
-  layers: Record<string, VectorLayer>;
-}
-
-const VECTORS = path.resolve(__dirname, '../../../shared/vectors/masks.json');
-
-function f32(b64: string): Float32Array {
-  const b = Buffer.from(b64, 'base64');
-  const out = new Float32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
-  return out;
-}
-
-function layersOf(c: VectorCase): OracleLayer[] {
-  return Object.entries(c.layers).map(([name, l]) => ({ name, shape: l.shape, scores: f32(l.weight).map(Math.abs) }));
-}
-
-const cases: VectorCase[] = (JSON.parse(fs.readFileSync(VECTORS, 'utf8')) as { cases: VectorCase[] }).cases;
+const cases = loadMaskCases();
+const layersOf = (c: MaskVectorCase): OracleLayer[] => magnitudeLayers(c);
 
 function keepOf(layers: Array<{ name: string; shape: number[]; scores: number[] }>, options: OracleOptions) {
   const r = referenceMasks(

@@ -6,19 +6,11 @@ import { computeMasks, type MaskOptions } from '../../lib/pruning/masks';
 import { GlobalSelection, type MaskLayer, type MaskResult, type SelectionOptions } from '../../lib/pruning/selection';
 import { targetCount } from '../../lib/pruning/target';
 import { setSimd, simdInfo } from '../../lib/simd';
+import { rng } from '../support/random';
 
 const info = simdInfo();
 afterAll(() => setSimd(info.active));
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** Runs the protocol over shards in one process; returns the merged result and the number of rounds. */
 function runSharded(shards: MaskLayer[][], options: SelectionOptions): { result: MaskResult; rounds: number; widest: number } {

@@ -2,14 +2,13 @@
  * `prunekit score`: scores the floating tensors of a safetensors model with one criterion, one hook call,
  * and writes the scores (F32, same names and shapes) to a new safetensors file.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CriterionConfig, Modules, NonFinitePolicy, PruningCriterion } from '../../index';
-import { type SafetensorsFile, SafetensorsError, type SafetensorsTensor, readSafetensors, tensorAsFloat32, writeSafetensors } from '../../io';
+import { type SafetensorsTensor, tensorAsFloat32, writeSafetensors } from '../../io';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
+import { checkGrads, checkOutputPath, readInput } from '../inputs';
 import { startProgress } from '../progress';
-import { FLOAT_DTYPES, type SkippedTensor, compilePatterns, selectTensors } from '../select';
+import { type SkippedTensor, compilePatterns, selectTensors } from '../select';
 import { type ScoreStats, scoreStats } from '../stats';
 import { formatNumber, formatTable } from '../table';
 
@@ -34,44 +33,6 @@ interface ScoredTensor {
   dtype: string;
   elements: number;
   stats: ScoreStats;
-}
-
-/** Resolves symlinks when the file exists, so `-o` cannot name an input through another path. */
-function canonical(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return path.resolve(file);
-  }
-}
-
-/** Reads an input file; file-system errors become one line that says which input and what happened. */
-function readInput(file: string, what: 'model' | 'grads'): SafetensorsFile {
-  try {
-    return readSafetensors(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`the ${what} file ${file} does not exist`);
-    if (code === 'EISDIR') throw new Error(`the ${what} file ${file} is a directory`);
-    if (err instanceof SafetensorsError) throw new Error(`the ${what} file is not valid safetensors: ${err.message}`);
-    throw new Error(`cannot read the ${what} file ${file}: ${(err as Error).message}`);
-  }
-}
-
-/** Every selected tensor must have a floating, same-shaped gradient; all problems are reported at once. */
-function checkGrads(selected: readonly SafetensorsTensor[], grads: SafetensorsFile, gradsPath: string, criterion: string): void {
-  const problems: string[] = [];
-  for (const t of selected) {
-    const g = grads.tensors.get(t.name);
-    if (g === undefined) problems.push(`tensor "${t.name}": no tensor of that name in ${gradsPath}`);
-    else if (!FLOAT_DTYPES.includes(g.dtype)) problems.push(`tensor "${t.name}": its gradient has dtype ${g.dtype}, expected F32, F16 or BF16`);
-    else if (g.shape.length !== t.shape.length || g.shape.some((d, i) => d !== t.shape[i]))
-      problems.push(`tensor "${t.name}": gradient shape [${g.shape.join(', ')}] does not match weight shape [${t.shape.join(', ')}]`);
-  }
-  if (problems.length === 0) return;
-  const shown = problems.slice(0, 10);
-  if (problems.length > shown.length) shown.push(`... and ${problems.length - shown.length} more`);
-  throw new Error(`${criterion} reads gradients, and ${gradsPath} does not fit the model:\n  ${shown.join('\n  ')}`);
 }
 
 /** The criterion's config from the flags, checked before any file is read. */
@@ -184,14 +145,7 @@ export const command: Command = {
       throw new UsageError(`${name} reads gradients: give them with --grads GRADS.safetensors`);
     if (!criterionInfo.grads && gradsPath !== undefined) throw new UsageError(`${name} does not read gradients: drop --grads`);
 
-    const outputCanonical = canonical(output);
-    for (const input of [modelPath, gradsPath]) {
-      if (input !== undefined && canonical(input) === outputCanonical)
-        throw new UsageError(`-o ${output} is also an input: write the scores to another file`);
-    }
-    const outputDir = path.dirname(path.resolve(output));
-    if (!fs.existsSync(outputDir)) throw new Error(`cannot write ${output}: the folder ${outputDir} does not exist`);
-    if (fs.existsSync(output) && fs.statSync(output).isDirectory()) throw new Error(`cannot write ${output}: it is a directory`);
+    checkOutputPath(output, '-o', 'the scores', [modelPath, gradsPath]);
 
     const model = readInput(modelPath, 'model');
     const { selected, skipped, excluded } = selectTensors(model.tensors.values(), include, exclude);
