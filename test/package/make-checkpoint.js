@@ -1,7 +1,8 @@
 // Writes a small checkpoint with the installed package's own safetensors writer: two 2-D weights, a 4-D
 // conv weight and a bias (left dense by 4x1). Usage: node make-checkpoint.js OUT.safetensors
 'use strict';
-const { writeSafetensors } = require('prunekit');
+// Resolved from the working directory: the project prunekit was installed into.
+const { writeSafetensors } = require(require.resolve('prunekit', { paths: [process.cwd()] }));
 
 let x = 12345;
 const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
