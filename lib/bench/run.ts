@@ -9,6 +9,7 @@ import { threads } from '../threads';
 import { benchModel, type ModelRow } from './model';
 import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
+import { benchSelection, type SelectionRow } from './selection';
 import { fixed, printTable } from './table';
 
 export interface BenchOptions {
@@ -16,6 +17,8 @@ export interface BenchOptions {
   sizes?: number[];
   /** BERT layers for the whole-model figures (12 = BERT-base, 0 = skip). */
   modelLayers?: number;
+  /** Score counts for the selection figures. Default: 1M and 16M. */
+  selectionSizes?: number[];
   samples?: number;
   /** Where the human-readable report goes; nothing is written when absent. */
   write?: (line: string) => void;
@@ -26,6 +29,7 @@ export interface BenchReport {
   scoring: ScoringRow[];
   overhead: OverheadRow[];
   model: ModelRow[];
+  selection: SelectionRow[];
 }
 
 export const DEFAULT_SIZES = [4096, 262_144, 4_194_304, 16_777_216];
@@ -80,5 +84,12 @@ export function runBench(options: BenchOptions = {}): BenchReport {
       (line) => write(`  ${line}`),
     );
   }
-  return { machine, scoring, overhead, model };
+  write('\nGlobal top-k selection and mask emission (exact mode, 1x1, ratio 0.9, 8 layers), ns per score:');
+  const selection = benchSelection(options.selectionSizes ?? [1 << 20, 1 << 24], Math.min(samples, 5));
+  printTable(
+    [['scores', 'isa', 'threads', 'select', 'emit', 'computeMasks', 'JS sort select', 'JS emit', 'x sort (select)', 'x sort (all)'],
+      ...selection.map((r) => [r.scores, r.isa, r.threads, fixed(r.selectNs, 2), fixed(r.emitNs, 2), fixed(r.totalNs, 2), fixed(r.jsSelectNs, 1), fixed(r.jsEmitNs, 2), `${fixed(r.selectSpeedup, 0)}x`, `${fixed(r.totalSpeedup, 0)}x`])],
+    (line) => write(`  ${line}`),
+  );
+  return { machine, scoring, overhead, model, selection };
 }

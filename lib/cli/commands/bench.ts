@@ -11,7 +11,8 @@ export const command: Command = {
     'Times each criterion per element at sizes that live in L1, L2, the last-level cache and DRAM (4K, 256K, ' +
       '4M and 16M floats), on every instruction set this CPU has, side by side with a plain JavaScript loop and ' +
       'the memory roof (a native kernel moving the same bytes with no arithmetic); the per-call cost on a small ' +
-      'module; and one step of a BERT-base-shaped model (85M weights). Figures are medians of several samples.',
+      'module; one step of a BERT-base-shaped model (85M weights); and global top-k selection with mask emission ' +
+      'on 1M and 16M scores against a sort-based JavaScript baseline. Figures are medians of several samples.',
     'The full run needs about 1.5 GB of memory and a few minutes; --quick is a smoke run of a few seconds.',
   ],
   examples: ['prunekit bench --quick', 'prunekit bench --json > bench.json'],
@@ -38,6 +39,7 @@ export const command: Command = {
     const json = args.flag('json');
     const report = runBench({
       sizes: sizes ?? (quick ? [4096, 262_144] : undefined),
+      selectionSizes: quick ? [1 << 16] : undefined,
       modelLayers: layers,
       samples,
       write: (line) => (json ? io.stderr : io.stdout)(`${line}\n`),
