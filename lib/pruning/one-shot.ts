@@ -72,7 +72,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   criterion.onBeforeOptimizerStep();
 
   const names = Object.keys(selected);
-  const masks = patternMasks(
+  const { masks } = patternMasks(
     names.map((name) => ({ name, shape: selected[name].shape as number[], scores: criterion.scores[name] })),
     { pattern, ratio: sparsity, reduce, scope, tie_mode: tieMode, max_sparsity_ratio_per_op: max, min_sparsity_ratio_per_op: min },
   );

@@ -5,7 +5,7 @@
  * lowest-ranked groups (ratio * M/N of them, under the same scope and caps scaled by M/N) become N:M-sparse.
  */
 import { computeMasks, type MaskLayer } from './masks';
-import { toViewOrder, fromViewOrder, viewOf, type PruningPattern, type ReduceType } from './patterns';
+import { fromViewOrder, resolveBlockSize, toViewOrder, viewOf, type PruningPattern, type ReduceType } from './patterns';
 
 export interface PatternMaskOptions {
   pattern: PruningPattern;
@@ -17,8 +17,18 @@ export interface PatternMaskOptions {
   min_sparsity_ratio_per_op: number;
 }
 
-/** Keep masks (1 kept, 0 pruned, weight layout) for `layers`, which the pattern must divide. */
-export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskOptions): Record<string, Uint8Array> {
+export interface PatternMasks {
+  /** Keep masks (1 kept, 0 pruned, weight layout). */
+  masks: Record<string, Uint8Array>;
+  /** Weights the pattern removes per layer: pruned blocks times their size, or N per N:M-sparse group. */
+  pruned: Record<string, number>;
+}
+
+/**
+ * Keep masks for `layers`, which the pattern must divide; written into `into` (same names and sizes) when
+ * given, so a pruning run reuses its mask buffers.
+ */
+export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskOptions, into?: Record<string, Uint8Array>): PatternMasks {
   const { pattern } = options;
   const common = {
     reduce: options.reduce,
@@ -27,11 +37,23 @@ export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskO
     max_sparsity_ratio_per_op: options.max_sparsity_ratio_per_op,
     min_sparsity_ratio_per_op: options.min_sparsity_ratio_per_op,
   };
-  if (pattern.kind === 'block') return computeMasks(layers, { ...common, pattern: pattern.name, ratio: options.ratio }).masks;
+  if (pattern.kind === 'block') {
+    const result = computeMasks(layers, { ...common, pattern: pattern.name, ratio: options.ratio }, into);
+    const pruned: Record<string, number> = {};
+    for (const { name, shape } of layers) {
+      const view = viewOf(shape);
+      const [bn, bm] = view.ok ? resolveBlockSize(pattern, view.view.rows, view.view.cols) : [1, 1];
+      pruned[name] = (result.prunedUnits[name] ?? 0) * bn * bm;
+    }
+    return { masks: result.masks, pruned };
+  }
 
-  const full = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }).masks;
   const share = pattern.n / pattern.m;
-  if (options.ratio >= share) return full;
+  if (options.ratio >= share) {
+    const result = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }, into);
+    return { masks: result.masks, pruned: result.prunedUnits }; // N:M counts pruned weights
+  }
+  const full = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }).masks;
   // Rank the groups by the reduced score of the weights each would keep.
   const groupLayers: MaskLayer[] = layers.map(({ name, shape, scores }) => {
     const view = viewOf(shape);
@@ -58,14 +80,17 @@ export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskO
     ratio: scale(options.ratio),
     max_sparsity_ratio_per_op: scale(options.max_sparsity_ratio_per_op),
     min_sparsity_ratio_per_op: scale(options.min_sparsity_ratio_per_op),
-  }).masks;
-  const out: Record<string, Uint8Array> = {};
+  });
+  const masks: Record<string, Uint8Array> = {};
+  const pruned: Record<string, number> = {};
   for (const { name, shape } of layers) {
-    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name].slice();
-    const groupKeep = chosen[name];
+    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name];
+    const groupKeep = chosen.masks[name];
     for (let g = 0; g < groupKeep.length; g++)
       if (groupKeep[g]) keep.fill(1, g * pattern.m, (g + 1) * pattern.m); // a group not chosen stays dense
-    out[name] = shape.length === 4 ? fromViewOrder(keep, shape) : keep;
+    const out = shape.length === 4 ? fromViewOrder(keep, shape) : keep;
+    masks[name] = into ? (into[name].set(out), into[name]) : out;
+    pruned[name] = chosen.prunedUnits[name] * pattern.n;
   }
-  return out;
+  return { masks, pruned };
 }

@@ -127,18 +127,27 @@ export class BasicPruner extends Pruner {
     this.criterion.onStepBegin();
     const ratio = this.schedule.ratioAt(step, this.initSparsity) as number;
     const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: this.criterion.scores[name] }));
-    const masks = patternMasks(layers, {
-      pattern: this.config.parsedPattern,
-      ratio,
-      reduce: this.config.criterion_reduce_type,
-      scope: this.config.pruning_scope,
-      tie_mode: this.config.tie_mode,
-      max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
-      min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
-    });
-    for (const name of this.layers) this.masks[name].set(masks[name]);
+    const { pruned } = patternMasks(
+      layers,
+      {
+        pattern: this.config.parsedPattern,
+        ratio,
+        reduce: this.config.criterion_reduce_type,
+        scope: this.config.pruning_scope,
+        tie_mode: this.config.tie_mode,
+        max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
+        min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
+      },
+      this.masks,
+    );
     this.applyMasks(false);
-    this.currentSparsity = this.sparsity().blockSparsity;
+    // The reference's current ratio is the pattern's (block-wise) sparsity of the masks.
+    let removed = 0, elements = 0;
+    for (const name of this.layers) {
+      removed += pruned[name];
+      elements += this.masks[name].length;
+    }
+    this.currentSparsity = elements === 0 ? 0 : removed / elements;
   }
 
   protected override scoreBeforeOptimizerStep(): void {
