@@ -3,6 +3,7 @@
 #include "bench_binding.h"
 
 #include "../kernels/dispatch.h"
+#include "../runtime/score_batch.h"
 #include "args.h"
 
 namespace prunekit::addon {
@@ -17,7 +18,9 @@ Napi::Value stream_roof(const Napi::CallbackInfo& info) {
   if (inputs < 1 || inputs > 3) throw Napi::RangeError::New(info.Env(), "inputs must be 1, 2 or 3");
   require_same_length(info.Env(), a, "a", s, "s");
   require_same_length(info.Env(), b, "b", s, "s");
-  score_kernels().stream_f32(a.data, b.data, s.data, s.length, inputs);
+  // The roof stores the way the scoring kernels would for this size.
+  const Store store = s.length >= split_policy().min_streaming ? Store::kStreaming : Store::kCached;
+  score_kernels().stream_f32(a.data, b.data, s.data, s.length, inputs, store);
   return info.Env().Undefined();
 }
 

@@ -18,17 +18,18 @@ std::size_t count_(const ScoreKernels& k, ScoreOp op, const ScoreTarget& t, std:
                              : k.count_nonfinite_mul_f32(t.w + begin, t.g + begin, end - begin);
 }
 
-void compute_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, std::size_t begin, std::size_t end) {
+void compute_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, std::size_t begin, std::size_t end,
+              Store store) {
   const std::size_t n = end - begin;
   switch (b.op) {
-    case ScoreOp::kAbs: k.abs_f32(t.w + begin, t.s + begin, n); break;
-    case ScoreOp::kAbsMul: k.abs_mul_f32(t.w + begin, t.g + begin, t.s + begin, n); break;
-    case ScoreOp::kMomentum: k.momentum_f32(t.w + begin, t.g + begin, t.s + begin, n, b.alpha, b.beta); break;
+    case ScoreOp::kAbs: k.abs_f32(t.w + begin, t.s + begin, n, store); break;
+    case ScoreOp::kAbsMul: k.abs_mul_f32(t.w + begin, t.g + begin, t.s + begin, n, store); break;
+    case ScoreOp::kMomentum: k.momentum_f32(t.w + begin, t.g + begin, t.s + begin, n, b.alpha, b.beta, store); break;
   }
 }
 
 // Single thread: module by module, count and score back to back.
-bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
+bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts, Store store) {
   if (mode == ScoreMode::kAllOrNothing) {
     bool clean = true;
     for (std::size_t i = 0; i < b.count; ++i) clean &= (counts[i] = count_(k, b.op, b.targets[i], 0, b.targets[i].n)) == 0;
@@ -38,7 +39,7 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
     counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
-    if (counts[i] == 0) compute_(k, b, t, 0, t.n);
+    if (counts[i] == 0) compute_(k, b, t, 0, t.n, store);
   }
   return true;
 }
@@ -56,7 +57,8 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   ThreadPool& pool = ThreadPool::shared();
   std::size_t total = 0;
   for (std::size_t i = 0; i < b.count; ++i) total += b.targets[i].n;
-  if (pool.size() == 1 || total < policy.min_parallel) return run_serial_(k, b, mode, counts);
+  const Store store = total >= policy.min_streaming ? Store::kStreaming : Store::kCached;
+  if (pool.size() == 1 || total < policy.min_parallel) return run_serial_(k, b, mode, counts, store);
 
   // Pieces of about `chunk` elements; a module that fits in one piece stays whole.
   std::vector<Piece> pieces;
@@ -89,7 +91,7 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
     const Piece& piece = pieces[p];
     const ScoreTarget& t = b.targets[piece.target];
     if (mode == ScoreMode::kGuarded && !counted_first(piece.target)) counts[piece.target] = count_(k, b.op, t, 0, t.n);
-    if (counts[piece.target] == 0) compute_(k, b, t, piece.begin, piece.end);
+    if (counts[piece.target] == 0) compute_(k, b, t, piece.begin, piece.end, store);
   });
   return true;
 }

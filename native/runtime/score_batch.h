@@ -45,6 +45,9 @@ bool run_score_batch(const ScoreBatch& batch, ScoreMode mode, std::size_t* count
 struct SplitPolicy {
   std::size_t chunk = std::size_t{1} << 16;
   std::size_t min_parallel = std::size_t{1} << 20;
+  // From this many elements in the whole batch (16 MB of scores, and as much again of each input) the
+  // scores are written with non-temporal stores: they would not stay in the caches anyway.
+  std::size_t min_streaming = std::size_t{1} << 22;
 };
 SplitPolicy& split_policy();
 

@@ -97,12 +97,16 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
     std::size_t (*call)(K, const Case&, const float*, const float*, float*);
   };
   const Op ops[] = {
-      {"abs_f32", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n); return std::size_t{0}; }},
-      {"abs_mul_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n); return std::size_t{0}; }},
-      {"momentum_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta); return std::size_t{0}; }},
+      {"abs_f32", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n, Store::kCached); return std::size_t{0}; }},
+      {"abs_f32 (streaming)", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n, Store::kStreaming); return std::size_t{0}; }},
+      {"abs_mul_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n, Store::kCached); return std::size_t{0}; }},
+      {"abs_mul_f32 (streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n, Store::kStreaming); return std::size_t{0}; }},
+      {"momentum_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kCached); return std::size_t{0}; }},
+      {"momentum_f32 (streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kStreaming); return std::size_t{0}; }},
       {"count_nonfinite_f32", [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
       {"count_nonfinite_mul_f32", [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
-      {"stream_f32 (roof)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3)); return std::size_t{0}; }},
+      {"stream_f32 (roof)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached); return std::size_t{0}; }},
+      {"stream_f32 (roof, streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming); return std::size_t{0}; }},
   };
   for (const Op& op : ops) {
     const int failed_before = g_failed;
@@ -112,7 +116,7 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
       const auto got = run_(c, [&](const float* w, const float* g, float* s) { return op.call(simd, c, w, g, s); }, &got_count);
       check_(name + " " + op.name, c, got, want, got_count, want_count);
     }
-    std::printf("  %-8s %-24s %s over %zu cases\n", name.c_str(), op.name, g_failed == failed_before ? "bit-identical" : "DIFFERS", cases.size());
+    std::printf("  %-8s %-30s %s over %zu cases\n", name.c_str(), op.name, g_failed == failed_before ? "bit-identical" : "DIFFERS", cases.size());
   }
 }
 
@@ -120,7 +124,7 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
 void check_oracle_() {
   const float w[] = {-2.f, 3.f, -0.f, 1e30f}, g[] = {0.5f, -4.f, 7.f, 1e30f};
   float s[] = {1.f, 2.f, -3.f, 0.f};
-  score_kernels_serial.momentum_f32(w, g, s, 4, 0.5f, 2.f);
+  score_kernels_serial.momentum_f32(w, g, s, 4, 0.5f, 2.f, Store::kCached);
   const float want[] = {0.5f + 2.f, 1.f + 24.f, -1.5f + 0.f, INFINITY};
   bool ok = true;
   for (int i = 0; i < 4; ++i) ok = ok && same_(s[i], want[i]);

@@ -1,5 +1,6 @@
 // AVX2 scoring kernels: 8 floats a vector, two vectors an iteration, unaligned loads (vmovups), the tail
-// done one element at a time with the same single-rounding operations. abs is an and-not of the sign bit
+// done one element at a time with the same single-rounding operations. With Store::kStreaming the body
+// stores with vmovntps from the first 32-byte boundary of the output. abs is an and-not of the sign bit
 // (vandnps), products are vmulps, sums vaddps: never vfmadd. Non-finite lanes are found by comparing the
 // exponent field with all ones and counted by subtracting the all-ones compare result (vpcmpeqd, vpsubd).
 #if defined(__x86_64__) || defined(_M_X64)
@@ -38,46 +39,48 @@ inline bool nonfinite1_(float x) {
   return (bits & 0x7f800000u) == 0x7f800000u;
 }
 
-void abs_f32_avx2(const float* x, float* s, std::size_t n) {
+// s[i] = vec(i) 8 at a time and one(i) for the elements before a 32-byte boundary (streaming) and after
+// the last full vector: both compute the same single-rounding formula.
+template <typename Vec, typename One>
+inline void map_(float* s, std::size_t n, Store store, Vec vec, One one) {
   std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    _mm256_storeu_ps(s + i, abs8_(_mm256_loadu_ps(x + i)));
-    _mm256_storeu_ps(s + i + 8, abs8_(_mm256_loadu_ps(x + i + 8)));
+  if (store == Store::kStreaming) {
+    for (; i < n && (reinterpret_cast<std::uintptr_t>(s + i) & 31u) != 0; ++i) s[i] = one(i);
+    for (; i + 8 <= n; i += 8) _mm256_stream_ps(s + i, vec(i));
+    _mm_sfence();  // order the non-temporal stores before anything that reads the scores
+  } else {
+    for (; i + 16 <= n; i += 16) {
+      _mm256_storeu_ps(s + i, vec(i));
+      _mm256_storeu_ps(s + i + 8, vec(i + 8));
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(s + i, vec(i));
   }
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(s + i, abs8_(_mm256_loadu_ps(x + i)));
-  for (; i < n; ++i) s[i] = std::fabs(x[i]);
+  for (; i < n; ++i) s[i] = one(i);
 }
 
-void abs_mul_f32_avx2(const float* w, const float* g, float* s, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    _mm256_storeu_ps(s + i, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))));
-    _mm256_storeu_ps(s + i + 8, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(g + i + 8))));
-  }
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(s + i, abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))));
-  for (; i < n; ++i) s[i] = std::fabs(w[i] * g[i]);
+void abs_f32_avx2(const float* x, float* s, std::size_t n, Store store) {
+  map_(s, n, store, [x](std::size_t i) { return abs8_(_mm256_loadu_ps(x + i)); },
+       [x](std::size_t i) { return std::fabs(x[i]); });
 }
 
-inline __m256 momentum8_(__m256 s, __m256 w, __m256 g, __m256 alpha, __m256 beta) {
-  return _mm256_add_ps(_mm256_mul_ps(s, alpha), _mm256_mul_ps(beta, abs8_(_mm256_mul_ps(w, g))));
+void abs_mul_f32_avx2(const float* w, const float* g, float* s, std::size_t n, Store store) {
+  map_(s, n, store, [w, g](std::size_t i) { return abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))); },
+       [w, g](std::size_t i) { return std::fabs(w[i] * g[i]); });
 }
 
-void momentum_f32_avx2(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+void momentum_f32_avx2(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta, Store store) {
   const __m256 a = _mm256_set1_ps(alpha), b = _mm256_set1_ps(beta);
-  std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    _mm256_storeu_ps(s + i, momentum8_(_mm256_loadu_ps(s + i), _mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i), a, b));
-    _mm256_storeu_ps(s + i + 8, momentum8_(_mm256_loadu_ps(s + i + 8), _mm256_loadu_ps(w + i + 8),
-                                           _mm256_loadu_ps(g + i + 8), a, b));
-  }
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(s + i, momentum8_(_mm256_loadu_ps(s + i), _mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i), a, b));
-  for (; i < n; ++i) {
-    const float decayed = s[i] * alpha;
-    const float term = beta * std::fabs(w[i] * g[i]);
-    s[i] = decayed + term;
-  }
+  map_(
+      s, n, store,
+      [=](std::size_t i) {
+        const __m256 term = abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i)));
+        return _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(s + i), a), _mm256_mul_ps(b, term));
+      },
+      [=](std::size_t i) {
+        const float decayed = s[i] * alpha;
+        const float term = beta * std::fabs(w[i] * g[i]);
+        return decayed + term;
+      });
 }
 
 std::size_t count_nonfinite_f32_avx2(const float* x, std::size_t n) {
@@ -99,15 +102,25 @@ std::size_t count_nonfinite_mul_f32_avx2(const float* w, const float* g, std::si
   return total;
 }
 
-void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, int inputs) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m256 x = _mm256_loadu_ps(a + i);
-    if (inputs > 1) x = _mm256_xor_ps(x, _mm256_loadu_ps(b + i));
-    if (inputs > 2) x = _mm256_xor_ps(x, _mm256_loadu_ps(s + i));
-    _mm256_storeu_ps(s + i, x);
-  }
-  if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs);
+void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, int inputs, Store store) {
+  map_(
+      s, n, store,
+      [=](std::size_t i) {
+        __m256 x = _mm256_loadu_ps(a + i);
+        if (inputs > 1) x = _mm256_xor_ps(x, _mm256_loadu_ps(b + i));
+        if (inputs > 2) x = _mm256_xor_ps(x, _mm256_loadu_ps(s + i));
+        return x;
+      },
+      [=](std::size_t i) {
+        std::uint32_t x, y = 0, z = 0;
+        std::memcpy(&x, a + i, 4);
+        if (inputs > 1) std::memcpy(&y, b + i, 4);
+        if (inputs > 2) std::memcpy(&z, s + i, 4);
+        x ^= y ^ z;
+        float out;
+        std::memcpy(&out, &x, 4);
+        return out;
+      });
 }
 
 }  // namespace

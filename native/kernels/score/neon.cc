@@ -2,6 +2,7 @@
 // iteration, unaligned loads (ld1), the tail one element at a time with the same single-rounding ops.
 // abs is fabs (vabsq_f32, sign bit cleared), products fmul, sums fadd: never fmla, and the tree is built
 // with -ffp-contract=off so the compiler does not fuse them either. Denormals are kept (FPCR.FZ stays 0).
+// Stores are plain st1: the Store hint is ignored here.
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
@@ -25,7 +26,7 @@ inline bool nonfinite1_(float x) {
   return (bits & 0x7f800000u) == 0x7f800000u;
 }
 
-void abs_f32_neon(const float* x, float* s, std::size_t n) {
+void abs_f32_neon(const float* x, float* s, std::size_t n, Store) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     vst1q_f32(s + i, vabsq_f32(vld1q_f32(x + i)));
@@ -37,7 +38,7 @@ void abs_f32_neon(const float* x, float* s, std::size_t n) {
 
 inline float32x4_t abs_mul4_(float32x4_t w, float32x4_t g) { return vabsq_f32(vmulq_f32(w, g)); }
 
-void abs_mul_f32_neon(const float* w, const float* g, float* s, std::size_t n) {
+void abs_mul_f32_neon(const float* w, const float* g, float* s, std::size_t n, Store) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     vst1q_f32(s + i, abs_mul4_(vld1q_f32(w + i), vld1q_f32(g + i)));
@@ -51,7 +52,7 @@ inline float32x4_t momentum4_(float32x4_t s, float32x4_t w, float32x4_t g, float
   return vaddq_f32(vmulq_f32(s, alpha), vmulq_f32(beta, abs_mul4_(w, g)));
 }
 
-void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta, Store) {
   const float32x4_t a = vdupq_n_f32(alpha), b = vdupq_n_f32(beta);
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -84,7 +85,7 @@ std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::si
   return total;
 }
 
-void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, int inputs, Store) {
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     uint32x4_t x = vreinterpretq_u32_f32(vld1q_f32(a + i));
@@ -92,7 +93,7 @@ void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, in
     if (inputs > 2) x = veorq_u32(x, vreinterpretq_u32_f32(vld1q_f32(s + i)));
     vst1q_f32(s + i, vreinterpretq_f32_u32(x));
   }
-  if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs);
+  if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs, Store::kCached);
 }
 
 }  // namespace

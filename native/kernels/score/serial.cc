@@ -1,5 +1,6 @@
 // Scalar scoring kernels: the oracle every SIMD path is compared with, bit for bit.
-// Built with -fno-tree-vectorize (CMakeLists.txt) so the tests compare two different code paths.
+// Built with -fno-tree-vectorize (CMakeLists.txt) so the tests compare two different code paths. Stores
+// are plain: the Store hint only matters to the SIMD paths.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,15 +18,15 @@ inline bool nonfinite_(float x) {
   return (bits & 0x7f800000u) == 0x7f800000u;
 }
 
-void abs_f32_serial(const float* x, float* s, std::size_t n) {
+void abs_f32_serial(const float* x, float* s, std::size_t n, Store) {
   for (std::size_t i = 0; i < n; ++i) s[i] = abs_(x[i]);
 }
 
-void abs_mul_f32_serial(const float* w, const float* g, float* s, std::size_t n) {
+void abs_mul_f32_serial(const float* w, const float* g, float* s, std::size_t n, Store) {
   for (std::size_t i = 0; i < n; ++i) s[i] = abs_(w[i] * g[i]);
 }
 
-void momentum_f32_serial(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta) {
+void momentum_f32_serial(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta, Store) {
   for (std::size_t i = 0; i < n; ++i) {
     const float decayed = s[i] * alpha;
     const float term = beta * abs_(w[i] * g[i]);
@@ -45,7 +46,7 @@ std::size_t count_nonfinite_mul_f32_serial(const float* w, const float* g, std::
   return count;
 }
 
-void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, int inputs) {
+void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, int inputs, Store) {
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t x, y = 0, z = 0;
     std::memcpy(&x, a + i, 4);
