@@ -23,6 +23,8 @@ export abstract class Pruner {
   /** Sparsity the masks had at start_step (lock_init_sparsity), the schedule's S0. */
   initSparsity = 0;
   protected readonly layers: string[];
+  /** The criterion whose scores pick the masks (none for pattern_lock). */
+  protected criterion: PruningCriterion | null = null;
   private readonly reg: GroupLasso | null;
   private handledStep = -1;
 
@@ -46,14 +48,28 @@ export abstract class Pruner {
   onTrainBegin(): void {}
 
   onStepBegin(): void {
-    if (this.handledStep === this.globalStep) return;
-    this.handledStep = this.globalStep;
-    this.updateMasks(this.globalStep);
+    if (!this.beginStep()) return;
+    this.criterion?.onStepBegin();
+    this.updateMasks();
+  }
+
+  /** onStepBegin with the criterion's scoring on a worker thread (the masks are computed here after it). */
+  async onStepBeginAsync(): Promise<void> {
+    if (!this.beginStep()) return;
+    await this.criterion?.onStepBeginAsync();
+    this.updateMasks();
   }
 
   onBeforeOptimizerStep(): void {
     if (this.inRange()) this.reg?.onBeforeOptimizerStep();
-    this.scoreBeforeOptimizerStep();
+    if (this.scoresThisStep()) this.criterion?.onBeforeOptimizerStep();
+    if (this.maskGrads) this.applyMasks(true);
+  }
+
+  /** onBeforeOptimizerStep with the criterion's scoring on a worker thread. */
+  async onBeforeOptimizerStepAsync(): Promise<void> {
+    if (this.inRange()) this.reg?.onBeforeOptimizerStep();
+    if (this.scoresThisStep()) await this.criterion?.onBeforeOptimizerStepAsync();
     if (this.maskGrads) this.applyMasks(true);
   }
 
@@ -68,9 +84,25 @@ export abstract class Pruner {
     return sparsityReport(this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern })));
   }
 
-  protected abstract updateMasks(step: number): void;
+  /**
+   * Decides, once per step, whether this step computes new masks (then the criterion's step-begin scoring
+   * runs, and updateMasks after it).
+   */
+  protected abstract prepareUpdate(step: number): boolean;
 
-  protected scoreBeforeOptimizerStep(): void {}
+  /** New masks from the criterion's scores, applied to the weights. */
+  protected updateMasks(): void {}
+
+  /** Whether the criterion scores in onBeforeOptimizerStep this step (its scores are used up to end_step). */
+  protected scoresThisStep(): boolean {
+    return this.globalStep <= this.config.end_step;
+  }
+
+  private beginStep(): boolean {
+    if (this.handledStep === this.globalStep) return false;
+    this.handledStep = this.globalStep;
+    return this.prepareUpdate(this.globalStep);
+  }
 
   protected inRange(): boolean {
     return this.globalStep >= this.config.start_step && this.globalStep <= this.config.end_step;
@@ -112,21 +144,21 @@ export abstract class Pruner {
 
 /** Prunes by a criterion's scores, to the schedule's ratio, on each pruning step (the reference's basic pruner). */
 export class BasicPruner extends Pruner {
-  readonly criterion: PruningCriterion;
-
   constructor(config: PrunerConfig, modules: Modules, maskGrads: boolean) {
     super(config, modules, maskGrads);
     const { pruning_type, alpha, beta, on_non_finite } = config;
     this.criterion = getCriterion({ criterion_type: pruning_type, alpha, beta, on_non_finite }, modules);
   }
 
-  protected updateMasks(step: number): void {
+  protected prepareUpdate(step: number): boolean {
     if (step === this.config.start_step && this.config.lock_init_sparsity) this.lockMasks();
-    if (!this.schedule.isPruningStep(step)) return;
-    if (this.currentSparsity > this.config.target_sparsity) return;
-    this.criterion.onStepBegin();
-    const ratio = this.schedule.ratioAt(step, this.initSparsity) as number;
-    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: this.criterion.scores[name] }));
+    return this.schedule.isPruningStep(step) && this.currentSparsity <= this.config.target_sparsity;
+  }
+
+  protected override updateMasks(): void {
+    const criterion = this.criterion as PruningCriterion;
+    const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
+    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: criterion.scores[name] }));
     const { pruned } = patternMasks(
       layers,
       {
@@ -149,10 +181,6 @@ export class BasicPruner extends Pruner {
     }
     this.currentSparsity = elements === 0 ? 0 : removed / elements;
   }
-
-  protected override scoreBeforeOptimizerStep(): void {
-    if (this.globalStep <= this.config.end_step) this.criterion.onBeforeOptimizerStep();
-  }
 }
 
 /** Keeps the sparsity the weights have when training begins: pruned weights stay zero (`pattern_lock`). */
@@ -163,8 +191,9 @@ export class PatternLockPruner extends Pruner {
     this.lock();
   }
 
-  protected updateMasks(): void {
+  protected prepareUpdate(): boolean {
     if (!this.locked) this.lock(); // onTrainBegin was not called: lock at the first step
+    return false;
   }
 
   private lock(): void {

@@ -4,6 +4,7 @@
  *   onStepBegin (update masks on a pruning step, apply them) -> forward, backward ->
  *   onBeforeOptimizerStep (regulariser, then criterion) -> optimizer step ->
  *   onAfterOptimizerStep (regulariser, re-apply masks, step + 1) -> onStepEnd.
+ * onStepBeginAsync and onBeforeOptimizerStepAsync run the criteria's scoring on worker threads.
  */
 import { checkModules } from '../criteria/validate';
 import type { Modules } from '../criteria';
@@ -50,6 +51,7 @@ export class Pruning {
   readonly warnings: string[] = [];
   private phase: Phase = 'idle';
   private trained = false;
+  private inFlight: string | null = null;
 
   constructor(config: PruningConfigInput, readonly modules: Modules, options: PruningOptions = {}) {
     checkModules(modules);
@@ -114,10 +116,25 @@ export class Pruning {
     this.phase = 'begun';
   }
 
+  /** onStepBegin with the criteria's scoring on worker threads: the event loop stays free meanwhile. */
+  async onStepBeginAsync(): Promise<void> {
+    this.expect(['idle'], 'onStepBeginAsync');
+    await this.runAsync('onStepBeginAsync', (p) => p.onStepBeginAsync());
+    this.phase = 'begun';
+  }
+
   onBeforeOptimizerStep(): void {
     this.expect(['begun'], 'onBeforeOptimizerStep');
     this.checkGrads();
     for (const p of this.pruners) p.onBeforeOptimizerStep();
+    this.phase = 'before';
+  }
+
+  /** onBeforeOptimizerStep with the criteria's scoring on worker threads. */
+  async onBeforeOptimizerStepAsync(): Promise<void> {
+    this.expect(['begun'], 'onBeforeOptimizerStepAsync');
+    this.checkGrads();
+    await this.runAsync('onBeforeOptimizerStepAsync', (p) => p.onBeforeOptimizerStepAsync());
     this.phase = 'before';
   }
 
@@ -142,7 +159,19 @@ export class Pruning {
     return { layers, elements, pruned, elementSparsity: elements ? pruned / elements : 0, blockSparsity: elements ? blockWeighted / elements : 0 };
   }
 
+  /** Runs an async hook on every pruner in turn; no other hook may run until it settles. */
+  private async runAsync(hook: string, run: (p: Pruner) => Promise<void>): Promise<void> {
+    this.inFlight = hook;
+    try {
+      for (const p of this.pruners) await run(p);
+    } finally {
+      this.inFlight = null;
+    }
+  }
+
   private expect(phases: Phase[], hook: string): void {
+    if (this.inFlight !== null)
+      throw new Error(`Pruning.${hook}: Pruning.${this.inFlight}() is still in flight; await it first`);
     if (phases.includes(this.phase)) return;
     const where = { idle: 'between steps', begun: 'after onStepBegin', before: 'after onBeforeOptimizerStep', after: 'after onAfterOptimizerStep (call onStepEnd first)' }[this.phase];
     throw new Error(`Pruning.${hook}: called ${where}; the hooks of a step run in this order: ${ORDER}`);

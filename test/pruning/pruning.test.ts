@@ -184,3 +184,27 @@ describe('the sparsity report', () => {
     expect(c).toMatchObject({ blocks: 4, prunedBlocks: 1, blockSparsity: 0.25 });
   });
 });
+
+test('the async hooks give the same masks and weights as the sync ones, and refuse overlapping calls', async () => {
+  const config = { target_sparsity: 0.8, pattern: '4x1', pruning_type: 'snip_momentum', start_step: 0, end_step: 6, pruning_frequency: 2 };
+  const syncModel = threeLayerModel(11);
+  const asyncModel = threeLayerModel(11);
+  const sync = new Pruning(config, syncModel, { warn: () => {} });
+  const asyncPruning = new Pruning(config, asyncModel, { warn: () => {} });
+  const nextSync = random(12);
+  const nextAsync = random(12);
+  for (let step = 0; step < 8; step++) {
+    trainStep(sync, syncModel, nextSync);
+    const begun = asyncPruning.onStepBeginAsync();
+    expect(() => asyncPruning.onBeforeOptimizerStep()).toThrow('Pruning.onBeforeOptimizerStep: Pruning.onStepBeginAsync() is still in flight; await it first');
+    await begun;
+    for (const m of Object.values(asyncModel)) for (let i = 0; i < m.grad!.length; i++) m.grad![i] = nextAsync();
+    await asyncPruning.onBeforeOptimizerStepAsync();
+    for (const m of Object.values(asyncModel)) for (let i = 0; i < m.weight.length; i++) m.weight[i] -= 0.01 * m.grad![i];
+    asyncPruning.onAfterOptimizerStep();
+    asyncPruning.onStepEnd();
+  }
+  expect(asyncPruning.masks).toEqual(sync.masks);
+  for (const name of Object.keys(syncModel)) expect(asyncModel[name].weight).toEqual(syncModel[name].weight);
+  expect(asyncPruning.sparsity().elementSparsity).toBeCloseTo(0.8, 2);
+});
