@@ -24,26 +24,13 @@ namespace {
 std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
   std::normal_distribution<float> normal(0.f, 1.f);
   std::uniform_int_distribution<int> exponent(-140, 120);
-  static const float kSpecial[] = {std::numeric_limits<float>::quiet_NaN(),
-                                   -std::numeric_limits<float>::quiet_NaN(),
-                                   std::numeric_limits<float>::infinity(),
-                                   -std::numeric_limits<float>::infinity(),
-                                   0.f,
-                                   -0.f,
-                                   FLT_MAX,
-                                   -FLT_MAX,
-                                   FLT_MIN,
-                                   -FLT_MIN,
-                                   from_bits_(0x00000001u),
-                                   from_bits_(0x807fffffu),
-                                   from_bits_(0x7fa00001u) /* signalling NaN */,
-                                   1.f};
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kSpecial / sizeof kSpecial[0] - 1);
+  const std::vector<float>& special = special_floats_();
+  std::uniform_int_distribution<std::size_t> pick(0, special.size() - 1);
   std::vector<float> v(n);
   for (float& x : v) {
     if (kind == 0) x = normal(rng);
     else if (kind == 1) x = std::ldexp(normal(rng), exponent(rng));
-    else x = (rng() % 3 == 0) ? kSpecial[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
+    else x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
   }
   return v;
 }

@@ -40,31 +40,15 @@ const char* const kKindNames[] = {"normal", "wide", "special", "all-equal", "few
 std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
   std::normal_distribution<float> normal(0.f, 1.f);
   std::uniform_int_distribution<int> exponent(-150, 127);
-  static const float kSpecialValues[] = {std::numeric_limits<float>::quiet_NaN(),
-                                   -std::numeric_limits<float>::quiet_NaN(),
-                                   from_bits_(0x7fa00001u) /* signalling NaN */,
-                                   from_bits_(0xffc00123u),
-                                   std::numeric_limits<float>::infinity(),
-                                   -std::numeric_limits<float>::infinity(),
-                                   0.f,
-                                   -0.f,
-                                   FLT_MAX,
-                                   -FLT_MAX,
-                                   FLT_MIN,
-                                   -FLT_MIN,
-                                   from_bits_(0x00000001u),
-                                   from_bits_(0x80000001u),
-                                   from_bits_(0x007fffffu),
-                                   1.f,
-                                   -1.f};
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kSpecialValues / sizeof kSpecialValues[0] - 1);
+  const std::vector<float>& special = special_floats_();
+  std::uniform_int_distribution<std::size_t> pick(0, special.size() - 1);
   const float constant = normal(rng);
   std::vector<float> v(n);
   for (float& x : v) {
     switch (kind) {
       case kNormal: x = normal(rng); break;
       case kWide: x = std::ldexp(normal(rng), exponent(rng)); break;
-      case kSpecial: x = (rng() % 3 == 0) ? kSpecialValues[pick(rng)] : std::ldexp(normal(rng), exponent(rng) / 4); break;
+      case kSpecial: x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng) / 4); break;
       case kAllEqual: x = constant; break;
       case kFewValues: x = static_cast<float>(static_cast<int>(rng() % 4)) * 0.25f; break;
       default: x = (rng() % 5 == 0) ? std::fabs(normal(rng)) : ((rng() & 1) ? 0.f : -0.f); break;
