@@ -27,6 +27,18 @@ export type ScoreOp = 'abs' | 'abs-mul' | 'momentum';
  */
 export type ScoreMode = 'compute' | 'guarded' | 'all-or-nothing';
 
+/** The arguments of scoreBatch and scoreBatchAsync. */
+export type ScoreBatchArgs = [
+  op: ScoreOp,
+  weights: Float32Array[],
+  grads: Float32Array[] | null,
+  scores: Float32Array[],
+  alpha: number,
+  beta: number,
+  mode: ScoreMode,
+  counts: Float64Array,
+];
+
 export interface NativeBinding {
   simdInfo(): SimdInfo;
   /** Switches the kernels to `level`; throws if this CPU or binary cannot run it. Returns the active set. */
@@ -55,30 +67,12 @@ export interface NativeBinding {
    * `grads` is ignored for `abs`; `alpha`, `beta` are read for `momentum` only. `counts[i]` receives module
    * i's non-finite term count. Returns false if "all-or-nothing" found one and wrote nothing.
    */
-  scoreBatch(
-    op: ScoreOp,
-    weights: Float32Array[],
-    grads: Float32Array[] | null,
-    scores: Float32Array[],
-    alpha: number,
-    beta: number,
-    mode: ScoreMode,
-    counts: Float64Array,
-  ): boolean;
+  scoreBatch(...args: ScoreBatchArgs): boolean;
   /**
    * `scoreBatch` on a worker thread. The arrays stay referenced until the promise settles; one detached
    * meanwhile rejects it with an error whose `detached` property names it (`"grads[2]"`).
    */
-  scoreBatchAsync(
-    op: ScoreOp,
-    weights: Float32Array[],
-    grads: Float32Array[] | null,
-    scores: Float32Array[],
-    alpha: number,
-    beta: number,
-    mode: ScoreMode,
-    counts: Float64Array,
-  ): Promise<boolean>;
+  scoreBatchAsync(...args: ScoreBatchArgs): Promise<boolean>;
 
   /**
    * Benchmarks only: the memory roof of a scoring kernel, moving the same bytes with no arithmetic. Reads
