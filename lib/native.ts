@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NativeBinding } from '../binding';
+import { packageRoot } from './package-info';
 
 /** The C library of a Linux process. */
 export type Libc = 'glibc' | 'musl';
@@ -52,18 +53,6 @@ const KIND_LABEL: Record<BindingKind, string> = {
   prebuilt: 'prebuilt',
   built: 'local build',
 };
-
-/** The package's root folder: the nearest parent holding prunekit's package.json. */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'prunekit') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`prunekit: cannot find the package root above ${__dirname}`);
-    dir = parent;
-  }
-}
 
 /**
  * This process's platform, architecture and C library. The C library comes from the diagnostic report's

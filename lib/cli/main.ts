@@ -11,7 +11,7 @@ import type { Command } from './command';
 import { UsageError } from './errors';
 import { commandHelp, topHelp, usageHint } from './help';
 import { type CliIo, processIo } from './io';
-import { packageVersion } from './package-info';
+import { packageVersion } from '../package-info';
 import { listCommands, loadCommand } from './registry';
 
 export type { CliIo } from './io';

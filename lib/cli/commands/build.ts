@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
-import { packageRoot } from '../package-info';
+import { packageRoot } from '../../package-info';
 
 /** How much of the build's output is kept to recognise a missing tool (the errors come last). */
 const TAIL_BYTES = 64 * 1024;

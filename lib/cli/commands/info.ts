@@ -1,6 +1,6 @@
 /** `prunekit info`: what is installed and what it runs on, for bug reports and "which kernels do I get?". */
 import type { Command } from '../command';
-import { packageVersion } from '../package-info';
+import { packageVersion } from '../../package-info';
 
 /** The report, also the `--json` output. `binary`, `simd` and `criteria` are null when the addon does not load. */
 interface InfoReport {

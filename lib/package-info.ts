@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * The package's root folder: the nearest parent of this file holding prunekit's package.json (the same
- * search lib/native.ts does; `lib/cli` runs from `dist/lib/cli` as well as from the sources in tests).
+ * The package's root folder: the nearest parent of this file holding prunekit's package.json (`lib` runs
+ * from `dist/lib` as well as from the sources in tests). Loads nothing native, so the CLI's help can use it.
  * @example
  * packageRoot(); // '/usr/lib/node_modules/prunekit'
  */
