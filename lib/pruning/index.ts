@@ -12,7 +12,7 @@ export { GlobalSelection } from './selection';
 export type { MaskLayer, MaskResult, TieMode } from './selection';
 export { patternMasks } from './pattern-masks';
 export { sparsityReport } from './sparsity';
-export type { LayerSparsity, SparsityReport } from './sparsity';
+export type { LayerSparsity, MaskedLayer, SparsityReport } from './sparsity';
 export { parsePattern, viewOf, toViewOrder, fromViewOrder } from './patterns';
 export type { PruningPattern, ReduceType } from './patterns';
 export { PruningSchedule, scheduledSparsity } from './schedules';

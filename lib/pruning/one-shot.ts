@@ -6,7 +6,7 @@ import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
 import { applyMasks } from './masks';
 import { patternMasks } from './pattern-masks';
-import { layerSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
+import { moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
 import { validateRatio } from './target';
 
@@ -61,7 +61,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const selected: Modules = {};
   const skipped: Record<string, string> = {};
   for (const [name, entry] of Object.entries(modules)) {
-    const reason = entry.shape === undefined ? `${name}: no shape given` : layerSkipReason(pattern, entry.shape, name);
+    const reason = moduleSkipReason(pattern, name, entry.shape);
     if (reason === null) Object.defineProperty(selected, name, { value: entry, enumerable: true });
     else skipped[name] = reason;
   }

@@ -302,6 +302,17 @@ export function layerSkipReason(pattern: string | PruningPattern, shape: readonl
 }
 
 /**
+ * Why a module of the modules record cannot be pruned under `pattern` (no shape given, a shape that is
+ * not 2-D / 4-D, or one the block does not divide), or null.
+ * @example
+ * moduleSkipReason('4x1', 'fc.bias', [768]); // 'fc.bias: ...'
+ */
+export function moduleSkipReason(pattern: string | PruningPattern, name: string, shape: readonly number[] | undefined): string | null {
+  if (shape === undefined) return `${name}: no shape given (a prunable weight needs [out, in] or [cout, cin, kh, kw])`;
+  return layerSkipReason(pattern, shape, name);
+}
+
+/**
  * Block scores of a 2-D score matrix, as the reference computes them in float32 on the CPU:
  * `reduce(reduce(x.reshape(rows/N, N, cols/M, M), dim=-1), dim=1)`.
  *

@@ -10,7 +10,7 @@ import { applyMasks } from './masks';
 import { patternMasks } from './pattern-masks';
 import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf } from './patterns';
 import { PruningSchedule } from './schedules';
-import { sparsityReport, type SparsityReport } from './sparsity';
+import { sparsityReport, type MaskedLayer, type SparsityReport } from './sparsity';
 
 export abstract class Pruner {
   /** Keep masks (1 kept, 0 pruned) per prunable module, in the weight's layout; all ones at first. */
@@ -81,7 +81,12 @@ export abstract class Pruner {
 
   /** The sparsity report of this pruner's masks. */
   sparsity(): SparsityReport {
-    return sparsityReport(this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern })));
+    return sparsityReport(this.maskedLayers());
+  }
+
+  /** Each layer with its mask and pattern: what a sparsity report reads. */
+  maskedLayers(): MaskedLayer[] {
+    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern }));
   }
 
   /**

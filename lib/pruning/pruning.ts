@@ -9,9 +9,9 @@
 import { checkModules } from '../criteria/validate';
 import type { Modules } from '../criteria';
 import { resolvePruningConfig, type PruningConfigInput, type PrunerConfig } from './config';
-import { layerSkipReason } from './patterns';
+import { moduleSkipReason } from './patterns';
 import { BasicPruner, PatternLockPruner, type Pruner } from './pruner';
-import type { SparsityReport } from './sparsity';
+import { sparsityReport, type SparsityReport } from './sparsity';
 
 export interface PruningOptions {
   /** Receives warnings (unknown config keys, skipped layers). Default: `process.emitWarning`. */
@@ -68,7 +68,7 @@ export class Pruning {
         if (owner[name] !== undefined)
           throw new Error(`module "${name}" is selected by pruning_configs[${owner[name]}] and pruning_configs[${index}]: give each module to one pruner`);
         owner[name] = index;
-        const reason = entry.shape === undefined ? `${name}: no shape given (a prunable weight needs [out, in] or [cout, cin, kh, kw])` : layerSkipReason(pc.parsedPattern, entry.shape, name);
+        const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape);
         if (reason !== null) {
           this.skipped[name] = reason;
           warn(`skipping ${reason}`);
@@ -151,12 +151,7 @@ export class Pruning {
 
   /** The sparsity of the current masks, per layer and overall. */
   sparsity(): SparsityReport {
-    const reports = this.pruners.map((p) => p.sparsity());
-    const layers = reports.flatMap((r) => r.layers);
-    const elements = layers.reduce((n, l) => n + l.elements, 0);
-    const pruned = layers.reduce((n, l) => n + l.pruned, 0);
-    const blockWeighted = layers.reduce((n, l) => n + l.blockSparsity * l.elements, 0);
-    return { layers, elements, pruned, elementSparsity: elements ? pruned / elements : 0, blockSparsity: elements ? blockWeighted / elements : 0 };
+    return sparsityReport(this.pruners.flatMap((p) => p.maskedLayers()));
   }
 
   /** Runs an async hook on every pruner in turn; no other hook may run until it settles. */

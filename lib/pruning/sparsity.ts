@@ -30,6 +30,14 @@ export interface SparsityReport {
   blockSparsity: number;
 }
 
+/** A layer's keep mask (1 kept, 0 pruned, weight layout) and the pattern it was pruned with. */
+export interface MaskedLayer {
+  name: string;
+  shape: readonly number[];
+  keep: Uint8Array;
+  pattern: PruningPattern;
+}
+
 /** Counts pruned blocks of one keep mask (weight layout) under `pattern`. */
 function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: PruningPattern): { blocks: number; prunedBlocks: number; share: number } {
   const view = viewOf(shape);
@@ -65,9 +73,7 @@ function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: Prunin
  * @example
  * sparsityReport([{ name: 'fc', shape: [8, 8], keep }], parsePattern('4x1')).elementSparsity;
  */
-export function sparsityReport(
-  layers: ReadonlyArray<{ name: string; shape: readonly number[]; keep: Uint8Array; pattern: PruningPattern }>,
-): SparsityReport {
+export function sparsityReport(layers: readonly MaskedLayer[]): SparsityReport {
   const out: LayerSparsity[] = [];
   let elements = 0, pruned = 0, blockWeighted = 0;
   for (const { name, shape, keep, pattern } of layers) {
