@@ -87,24 +87,6 @@ const NAN_KEY = 0xffffffff;
 /** The first-pass bin holding NaN keys only (+Inf is 0xff800000, bin 2044). */
 const NAN_BIN = 2047;
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/**
- * The order-preserving key of a score, as the kernels compute it: a uint32 whose order is the float32 order,
- * -0 and +0 equal (0x80000000), every NaN 0xffffffff (the largest).
- *
- * @param score a number, rounded to float32 first.
- * @returns the key, an integer in [0, 2^32).
- */
-export function scoreKey(score: number): number {
-  f32[0] = score;
-  const bits = u32[0];
-  if (Number.isNaN(f32[0])) return NAN_KEY;
-  if ((bits & 0x7fffffff) === 0) return 0x80000000;
-  return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
-}
-
 // ---- options and layers --------------------------------------------------------------------------------
 
 /** Options checked and resolved. */

@@ -4,7 +4,7 @@
 // before any memory is written).
 import { binding } from '../../lib/native';
 import { expandBlockMask, reduceBlocks, type ReduceType } from '../../lib/pruning/patterns';
-import { scoreKey } from '../../lib/pruning/selection';
+import { scoreKey } from '../support/score-key';
 import { setSimd, simdInfo, type SimdLevel } from '../../lib/simd';
 import { rng } from '../support/random';
 
