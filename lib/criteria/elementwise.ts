@@ -36,6 +36,11 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected abstract readonly input: 'weight' | 'grad';
   /** Whether the kernel also reads the grad as `g`. */
   protected abstract readonly usesGrad: boolean;
+  /** Whether the hooks read `grad` (gradient, snip, snip_momentum). */
+  get readsGradients(): boolean {
+    return this.usesGrad || this.input === 'grad';
+  }
+
   /** The kernel's alpha and beta (momentum only). */
   protected kernelAlpha = 0;
   protected kernelBeta = 0;
@@ -89,7 +94,6 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   private prepare(hook: string): void {
     if (this.busy !== null)
       throw new Error(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
-    const readsGrad = this.usesGrad || this.input === 'grad';
     for (let i = 0; i < this.names.length; i++) {
       const entry = this.modules[this.names[i]];
       const expected = this.scoreList[i].length;
@@ -97,7 +101,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
       const weight = entry?.weight;
       const grad = entry?.grad;
       const weightOk = weight instanceof Float32Array && weight.length === expected;
-      const gradOk = !readsGrad || (grad instanceof Float32Array && grad.length === expected);
+      const gradOk = !this.readsGradients || (grad instanceof Float32Array && grad.length === expected);
       if (!weightOk || !gradOk) this.reject(hook, this.names[i], expected);
       this.inputs[i] = this.input === 'weight' ? weight : (grad as Float32Array);
       if (this.usesGrad) this.grads[i] = grad as Float32Array;

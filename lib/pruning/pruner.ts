@@ -3,7 +3,7 @@
  * (SPEC 2 hook order). `BasicPruner` prunes by a criterion on a schedule; `PatternLockPruner` keeps the
  * zeros the weights already have.
  */
-import { getCriterion, type Modules, type PruningCriterion } from '../criteria';
+import { ElementwiseCriterion, getCriterion, type Modules, type PruningCriterion } from '../criteria';
 import type { PrunerConfig } from './config';
 import { GroupLasso } from './group-lasso';
 import { applyMasks } from './masks';
@@ -77,6 +77,11 @@ export abstract class Pruner {
     if (this.inRange()) this.reg?.onAfterOptimizerStep();
     this.applyMasks(false);
     this.globalStep += 1;
+  }
+
+  /** Whether onBeforeOptimizerStep reads the grads: the regulariser does, and the gradient criteria. */
+  get readsGradients(): boolean {
+    return this.reg !== null || (this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients);
   }
 
   /** The sparsity report of this pruner's masks. */

@@ -175,9 +175,7 @@ export class Pruning {
   /** Every grad a pruner reads must be there before anything is written. */
   private checkGrads(): void {
     for (const p of this.pruners) {
-      if (p instanceof PatternLockPruner) continue;
-      const needs = p.config.reg_type !== null || ['gradient', 'snip', 'snip_momentum'].includes(p.config.pruning_type);
-      if (!needs) continue;
+      if (!p.readsGradients) continue;
       for (const [name, { grad, weight }] of Object.entries(p.modules))
         if (!(grad instanceof Float32Array) || grad.length !== weight.length)
           throw new TypeError(`Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`);

@@ -11,17 +11,11 @@ import type { LayerSparsity } from '../../pruning/sparsity';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 import { canonical, checkGrads, checkOutputPath, readInput } from '../inputs';
+import { BUILTIN_CRITERIA } from '../criteria';
 import { startProgress } from '../progress';
 import { compilePatterns, selectTensors } from '../select';
 import { formatNumber, formatTable } from '../table';
 
-/** The built-in criteria prune runs, and whether each reads gradients. */
-const CRITERIA: Readonly<Record<string, { grads: boolean }>> = {
-  magnitude: { grads: false },
-  gradient: { grads: true },
-  snip: { grads: true },
-  snip_momentum: { grads: true },
-};
 const SCOPES = ['global', 'local'] as const;
 const TIE_MODES = ['exact', 'threshold'] as const;
 
@@ -74,8 +68,8 @@ function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneO
     throw new UsageError(`--pattern: ${(err as Error).message}`);
   }
   const criterion = args.string('criterion') ?? 'magnitude';
-  if (!Object.prototype.hasOwnProperty.call(CRITERIA, criterion))
-    throw new UsageError(`--criterion must be one of ${Object.keys(CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`);
+  if (!Object.prototype.hasOwnProperty.call(BUILTIN_CRITERIA, criterion))
+    throw new UsageError(`--criterion must be one of ${Object.keys(BUILTIN_CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`);
   const options: PruneOptions = {
     sparsity,
     pattern: patternName,
@@ -235,7 +229,7 @@ export const command: Command = {
     const include = compilePatterns(args.list('include'), '--include');
     const exclude = compilePatterns(args.list('exclude'), '--exclude');
     const { options, pattern } = optionsFromArgs(args);
-    const needsGrads = CRITERIA[options.criterion].grads;
+    const needsGrads = BUILTIN_CRITERIA[options.criterion].grads;
     if (needsGrads && gradsPath === undefined)
       throw new UsageError(`${options.criterion} reads gradients: give them with --grads GRADS.safetensors`);
     if (!needsGrads && gradsPath !== undefined) throw new UsageError(`${options.criterion} does not read gradients: drop --grads`);

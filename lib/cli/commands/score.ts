@@ -7,18 +7,12 @@ import { type SafetensorsTensor, tensorAsFloat32, writeSafetensors } from '../..
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 import { checkGrads, checkOutputPath, readInput } from '../inputs';
+import { BUILTIN_CRITERIA } from '../criteria';
 import { startProgress } from '../progress';
 import { type SkippedTensor, compilePatterns, selectTensors } from '../select';
 import { type ScoreStats, scoreStats } from '../stats';
 import { formatNumber, formatTable } from '../table';
 
-/** For each built-in criterion, the hook that computes it and whether it reads gradients (README table). */
-const CRITERIA: Readonly<Record<string, { hook: 'onStepBegin' | 'onBeforeOptimizerStep'; grads: boolean }>> = {
-  magnitude: { hook: 'onStepBegin', grads: false },
-  gradient: { hook: 'onBeforeOptimizerStep', grads: true },
-  snip: { hook: 'onBeforeOptimizerStep', grads: true },
-  snip_momentum: { hook: 'onBeforeOptimizerStep', grads: true },
-};
 
 const POLICIES: readonly NonFinitePolicy[] = ['skip', 'error', 'propagate'];
 
@@ -136,9 +130,9 @@ export const command: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const criterionInfo = CRITERIA[name];
+    const criterionInfo = BUILTIN_CRITERIA[name];
     if (criterionInfo === undefined)
-      throw new UsageError(`prunekit score runs the built-in criteria only (${Object.keys(CRITERIA).join(', ')}), not "${name}"`);
+      throw new UsageError(`prunekit score runs the built-in criteria only (${Object.keys(BUILTIN_CRITERIA).join(', ')}), not "${name}"`);
     if (name !== 'snip_momentum' && (args.has('alpha') || args.has('beta')))
       throw new UsageError(`--alpha and --beta apply to snip_momentum only, not ${name}`);
     if (criterionInfo.grads && gradsPath === undefined)
