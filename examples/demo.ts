@@ -7,7 +7,8 @@
  *
  *   npm run demo            (after npm install)
  */
-import { getCriterion, Pruning, setSimd, simdInfo, type Modules, type PruningCriterion } from '../lib';
+import { getCriterion, Pruning, setSimd, simdInfo, type Modules } from '../lib';
+import { scoringHook } from '../lib/bench/calls';
 import { filled, median } from '../lib/bench/timing';
 
 const LAYERS: Array<[string, number, number]> = [
@@ -25,10 +26,6 @@ function makeModules(): Modules {
   for (const [name, out, inp] of LAYERS)
     modules[name] = { weight: filled(out * inp, seed++, 0.04), grad: filled(out * inp, seed++, 5e-4), shape: [out, inp] };
   return modules;
-}
-
-function hookOf(criterion: PruningCriterion, type: string): () => void {
-  return type === 'magnitude' ? () => criterion.onStepBegin() : () => criterion.onBeforeOptimizerStep();
 }
 
 /** The same formula in plain JavaScript, for the check column. */
@@ -54,7 +51,7 @@ function main(): void {
     setSimd(level);
     for (const type of CRITERIA) {
       const criterion = getCriterion({ criterion_type: type }, modules);
-      const hook = hookOf(criterion, type);
+      const hook = scoringHook(criterion, type);
       const times: number[] = [];
       for (let r = 0; r < REPEATS; r++) {
         const t0 = process.hrtime.bigint();

@@ -3,11 +3,10 @@
  * 85M prunable float32 weights) scored by each criterion once per step: one batched native call with the
  * thread pool, the same on one thread, one native call per module, and a plain JavaScript loop.
  */
-import type { ScoreMode } from '../../binding';
 import { getCriterion, type Modules } from '../criteria';
-import { binding } from '../native';
 import { setThreads, threads } from '../threads';
-import { jsScore } from './js-baselines';
+import { rawScoreCall, scoringHook } from './calls';
+import { jsScore, type CriterionName } from './js-baselines';
 import { CRITERIA } from './scoring';
 import { filled, timeCall } from './timing';
 
@@ -44,16 +43,10 @@ export function bertModules(layers = 12): Modules {
 }
 
 /** One native call per module, as a criterion would do without batching ("skip" policy). */
-function perModule(type: string, modules: Modules, scores: Readonly<Record<string, Float32Array>>): () => void {
-  const mode: ScoreMode = 'guarded';
-  const entries = Object.entries(modules).map(([name, m]) => [m.weight, m.grad as Float32Array, scores[name]] as const);
+function perModule(type: CriterionName, modules: Modules, scores: Readonly<Record<string, Float32Array>>): () => void {
+  const calls = Object.entries(modules).map(([name, m]) => rawScoreCall(type, m.weight, m.grad as Float32Array, scores[name], 'guarded'));
   return () => {
-    for (const [w, g, s] of entries) {
-      if (type === 'magnitude') binding.scoreAbs(w, s, mode);
-      else if (type === 'gradient') binding.scoreAbs(g, s, mode);
-      else if (type === 'snip') binding.scoreAbsMul(w, g, s, mode);
-      else binding.scoreMomentum(w, g, s, 0.9, 1, mode);
-    }
+    for (const call of calls) call();
   };
 }
 
@@ -65,7 +58,7 @@ export function benchModel(layers: number, samples: number, onRow: (row: ModelRo
   try {
     for (const type of CRITERIA) {
       const c = getCriterion({ criterion_type: type }, modules);
-      const hook = type === 'magnitude' ? () => c.onStepBegin() : () => c.onBeforeOptimizerStep();
+      const hook = scoringHook(c, type);
       setThreads(pool);
       const batchMs = timeCall(hook, samples, 0) / 1e6;
       setThreads(1);

@@ -5,6 +5,8 @@
  */
 import { getCriterion } from '../criteria';
 import { binding } from '../native';
+import { rawScoreCall, scoringHook } from './calls';
+import { TRAFFIC } from './js-baselines';
 import { CRITERIA } from './scoring';
 import { filled, timeCall } from './timing';
 
@@ -25,13 +27,9 @@ export function benchOverhead(floats: number, samples: number): OverheadRow[] {
   const out = new Float32Array(floats);
   return CRITERIA.map((type) => {
     const c = getCriterion({ criterion_type: type }, { m: { weight, grad } });
-    const hook = type === 'magnitude' ? () => c.onStepBegin() : () => c.onBeforeOptimizerStep();
-    const raw =
-      type === 'magnitude' ? () => binding.scoreAbs(weight, out, 'compute')
-      : type === 'gradient' ? () => binding.scoreAbs(grad, out, 'compute')
-      : type === 'snip' ? () => binding.scoreAbsMul(weight, grad, out, 'compute')
-      : () => binding.scoreMomentum(weight, grad, out, 0.9, 1, 'compute');
-    const reads = type === 'snip' ? 2 : type === 'snip_momentum' ? 3 : 1;
+    const hook = scoringHook(c, type);
+    const raw = rawScoreCall(type, weight, grad, out, 'compute');
+    const reads = TRAFFIC[type].reads;
     return {
       criterion: type,
       floats,

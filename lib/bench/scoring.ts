@@ -7,6 +7,7 @@ import { getCriterion } from '../criteria';
 import { binding } from '../native';
 import { setSimd, simdInfo, type SimdLevel } from '../simd';
 import { setThreads, threads } from '../threads';
+import { scoringHook } from './calls';
 import { jsScore, TRAFFIC, type CriterionName } from './js-baselines';
 import { filled, timeCall } from './timing';
 
@@ -43,7 +44,6 @@ export function benchScoring(sizes: number[], samples: number, onRow: (row: Scor
       for (const type of CRITERIA) {
         const skip = getCriterion({ criterion_type: type }, modules);
         const propagate = getCriterion({ criterion_type: type, on_non_finite: 'propagate' }, modules);
-        const hook = (c: typeof skip) => (type === 'magnitude' ? () => c.onStepBegin() : () => c.onBeforeOptimizerStep());
         const { weight, grad } = modules.m;
         const jsOut = new Float32Array(n);
         const jsNs = timeCall(() => jsScore(type, weight, grad, jsOut), samples) / n;
@@ -52,11 +52,11 @@ export function benchScoring(sizes: number[], samples: number, onRow: (row: Scor
         for (const isa of [...info.supported].reverse()) {
           setSimd(isa);
           setThreads(1);
-          const skipNs = timeCall(hook(skip), samples) / n;
-          const propagateNs = timeCall(hook(propagate), samples) / n;
+          const skipNs = timeCall(scoringHook(skip, type), samples) / n;
+          const propagateNs = timeCall(scoringHook(propagate, type), samples) / n;
           const roofNs = timeCall(() => binding.streamRoof(a, grad, roofOut, reads), samples) / n;
           setThreads(pool);
-          const threadedNs = isa === info.active && pool > 1 ? timeCall(hook(skip), samples) / n : null;
+          const threadedNs = isa === info.active && pool > 1 ? timeCall(scoringHook(skip, type), samples) / n : null;
           const bytes = 4 * (reads + TRAFFIC[type].writes);
           const row = { criterion: type, floats: n, isa, skipNs, skipGBs: bytes / skipNs, propagateNs, roofNs, jsNs, threadedNs, threads: pool };
           rows.push(row);
