@@ -33,18 +33,15 @@ class ScoreBatchWorker : public Napi::AsyncWorker {
     Napi::HandleScope scope(env);
     // A buffer transferred while the work ran: its old memory is still alive in the new owner, but the
     // caller's view of the result is gone, so the call fails rather than pretend it scored that module.
-    for (std::size_t i = 0; i + 1 < pins_.size(); ++i)
+    for (std::size_t i = 0; i < pins_.size(); ++i)
       if (pins_[i].Value().As<Napi::TypedArray>().ArrayBuffer().IsDetached()) {
-        Napi::Error error = Napi::Error::New(env, batch_array_name(args_, i) + " was detached while the scoring call was in flight");
-        error.Set("detached", Napi::String::New(env, batch_array_name(args_, i)));
+        const std::string name = i + 1 < pins_.size() ? batch_array_name(args_, i) : "counts";  // counts is pinned last
+        Napi::Error error = Napi::Error::New(env, name + " was detached while the scoring call was in flight");
+        error.Set("detached", Napi::String::New(env, name));
         deferred_.Reject(error.Value());
         return;
       }
     Napi::Float64Array counts = pins_.back().Value().As<Napi::Float64Array>();
-    if (counts.ArrayBuffer().IsDetached()) {
-      deferred_.Reject(Napi::Error::New(env, "counts was detached while the scoring call was in flight").Value());
-      return;
-    }
     for (std::size_t i = 0; i < counts_.size(); ++i) counts[i] = static_cast<double>(counts_[i]);
     deferred_.Resolve(Napi::Boolean::New(env, written_));
   }
