@@ -178,12 +178,8 @@ std::size_t emit_f32_avx2(const float* s, std::size_t n, std::uint32_t key, std:
     if (eq) pruned |= mask_scalar::take_ties_(eq, &ties, quota);
     store_bits_as_bytes_(keep + i, ~pruned);
   }
-  for (; i < n; ++i) {
-    const std::uint32_t k = key_(s[i]);
-    bool pruned = k < key;
-    if (k == key) pruned = ties++ < quota;
-    keep[i] = pruned ? 0 : 1;
-  }
+  // The tail, with what is left of the tie quota.
+  if (i < n) ties += mask_kernels_serial.emit_f32(s + i, n - i, key, quota > ties ? quota - ties : 0, keep + i);
   return ties;
 }
 
