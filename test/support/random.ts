@@ -1,10 +1,7 @@
-/** A seeded xorshift32 generator of numbers in [0, 1), for reproducible random test inputs. */
+/** A seeded generator of numbers in [0, 1), for reproducible random test inputs (the benchmarks' xorshift32). */
+import { randomFloats } from '../../lib/bench/timing';
+
 export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  const next = randomFloats(seed); // [-1, 1) in steps of 2^-31: halving after +1 is exact
+  return () => (next() + 1) / 2;
 }
