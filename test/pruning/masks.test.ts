@@ -1,5 +1,5 @@
 // computeMasks (native kernels) against the sorting oracle of test/support/reference-masks.ts and the
-// PyTorch-made vectors of shared/vectors/masks.json: identical masks, pruned counts and skip reasons, for
+// PyTorch-made vectors of test/fixtures/vectors/masks.json: identical masks, pruned counts and skip reasons, for
 // every pattern, scope, tie mode and reduction, on every instruction set this CPU runs.
 
 import { applyMasks, computeMasks, type MaskOptions } from '../../lib/pruning/masks';
@@ -41,11 +41,11 @@ function expectSameResult(got: ReturnType<typeof computeMasks>, want: ReturnType
   expect({ label, skipped: got.skipped }).toEqual({ label, skipped: want.skipped });
 }
 
-// ---- shared/vectors/masks.json ------------------------------------------------------------------------
+// ---- test/fixtures/vectors/masks.json ------------------------------------------------------------------------
 
 const vectorCases = loadMaskCases();
 
-describe('shared/vectors/masks.json', () => {
+describe('test/fixtures/vectors/masks.json', () => {
   it('has the 44 cases', () => expect(vectorCases.length).toBe(44));
 
   it.each(vectorCases.map((c, i) => [i, `${c.pattern} ${c.scope} ${c.tie_mode} ${c.reduce} ratio=${c.ratio}`, c] as const))(

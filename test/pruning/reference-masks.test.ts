@@ -16,7 +16,7 @@ function keepOf(layers: Array<{ name: string; shape: number[]; scores: number[] 
   return { keep: out, result: r };
 }
 
-describe('oracle reproduces every case of shared/vectors/masks.json', () => {
+describe('oracle reproduces every case of test/fixtures/vectors/masks.json', () => {
   it('has the expected number of cases', () => {
     expect(cases.length).toBe(44);
   });

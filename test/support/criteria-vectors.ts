@@ -1,4 +1,4 @@
-/** The PyTorch-computed criteria vectors of ../shared/vectors/criteria.json (see its README). */
+/** The PyTorch-computed criteria vectors of test/fixtures/vectors/criteria.json (see its README). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CriterionName } from './float32-oracle';
@@ -15,8 +15,8 @@ export interface CriteriaCase {
   expected: Float32Array[];
 }
 
-/** The shared folder beside the repository (CI lays it out the same way). */
-export const sharedDir = path.resolve(__dirname, '..', '..', '..', 'shared');
+/** The reference vectors vendored into the repository (provenance: test/fixtures/vectors/README.md). */
+export const vectorsDir = path.resolve(__dirname, '..', 'fixtures', 'vectors');
 
 function decode(b64: string): Float32Array {
   const bytes = Buffer.from(b64, 'base64');
@@ -26,7 +26,7 @@ function decode(b64: string): Float32Array {
 }
 
 export function loadCriteriaCases(): CriteriaCase[] {
-  const file = path.join(sharedDir, 'vectors', 'criteria.json');
+  const file = path.join(vectorsDir, 'criteria.json');
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as {
     cases: Array<{ id: string; criterion: CriterionName; n: number; alpha: number; beta: number; all_terms_finite: boolean; weight: string; grads: string[]; expected: string[] }>;
   };

@@ -1,8 +1,8 @@
-/** The PyTorch-computed one-shot magnitude masks of ../shared/vectors/masks.json (see its README). */
+/** The PyTorch-computed one-shot magnitude masks of test/fixtures/vectors/masks.json (see its README). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReduceType } from '../../lib/pruning/patterns';
-import { sharedDir } from './criteria-vectors';
+import { vectorsDir } from './criteria-vectors';
 
 export interface MaskVectorCase {
   pattern: string;
@@ -14,7 +14,7 @@ export interface MaskVectorCase {
 }
 
 export function loadMaskCases(): MaskVectorCase[] {
-  return (JSON.parse(fs.readFileSync(path.join(sharedDir, 'vectors', 'masks.json'), 'utf8')) as { cases: MaskVectorCase[] }).cases;
+  return (JSON.parse(fs.readFileSync(path.join(vectorsDir, 'masks.json'), 'utf8')) as { cases: MaskVectorCase[] }).cases;
 }
 
 /** A case's layers with magnitude scores, as the vectors were made. */

@@ -1,6 +1,6 @@
 /**
  * Test oracle: a plain, sorting-based TypeScript implementation of one-shot mask selection (SPEC.md
- * section 2 and `shared/vectors/README.md`), written for clarity, not speed. Native mask kernels are tested
+ * section 2 and `test/fixtures/vectors/README.md`), written for clarity, not speed. Native mask kernels are tested
  * against it.
  *
  * It shares with the library only the definitions that are part of the contract: pattern parsing, the 2-D
