@@ -1,4 +1,5 @@
 // prunekit's public API: re-exports only.
+export * from './errors';
 export * from './criteria';
 export { simdInfo, setSimd } from './simd';
 export type { SimdInfo, SimdLevel } from './simd';

@@ -8,21 +8,7 @@ import { binding } from '../native';
 import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
-
-/** Thrown by policy `"error"` when a step's terms are not all finite; no scores were changed. */
-export class NonFiniteError extends Error {
-  constructor(
-    readonly criterion: string,
-    readonly counts: ReadonlyArray<{ module: string; count: number }>,
-  ) {
-    super(
-      `${criterion}: non-finite terms (NaN or Inf) in ` +
-        counts.map(({ module, count }) => `module "${module}" (${count} of them)`).join(', ') +
-        '; no scores were changed (on_non_finite: "error")',
-    );
-    this.name = 'NonFiniteError';
-  }
-}
+import { NonFiniteError } from '../errors';
 
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 

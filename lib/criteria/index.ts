@@ -1,6 +1,6 @@
 // The criteria: importing this registers the four built-in ones, in the reference's order.
 export { PruningCriterion } from './base';
-export { ElementwiseCriterion, NonFiniteError } from './elementwise';
+export { ElementwiseCriterion } from './elementwise';
 export { MagnitudeCriterion } from './magnitude';
 export { GradientCriterion } from './gradient';
 export { SnipCriterion } from './snip';

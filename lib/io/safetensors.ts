@@ -23,6 +23,8 @@
 import * as fs from 'node:fs';
 import { bf16ToFloat32Array, f16ToFloat32Array } from './half';
 import { JsonValue, parseStrictJson } from './strict-json';
+import { SafetensorsError } from '../errors';
+export { SafetensorsError };
 
 /**
  * Element size in bytes of every supported dtype.
@@ -123,35 +125,6 @@ export interface TensorInput {
 export type TensorsInput =
   | ReadonlyArray<readonly [string, TensorInput]>
   | ReadonlyMap<string, TensorInput>;
-
-/**
- * Thrown for every malformed safetensors file or invalid writer input.
- * The message is prefixed with the file (or buffer label) and, when relevant,
- * the tensor name; both are also available as properties.
- *
- * @example
- * try {
- *   readSafetensors('broken.safetensors');
- * } catch (e) {
- *   if (e instanceof SafetensorsError) console.error(e.message, e.source, e.tensor);
- * }
- */
-export class SafetensorsError extends Error {
-  /** The file path or buffer label the problem was found in, if known. */
-  readonly source: string | undefined;
-  /** The tensor the problem concerns, if any. */
-  readonly tensor: string | undefined;
-
-  constructor(problem: string, source?: string, tensor?: string) {
-    const parts: string[] = [];
-    if (source !== undefined) parts.push(`${source}: `);
-    if (tensor !== undefined) parts.push(`tensor ${JSON.stringify(tensor)}: `);
-    super(parts.join('') + problem);
-    this.name = 'SafetensorsError';
-    this.source = source;
-    this.tensor = tensor;
-  }
-}
 
 const METADATA_KEY = '__metadata__';
 const DEFAULT_SOURCE = '<buffer>';
