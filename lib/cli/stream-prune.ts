@@ -13,9 +13,7 @@
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
 import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, tensorAsFloat32 } from '../io';
-import { patternMasks } from '../pruning/pattern-masks';
-import type { PruningPattern, ReduceType } from '../pruning/patterns';
-import { type LayerSparsity, sparsityReport } from '../pruning/sparsity';
+import { GlobalSelection, type LayerSparsity, type PruningPattern, type ReduceType, patternMasks, sparsityReport } from '../pruning';
 import type { BytesProgress } from './progress';
 
 /** The selection options, already checked. */
@@ -28,7 +26,16 @@ export interface StreamPruneOptions {
   tieMode: 'exact' | 'threshold';
   maxPerLayer: number;
   minPerLayer: number;
+  /**
+   * Global scope holds every prunable tensor's F32 scores when they fit in this many bytes; past it, the
+   * selection runs GlobalSelection's histogram rounds, re-reading and re-scoring the tensors each round, so
+   * memory stays bounded by the largest tensor (NxM patterns; N:M below N/M always holds its scores).
+   */
+  scoreBudgetBytes: number;
 }
+
+/** Default of {@link StreamPruneOptions.scoreBudgetBytes}: 256 MiB of scores. */
+export const DEFAULT_SCORE_BUDGET = 256 * 2 ** 20;
 
 /** Where the bytes go: every tensor of the model in order, and the masks of the pruned ones in order. */
 export interface PruneSink {
@@ -139,6 +146,10 @@ export function streamPrune(
   }
 
   const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
+  const scoreBytes = prunable.reduce((n, t) => n + 4 * (t.byteLength / DTYPE_SIZES[t.dtype]), 0);
+  if (options.pattern.kind === 'block' && scoreBytes > options.scoreBudgetBytes) {
+    return byRounds(model, prunable, options, scoresOf, () => nonFinite, finishTensor, sink, progress, totals);
+  }
   progress.restart(prunableBytes);
   const layers: Array<{ name: string; shape: number[]; scores: Float32Array }> = [];
   for (const t of prunable) {
@@ -155,6 +166,86 @@ export function streamPrune(
     if (isPrunable.has(t.name)) finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
     else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
+  }
+  return totals.result();
+}
+
+/**
+ * Global selection over a model too big to hold its scores: every prunable tensor is one "shard" of
+ * GlobalSelection's protocol (tensors in model order are the shards in rank order). Each round re-reads and
+ * re-scores the tensors one at a time, replays the rounds already merged (the protocol is deterministic),
+ * and sums this round's histograms; then one pass gathers the tie counts and the last writes the masks.
+ */
+function byRounds(
+  model: Checkpoint,
+  prunable: readonly CheckpointTensor[],
+  options: StreamPruneOptions,
+  scoresOf: (t: CheckpointTensor, bytes: Uint8Array) => Float32Array | undefined,
+  nonFinite: () => ReadonlyArray<{ module: string; count: number }>,
+  finishTensor: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void,
+  sink: PruneSink,
+  progress: BytesProgress,
+  totals: Totals,
+): StreamPruneResult {
+  const selection = {
+    pattern: options.pattern.name,
+    ratio: options.sparsity,
+    reduce: options.reduce,
+    tie_mode: options.tieMode,
+    max_sparsity_ratio_per_op: options.maxPerLayer,
+    min_sparsity_ratio_per_op: options.minPerLayer,
+  };
+  const merged: Float64Array[] = [];
+  const selectionOf = (t: CheckpointTensor, bytes: Uint8Array): GlobalSelection | undefined => {
+    const scores = scoresOf(t, bytes);
+    if (scores === undefined) return undefined;
+    const sel = new GlobalSelection([{ name: t.name, shape: t.shape, scores }], selection);
+    // Each round's histogram call also sets the state its advance reads, so replay both.
+    for (const m of merged) {
+      sel.histogram();
+      sel.advance(m);
+    }
+    return sel;
+  };
+  const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
+  for (let pass = 1; ; pass++) {
+    progress.restart(prunableBytes);
+    let sum: Float64Array | undefined;
+    let done = false;
+    for (const t of prunable) {
+      const sel = selectionOf(t, model.read(t));
+      progress.advance(t.byteLength, `pass ${pass}: ranking, round ${pass}`, t.name);
+      if (sel === undefined) continue;
+      if (sel.done) {
+        done = true; // the same for every tensor: all replayed the same merged rounds
+        break;
+      }
+      const h = sel.histogram();
+      if (sum === undefined) sum = Float64Array.from(h);
+      else for (let i = 0; i < h.length; i++) sum[i] += h[i];
+    }
+    if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
+    if (done || sum === undefined) break;
+    merged.push(sum);
+  }
+  // The pass that found the rounds over also proved every tensor scores cleanly.
+  progress.restart(prunableBytes);
+  const ties: Float64Array[] = [];
+  for (const t of prunable) {
+    ties.push((selectionOf(t, model.read(t)) as GlobalSelection).tieCounts());
+    progress.advance(t.byteLength, 'ties', t.name);
+  }
+  progress.restart(model.dataBytes);
+  const rank = new Map(prunable.map((t, i) => [t.name, i]));
+  for (const t of model.tensors) {
+    const bytes = model.read(t);
+    const r = rank.get(t.name);
+    if (r !== undefined) {
+      // Scores come from the bytes before any is zeroed: selectionOf reads a fresh F32 view or copy.
+      const { masks } = (selectionOf(t, bytes) as GlobalSelection).masks(ties, r);
+      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+    } else sink.tensor(t, bytes);
+    progress.advance(t.byteLength, 'last pass: writing', t.name);
   }
   return totals.result();
 }

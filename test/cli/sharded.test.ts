@@ -81,7 +81,7 @@ function writeSharded(dir: string, tensors: Array<[string, TensorInput]>, perSha
 }
 
 /** What the in-memory path writes: pruneOneShot over the whole model, the pruned elements zeroed in the raw bytes. */
-function inMemory(tensors: Array<[string, TensorInput]>, options: { sparsity: number; pattern: string; scope: 'global' | 'local' }): Map<string, Buffer> {
+function inMemory(tensors: Array<[string, TensorInput]>, options: { sparsity: number; pattern: string; scope: 'global' | 'local'; tie_mode?: 'exact' | 'threshold' }): Map<string, Buffer> {
   const prunable = tensors.filter(([name, t]) => t.dtype !== 'I64' && t.shape.length !== 1 && name !== 'step');
   const modules: Modules = {};
   for (const [name, t] of prunable) {
@@ -117,17 +117,22 @@ const CASES = [
   { sparsity: 0.3, pattern: '2:4', scope: 'global' as const },
   { sparsity: 0.7, pattern: '1x1', scope: 'local' as const },
   { sparsity: 0.6, pattern: '1x1', scope: 'global' as const },
+  { sparsity: 0.8, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, max_sparsity_ratio_per_op: 0.85, min_sparsity_ratio_per_op: 0.1 },
 ];
 
 describe.each(CASES)('$pattern $scope at $sparsity: the streamed output equals the in-memory path bit for bit', (c) => {
   const flags = ['--sparsity', String(c.sparsity), '--pattern', c.pattern, '--scope', c.scope, '--json'];
+  if ('tie_mode' in c) flags.push('--tie-mode', c.tie_mode as string, '--max-per-layer', String(c.max_sparsity_ratio_per_op), '--min-per-layer', String(c.min_sparsity_ratio_per_op));
 
-  test('one file', async () => {
+  test.each([
+    ['scores held', undefined],
+    ['histogram rounds, re-reading the model (PRUNEKIT_SCORE_BUDGET=0)', '0'],
+  ])('one file, %s', async (_, budget) => {
     const tensors = modelTensors();
     const model = tmp.file('model.safetensors');
     writeSafetensors(model, tensors);
     const out = tmp.file('out.safetensors');
-    const r = await runCli(['prune', model, '-o', out, ...flags]);
+    const r = await runCli(['prune', model, '-o', out, ...flags], { env: budget === undefined ? {} : { PRUNEKIT_SCORE_BUDGET: budget } });
     expect(r.stderr).toBe('');
     const expected = inMemory(tensors, c);
     const got = readSafetensors(out).tensors;
@@ -139,7 +144,7 @@ describe.each(CASES)('$pattern $scope at $sparsity: the streamed output equals t
     const tensors = modelTensors();
     const index = writeSharded(tmp.file('in'), tensors, 3);
     const out = tmp.file('out');
-    const r = await runCli(['prune', path.dirname(index), '-o', out, ...flags]);
+    const r = await runCli(['prune', path.dirname(index), '-o', out, ...flags], { env: { PRUNEKIT_SCORE_BUDGET: '0' } });
     expect(r.stderr).toBe('');
     expect(fs.readdirSync(out).sort()).toEqual(fs.readdirSync(tmp.file('in')).sort());
     const inIndex = JSON.parse(fs.readFileSync(index, 'utf8'));

@@ -226,7 +226,7 @@ export const command: Command = {
     if (masksPath !== undefined && canonical(masksPath) === canonical(output)) throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
 
     // The native addon loads here, not at import, so `prunekit prune --help` works without it.
-    const { streamPrune } = await import('../stream-prune');
+    const { streamPrune, DEFAULT_SCORE_BUDGET: defaultBudget } = await import('../stream-prune');
 
     const model = openInput(modelPath, 'model');
     let grads: Checkpoint | undefined;
@@ -289,6 +289,7 @@ export const command: Command = {
             tieMode: options.tie_mode,
             maxPerLayer: options.max_sparsity_ratio_per_op,
             minPerLayer: options.min_sparsity_ratio_per_op,
+            scoreBudgetBytes: scoreBudget(io.env.PRUNEKIT_SCORE_BUDGET, defaultBudget),
           },
           sink,
           progress,
@@ -321,6 +322,14 @@ export const command: Command = {
     }
   },
 };
+
+/** PRUNEKIT_SCORE_BUDGET (bytes of F32 scores global scope may hold; past it, histogram rounds re-read the model). */
+function scoreBudget(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`PRUNEKIT_SCORE_BUDGET must be a number of bytes (a non-negative integer), got ${JSON.stringify(value)}`);
+  return n;
+}
 
 /** An I/O failure while writing becomes one line naming the output (a full disk, a file too large). */
 function writeError(err: unknown, output: string): unknown {
