@@ -10,6 +10,8 @@
  * independent of the host's endianness.
  */
 
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Shared scratch space used to reinterpret u32 bit patterns as f32. */
 const scratchU32 = new Uint32Array(1);
 const scratchF32 = new Float32Array(scratchU32.buffer);
@@ -133,6 +135,12 @@ export function f16ToFloat32Array(bytes: Uint8Array): Float32Array {
 export function bf16ToFloat32Array(bytes: Uint8Array): Float32Array {
   const n = checkEvenLength(bytes, 'BF16');
   const outBits = new Uint32Array(n);
+  if (HOST_LE && bytes.byteOffset % 2 === 0) {
+    // Aligned on a little-endian host: whole 16-bit words, several times faster than byte pairs.
+    const src = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < n; i++) outBits[i] = src[i] << 16;
+    return new Float32Array(outBits.buffer);
+  }
   for (let i = 0, j = 0; i < n; i++, j += 2) {
     outBits[i] = ((bytes[j] << 16) | (bytes[j + 1] << 24)) >>> 0;
   }
