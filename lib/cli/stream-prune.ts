@@ -12,7 +12,7 @@
  */
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
-import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, tensorAsFloat32 } from '../io';
+import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
 import { GlobalSelection, type LayerSparsity, type PruningPattern, type ReduceType, patternMasks, sparsityReport } from '../pruning';
 import type { BytesProgress } from './progress';
 
@@ -34,8 +34,8 @@ export interface StreamPruneOptions {
   scoreBudgetBytes: number;
 }
 
-/** Default of {@link StreamPruneOptions.scoreBudgetBytes}: 256 MiB of scores. */
-export const DEFAULT_SCORE_BUDGET = 256 * 2 ** 20;
+/** Default of {@link StreamPruneOptions.scoreBudgetBytes}: 128 MiB of scores. */
+export const DEFAULT_SCORE_BUDGET = 128 * 2 ** 20;
 
 /** Where the bytes go: every tensor of the model in order, and the masks of the pruned ones in order. */
 export interface PruneSink {
@@ -91,9 +91,14 @@ export function streamPrune(
   progress: BytesProgress,
 ): StreamPruneResult {
   const isPrunable = new Set(prunable.map((t) => t.name));
+  // One read buffer and one BF16 decode buffer, grown to the largest tensor and reused: the bytes of a
+  // tensor are written before the next is read (fresh buffers cost page faults on every tensor).
+  const readBuf = new Scratch(Uint8Array);
+  const decodeBuf = new Scratch(Float32Array);
+  const read = (t: CheckpointTensor) => model.read(t, readBuf.get(t.byteLength));
   const nonFinite: Array<{ module: string; count: number }> = [];
   const scoresOf = (t: CheckpointTensor, bytes: Uint8Array): Float32Array | undefined => {
-    const weight = tensorAsFloat32({ name: t.name, dtype: t.dtype, data: bytes });
+    const weight = t.dtype === 'BF16' ? bf16ToFloat32Array(bytes, decodeBuf.get(bytes.byteLength / 2)) : tensorAsFloat32({ name: t.name, dtype: t.dtype, data: bytes });
     const g = grads?.byName.get(t.name);
     const grad = g === undefined ? undefined : tensorAsFloat32({ name: g.name, dtype: g.dtype, data: (grads as { checkpoint: Checkpoint }).checkpoint.read(g) });
     const modules = {};
@@ -132,7 +137,7 @@ export function streamPrune(
 
   if (decidesAlone(options)) {
     for (const t of model.tensors) {
-      const bytes = model.read(t);
+      const bytes = read(t);
       if (isPrunable.has(t.name)) {
         const scores = scoresOf(t, bytes);
         if (scores !== undefined && nonFinite.length === 0) {
@@ -150,12 +155,12 @@ export function streamPrune(
   const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
   const scoreBytes = prunable.reduce((n, t) => n + 4 * (t.byteLength / DTYPE_SIZES[t.dtype]), 0);
   if (options.pattern.kind === 'block' && scoreBytes > options.scoreBudgetBytes) {
-    return byRounds(model, prunable, options, scoresOf, () => nonFinite, finishTensor, sink, progress, totals);
+    return byRounds(model, read, prunable, options, scoresOf, () => nonFinite, finishTensor, sink, progress, totals);
   }
   progress.restart(prunableBytes);
   const layers: Array<{ name: string; shape: number[]; scores: Float32Array }> = [];
   for (const t of prunable) {
-    const scores = scoresOf(t, model.read(t));
+    const scores = scoresOf(t, read(t));
     if (scores !== undefined) layers.push({ name: t.name, shape: t.shape, scores });
     progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
   }
@@ -164,7 +169,7 @@ export function streamPrune(
   layers.length = 0; // the scores can go
   progress.restart(model.dataBytes);
   for (const t of model.tensors) {
-    const bytes = model.read(t);
+    const bytes = read(t);
     if (isPrunable.has(t.name)) finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
     else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
@@ -180,6 +185,7 @@ export function streamPrune(
  */
 function byRounds(
   model: Checkpoint,
+  read: (t: CheckpointTensor) => Uint8Array,
   prunable: readonly CheckpointTensor[],
   options: StreamPruneOptions,
   scoresOf: (t: CheckpointTensor, bytes: Uint8Array) => Float32Array | undefined,
@@ -215,7 +221,7 @@ function byRounds(
     let sum: Float64Array | undefined;
     let done = false;
     for (const t of prunable) {
-      const sel = selectionOf(t, model.read(t));
+      const sel = selectionOf(t, read(t));
       progress.advance(t.byteLength, `pass ${pass}: ranking, round ${pass}`, t.name);
       if (sel === undefined) continue;
       if (sel.done) {
@@ -234,13 +240,13 @@ function byRounds(
   progress.restart(prunableBytes);
   const ties: Float64Array[] = [];
   for (const t of prunable) {
-    ties.push((selectionOf(t, model.read(t)) as GlobalSelection).tieCounts());
+    ties.push((selectionOf(t, read(t)) as GlobalSelection).tieCounts());
     progress.advance(t.byteLength, 'ties', t.name);
   }
   progress.restart(model.dataBytes);
   const rank = new Map(prunable.map((t, i) => [t.name, i]));
   for (const t of model.tensors) {
-    const bytes = model.read(t);
+    const bytes = read(t);
     const r = rank.get(t.name);
     if (r !== undefined) {
       // Scores come from the bytes before any is zeroed: selectionOf reads a fresh F32 view or copy.
@@ -257,6 +263,8 @@ function byRounds(
  * weight (a group is one word). undefined for the others, which sparsityReport counts.
  */
 function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): LayerSparsity | undefined {
+  const block = pattern.kind === 'block' ? /^(\d+)x(\d+)$/.exec(pattern.name) : null;
+  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2) return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
   const unstructured = pattern.kind === 'block' && pattern.name === '1x1';
   const nOf4 = pattern.kind === 'n:m' && pattern.m === 4 && t.shape.length === 2;
   if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0) return undefined;
@@ -275,6 +283,34 @@ function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: Pruni
   if (unstructured) return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks: elements, prunedBlocks: pruned, blockSparsity: pruned / elements };
   const groups = words.length;
   return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks: groups, prunedBlocks: prunedGroups, blockSparsity: (prunedGroups * n) / (groups * 4) };
+}
+
+/** sparsityReport's figures for NxM blocks of a 2-D weight: the rows of each block row ORed, then all-zero groups of M counted. */
+function blockSparsity2d(t: CheckpointTensor, keep: Uint8Array, bn: number, bm: number): LayerSparsity | undefined {
+  const [rows, cols] = t.shape;
+  if (rows % bn !== 0 || cols % bm !== 0 || keep.length !== rows * cols || keep.length === 0) return undefined;
+  const any = new Uint8Array(cols);
+  let kept = 0;
+  let prunedBlocks = 0;
+  for (let br = 0; br < rows / bn; br++) {
+    any.fill(0);
+    for (let r = br * bn; r < (br + 1) * bn; r++) {
+      const row = keep.subarray(r * cols, (r + 1) * cols);
+      for (let c = 0; c < cols; c++) {
+        any[c] |= row[c];
+        kept += row[c];
+      }
+    }
+    for (let c = 0; c < cols; c += bm) {
+      let a = 0;
+      for (let j = c; j < c + bm; j++) a |= any[j];
+      if (a === 0) prunedBlocks++;
+    }
+  }
+  const elements = keep.length;
+  const pruned = elements - kept;
+  const blocks = (rows / bn) * (cols / bm);
+  return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks, prunedBlocks, blockSparsity: prunedBlocks / blocks };
 }
 
 /** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */
@@ -298,5 +334,16 @@ class Totals {
       layers: this.layers,
       total: { elements, pruned, elementSparsity: elements ? pruned / elements : 0, blockSparsity: elements ? blockWeighted / elements : 0 },
     };
+  }
+}
+
+/** A buffer grown to the largest size asked for and handed out as a view of exactly the size asked. */
+class Scratch<T extends Uint8Array | Float32Array> {
+  private buf: T | undefined;
+  constructor(private readonly make: new (n: number) => T) {}
+
+  get(n: number): T {
+    if (this.buf === undefined || this.buf.length < n) this.buf = new this.make(n);
+    return this.buf.subarray(0, n) as T;
   }
 }
