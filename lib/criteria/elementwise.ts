@@ -8,7 +8,7 @@ import { binding } from '../native';
 import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
-import { NonFiniteError } from '../errors';
+import { ArgumentError, NonFiniteError, StateError } from '../errors';
 
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
@@ -79,7 +79,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   /** Checks every module and fills the argument lists; throws before anything is written. */
   private prepare(hook: string): void {
     if (this.busy !== null)
-      throw new Error(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
+      throw new StateError(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
     for (let i = 0; i < this.names.length; i++) {
       const entry = this.modules[this.names[i]];
       const expected = this.scoreList[i].length;
@@ -99,10 +99,10 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const kind = this.config.criterion_type;
     const entry = this.modules[name];
     const where = `${kind}.${hook}: module "${name}"`;
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} is missing from the modules record`);
+    if (typeof entry !== 'object' || entry === null) throw new ArgumentError(`${where} is missing from the modules record`);
     checkFloat32(entry.weight, `${where}: weight`, expected);
     if (entry.grad === undefined || entry.grad === null)
-      throw new TypeError(`${where} has no grad: ${kind} reads gradients, run backward first`);
+      throw new ArgumentError(`${where} has no grad: ${kind} reads gradients, run backward first`);
     checkFloat32(entry.grad, `${where}: grad`, expected);
     throw new Error(`internal: ${where} failed a check that found nothing wrong`);
   }
@@ -129,7 +129,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const match = detached === undefined ? null : /^(weights|grads|scores)\[(\d+)\]$/.exec(detached);
     if (!match) return err;
     const what = match[1] === 'weights' ? (this.input === 'weight' ? 'weight' : 'grad') : match[1] === 'grads' ? 'grad' : 'scores';
-    return new TypeError(
+    return new ArgumentError(
       `${this.config.criterion_type}.${hook}Async: module "${this.names[Number(match[2])]}": ${what} was detached ` +
         'or transferred while the call was in flight',
     );
