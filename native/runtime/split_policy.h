@@ -2,10 +2,12 @@
 // fewer than kMinParallel elements in all (the whole batch of a scoring call, not one module) runs on the
 // calling thread; a larger one is cut into pieces of kGrain elements (the mask runtime: at least kGrain).
 //
-// Measured on the 2-core machine of docs/performance.md (AMD EPYC Zen 4, 1 MiB L2 per core): waking the
-// second thread costs a few microseconds, which |w| over 64K floats (about 8 us) already repays (0.6-0.7x
-// the one-thread time at 64K, 0.5-0.6x at 256K); below 64K the wake-up eats the gain. A piece of 32K
-// floats (128 KiB per array) stays in L2 between the count and the compute of a guarded step.
+// Why these values (docs/performance.md has this machine's figures): waking the second thread costs a few
+// microseconds, about what |w| over 64K floats takes on one core from L2, so below kMinParallel a split
+// cannot pay; from 64K to 1M the second core halves the time when it is free (a test build with this
+// threshold took 0.38-0.74x the one-thread time at 256K). A piece of 32K floats (128 KiB per array) stays in
+// L2 between the count and the scoring of a guarded step, and gives two pieces to share at the threshold.
+// The mask runtime's per-call split uses the same two constants.
 #pragma once
 #include <cstddef>
 
