@@ -11,8 +11,8 @@ import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
 import { benchSelection, type SelectionRow } from './selection';
 import { fixed, printTable } from './table';
-import { benchTfjs, tfjsNs, type TfjsReport } from './tfjs';
-import { benchTorch, torchNs, type TorchReport } from './torch';
+import { benchTfjs, tfjsNs, type TfjsReport, type TfjsRow } from './tfjs';
+import { benchTorch, torchNs, type TorchReport, type TorchRow } from './torch';
 import { median } from './timing';
 
 export interface BenchOptions {
@@ -39,6 +39,8 @@ export interface BenchReport {
   selection: SelectionRow[];
   torch: TorchReport | null;
   tfjs: TfjsReport | null;
+  /** With several rounds: every round's scoring rows, PyTorch and tfjs rows, for the spread (noise). */
+  rounds?: { scoring: ScoringRow[][]; torch: TorchRow[][]; tfjs: TfjsRow[][] };
 }
 
 export const DEFAULT_SIZES = [4096, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216];
@@ -138,7 +140,10 @@ export function runBench(options: BenchOptions = {}): BenchReport {
       ...selection.map((r) => [r.scores, r.isa, r.threads, fixed(r.selectNs, 2), fixed(r.emitNs, 2), fixed(r.totalNs, 2), fixed(r.jsSelectNs, 1), fixed(r.jsEmitNs, 2), `${fixed(r.selectSpeedup, 0)}x`, `${fixed(r.totalSpeedup, 0)}x`])],
     (line) => write(`  ${line}`),
   );
-  return { machine, scoring, overhead, model, selection, torch, tfjs };
+  const perRound = rounds > 1
+    ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
+    : undefined;
+  return { machine, scoring, overhead, model, selection, torch, tfjs, rounds: perRound };
 }
 
 /** Field-by-field medians of the numeric fields of rows measured in several rounds (same order each round). */
