@@ -74,7 +74,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const names = Object.keys(selected);
   const { masks } = patternMasks(
     names.map((name) => ({ name, shape: selected[name].shape as number[], scores: criterion.scores[name] })),
-    { pattern, ratio: sparsity, reduce, scope, tie_mode: tieMode, max_sparsity_ratio_per_op: max, min_sparsity_ratio_per_op: min },
+    { pattern, ratio: sparsity, reduce, scope, tie_mode: tieMode, max_sparsity_ratio_per_op: max, min_sparsity_ratio_per_op: min, target_sparsity: sparsity },
   );
   for (const name of names) applyMasks(selected[name].weight, masks[name]);
   const report = sparsityReport(names.map((name) => ({ name, shape: selected[name].shape as number[], keep: masks[name], pattern })));

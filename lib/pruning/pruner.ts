@@ -169,7 +169,7 @@ export class BasicPruner extends Pruner {
     const criterion = this.criterion as PruningCriterion;
     const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
     const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: criterion.scores[name] }));
-    const { pruned } = patternMasks(
+    const { zeroUnits, units } = patternMasks(
       layers,
       {
         pattern: this.config.parsedPattern,
@@ -179,17 +179,20 @@ export class BasicPruner extends Pruner {
         tie_mode: this.config.tie_mode,
         max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
         min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
+        target_sparsity: this.config.target_sparsity,
       },
       this.masks,
     );
     this.applyMasks(false);
-    // The reference's current ratio is the pattern's (block-wise) sparsity of the masks.
-    let removed = 0, elements = 0;
+    // INC's stop gate reads zero units / units over the pruner's layers, unweighted (N:M: times N/M).
+    let zeros = 0, total = 0;
     for (const name of this.layers) {
-      removed += pruned[name];
-      elements += this.masks[name].length;
+      zeros += zeroUnits[name];
+      total += units[name];
     }
-    this.currentSparsity = elements === 0 ? 0 : removed / elements;
+    const pattern = this.config.parsedPattern;
+    const share = pattern.kind === 'n:m' ? pattern.n / pattern.m : 1;
+    this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
   }
 }
 
