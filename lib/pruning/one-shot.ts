@@ -6,7 +6,7 @@ import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
 import { applyMasks } from './masks';
 import { patternMasks } from './pattern-masks';
-import { moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
+import { layoutOf, moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
 import { validateRatio } from './target';
 
@@ -61,7 +61,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const selected: Modules = {};
   const skipped: Record<string, string> = {};
   for (const [name, entry] of Object.entries(modules)) {
-    const reason = moduleSkipReason(pattern, name, entry.shape);
+    const reason = moduleSkipReason(pattern, name, entry.shape, layoutOf(name, entry));
     if (reason === null) Object.defineProperty(selected, name, { value: entry, enumerable: true });
     else skipped[name] = reason;
   }
@@ -73,10 +73,10 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
 
   const names = Object.keys(selected);
   const { masks } = patternMasks(
-    names.map((name) => ({ name, shape: selected[name].shape as number[], scores: criterion.scores[name] })),
+    names.map((name) => ({ name, shape: selected[name].shape as number[], layout: selected[name].layout, scores: criterion.scores[name] })),
     { pattern, ratio: sparsity, reduce, scope, tie_mode: tieMode, max_sparsity_ratio_per_op: max, min_sparsity_ratio_per_op: min, target_sparsity: sparsity },
   );
   for (const name of names) applyMasks(selected[name].weight, masks[name]);
-  const report = sparsityReport(names.map((name) => ({ name, shape: selected[name].shape as number[], keep: masks[name], pattern })));
+  const report = sparsityReport(names.map((name) => ({ name, shape: selected[name].shape as number[], layout: selected[name].layout, keep: masks[name], pattern })));
   return { masks, skipped, report };
 }

@@ -10,7 +10,7 @@
  * Unit counts (zero blocks, sparse groups) are what INC's stop gate and `adjust_ratio` read.
  */
 import { binding } from '../native';
-import { resolveBlockSize, viewIndexMap, viewOf, type PruningPattern, type ReduceType } from './patterns';
+import { resolveBlockSize, viewIndexMap, viewOf, type PruningPattern, type ReduceType, type WeightLayout } from './patterns';
 import { KEEP_ALL, selectStep, type UnitCut } from './step-select';
 
 export interface PatternMaskOptions {
@@ -28,6 +28,8 @@ export interface PatternMaskOptions {
 export interface PatternMaskLayer {
   readonly name: string;
   readonly shape: readonly number[];
+  /** The buffer's layout (default by rank). */
+  readonly layout?: WeightLayout;
   readonly scores: Float32Array;
 }
 
@@ -50,6 +52,7 @@ interface LayerUnits {
   cols: number;
   permuted: boolean;
   shape: readonly number[];
+  layout: WeightLayout;
   bn: number;
   bm: number;
   units: Float32Array;
@@ -58,12 +61,12 @@ interface LayerUnits {
 }
 
 function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean): LayerUnits {
-  const view = viewOf(layer.shape);
+  const view = viewOf(layer.shape, layer.layout);
   if (!view.ok) throw new Error(`internal: layer "${layer.name}" has no 2-D view: ${view.reason}`);
-  const { rows, cols, permuted } = view.view;
+  const { rows, cols, permuted, layout } = view.view;
   let s = layer.scores;
   if (permuted) {
-    const map = viewIndexMap(layer.shape);
+    const map = viewIndexMap(layer.shape, layout);
     s = new Float32Array(map.length);
     for (let v = 0; v < map.length; v++) s[v] = layer.scores[map[v]];
   }
@@ -74,7 +77,7 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
       units = new Float32Array((rows / bn) * (cols / bm));
       binding.maskReduceBlocks(s, rows, cols, bn, bm, reduce, units);
     }
-    return { name: layer.name, rows, cols, permuted, shape: layer.shape, bn, bm, units, candidates: null };
+    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn, bm, units, candidates: null };
   }
   const { n, m } = pattern;
   const candidates = new Uint8Array(s.length);
@@ -89,7 +92,7 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
     }
     units[g] = reduce === 'mean' ? Math.fround(acc / m) : acc;
   }
-  return { name: layer.name, rows, cols, permuted, shape: layer.shape, bn: 1, bm: m, units, candidates };
+  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn: 1, bm: m, units, candidates };
 }
 
 /** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
@@ -115,7 +118,7 @@ function zeroUnitsOf(keep: Uint8Array, l: LayerUnits, pattern: PruningPattern): 
 
 function toView(mask: Uint8Array, l: LayerUnits): Uint8Array {
   if (!l.permuted) return mask;
-  const map = viewIndexMap(l.shape);
+  const map = viewIndexMap(l.shape, l.layout);
   const out = new Uint8Array(map.length);
   for (let v = 0; v < map.length; v++) out[v] = mask[map[v]];
   return out;
@@ -135,7 +138,7 @@ function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): Uint8Array {
     }
   } else if (unitKeep !== viewKeep) binding.maskExpandBlocks(unitKeep, l.rows, l.cols, l.bn, l.bm, viewKeep);
   if (l.permuted) {
-    const map = viewIndexMap(l.shape);
+    const map = viewIndexMap(l.shape, l.layout);
     for (let v = 0; v < map.length; v++) out[map[v]] = viewKeep[v];
   }
   return viewKeep;

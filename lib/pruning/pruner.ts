@@ -91,7 +91,7 @@ export abstract class Pruner {
 
   /** Each layer with its mask and pattern: what a sparsity report reads. */
   maskedLayers(): MaskedLayer[] {
-    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern }));
+    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, keep: this.masks[name], pattern: this.config.parsedPattern }));
   }
 
   /**
@@ -132,12 +132,12 @@ export abstract class Pruner {
   protected lockMasks(): void {
     const pattern = this.config.parsedPattern;
     for (const name of this.layers) {
-      const { weight, shape } = this.modules[name];
+      const { weight, shape, layout } = this.modules[name];
       const dims = shape as number[];
-      const view = viewOf(dims);
+      const view = viewOf(dims, layout);
       if (!view.ok) continue;
-      const { rows, cols } = view.view;
-      const w = dims.length === 4 ? toViewOrder(weight, dims) : weight;
+      const { rows, cols, permuted } = view.view;
+      const w = permuted ? toViewOrder(weight, dims, layout) : weight;
       const keep = new Uint8Array(w.length);
       const [bn, bm] = pattern.kind === 'block' ? resolveBlockSize(pattern, rows, cols) : [1, 1];
       for (let br = 0; br < rows; br += bn)
@@ -146,7 +146,7 @@ export abstract class Pruner {
           for (let r = br; r < br + bn; r++) for (let c = bc; c < bc + bm; c++) any |= w[r * cols + c] !== 0 ? 1 : 0;
           if (any) for (let r = br; r < br + bn; r++) keep.fill(1, r * cols + bc, r * cols + bc + bm);
         }
-      this.masks[name].set(dims.length === 4 ? fromViewOrder(keep, dims) : keep);
+      this.masks[name].set(permuted ? fromViewOrder(keep, dims, layout) : keep);
     }
     this.currentSparsity = this.initSparsity = this.sparsity().blockSparsity;
   }
@@ -168,7 +168,7 @@ export class BasicPruner extends Pruner {
   protected override updateMasks(): void {
     const criterion = this.criterion as PruningCriterion;
     const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
-    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: criterion.scores[name] }));
+    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, scores: criterion.scores[name] }));
     const { zeroUnits, units } = patternMasks(
       layers,
       {

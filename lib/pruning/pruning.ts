@@ -9,7 +9,7 @@
 import { checkModules } from '../criteria/validate';
 import type { Modules } from '../criteria';
 import { resolvePruningConfig, type PruningConfigInput, type PrunerConfig } from './config';
-import { moduleSkipReason } from './patterns';
+import { layoutOf, moduleSkipReason } from './patterns';
 import { BasicPruner, PatternLockPruner, type Pruner } from './pruner';
 import { sparsityReport, type SparsityReport } from './sparsity';
 
@@ -68,7 +68,7 @@ export class Pruning {
         if (owner[name] !== undefined)
           throw new Error(`module "${name}" is selected by pruning_configs[${owner[name]}] and pruning_configs[${index}]: give each module to one pruner`);
         owner[name] = index;
-        const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape);
+        const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape, layoutOf(name, entry));
         if (reason !== null) {
           this.skipped[name] = reason;
           warn(`skipping ${reason}`);

@@ -31,10 +31,11 @@ import {
   resolveBlockSize,
   shapeSize,
   toViewOrder,
+  resolveLayout,
   viewIndexMap,
   viewOf,
 } from './patterns';
-import type { PruningPattern, ReduceType } from './patterns';
+import type { PruningPattern, ReduceType, WeightLayout } from './patterns';
 import { targetCount, validateRatio } from './target';
 
 /** A layer to select from: its weight's shape and one score per weight element, in the weight's layout. */
@@ -45,6 +46,8 @@ export interface MaskLayer {
   readonly shape: readonly number[];
   /** Element scores (e.g. a criterion's `scores[name]`), in the weight's own layout. */
   readonly scores: Float32Array;
+  /** The weight's layout: `"oi"`, `"io"`, `"oihw"`, `"hwio"` (default `"oi"` / `"oihw"` by rank). */
+  readonly layout?: WeightLayout;
 }
 
 /** `"exact"` (prunekit's default: exactly k, ties by index) or `"threshold"` (the reference's `<= kthvalue`). */
@@ -152,6 +155,7 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
     seen.add(layer.name);
     if (!(layer.scores instanceof Float32Array)) throw new TypeError(`${layer.name}: scores must be a Float32Array`);
     const size = shapeSize(layer.shape);
+    if (layer.layout !== undefined) resolveLayout(layer.layout, layer.shape, `layer "${layer.name}"`);
     if (layer.scores.length !== size) {
       throw new RangeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`);
     }
@@ -178,6 +182,7 @@ export function validateInto(layers: readonly { name: string; size: number }[], 
 export interface PreparedLayer {
   readonly name: string;
   readonly shape: readonly number[];
+  readonly layout: WeightLayout | undefined;
   readonly size: number;
   /** The skip reason, or null for a prunable layer. */
   readonly skip: string | null;
@@ -201,15 +206,15 @@ export interface PreparedLayer {
 export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPattern, reduce: ReduceType): PreparedLayer[] {
   return layers.map((layer) => {
     const size = layer.scores.length;
-    const skip = layerSkipReason(pattern, layer.shape, layer.name);
+    const skip = layerSkipReason(pattern, layer.shape, layer.name, layer.layout);
     const empty = new Float32Array(0);
     if (skip !== null) {
-      return { name: layer.name, shape: layer.shape, size, skip, rows: 0, cols: 0, blockRows: 1, blockCols: 1, permuted: false, viewScores: empty, units: empty };
+      return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip, rows: 0, cols: 0, blockRows: 1, blockCols: 1, permuted: false, viewScores: empty, units: empty };
     }
-    const v = viewOf(layer.shape);
+    const v = viewOf(layer.shape, layer.layout);
     if (!v.ok) throw new Error(`internal: ${layer.name} has no 2-D view`);
     const { rows, cols, permuted } = v.view;
-    const viewScores = permuted ? toViewOrder(layer.scores, layer.shape) : layer.scores;
+    const viewScores = permuted ? toViewOrder(layer.scores, layer.shape, layer.layout) : layer.scores;
     let [blockRows, blockCols] = pattern.kind === 'n:m' ? [1, 1] : resolveBlockSize(pattern, rows, cols);
     let units = viewScores;
     if (blockRows * blockCols !== 1) {
@@ -218,7 +223,7 @@ export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPatt
     } else {
       [blockRows, blockCols] = [1, 1];
     }
-    return { name: layer.name, shape: layer.shape, size, skip: null, rows, cols, blockRows, blockCols, permuted, viewScores, units };
+    return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip: null, rows, cols, blockRows, blockCols, permuted, viewScores, units };
   });
 }
 
@@ -592,7 +597,7 @@ export function writeLayerMask(layer: PreparedLayer, pattern: PruningPattern, ex
     pruned = d.pruned;
   }
   if (layer.permuted) {
-    const map = viewIndexMap(layer.shape);
+    const map = viewIndexMap(layer.shape, layer.layout);
     for (let v = 0; v < map.length; v++) out[map[v]] = viewKeep[v];
   }
   return pruned;
