@@ -173,7 +173,8 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
     unchanged = false;
     scope.forEach((j, i) => (cuts[j] = selection.cuts[i]));
   }
-  const result: PatternMasks = { masks: {}, pruned: {}, zeroUnits: {}, units: {}, unchanged };
+  const record = <T>(): Record<string, T> => Object.create(null);
+  const result: PatternMasks = { masks: record(), pruned: record(), zeroUnits: record(), units: record(), unchanged };
   prepared.forEach((l, j) => {
     const out = current[j];
     const cut = cuts[j];

@@ -48,11 +48,14 @@ export interface NMPattern {
 /** A parsed pattern name. */
 export type PruningPattern = BlockPattern | NMPattern;
 
+/** The largest group an N:M pattern may have (the group kernel sorts each group; 2:4 and 4:8 are the usual). */
+export const MAX_NM_GROUP = 1024;
+
 /** The accepted pattern forms, as listed in error messages. */
 export const ACCEPTED_PATTERN_FORMS: readonly string[] = Object.freeze([
   '"NxM" with N, M positive integers (e.g. "4x1", "1x1", "2x2")',
   '"channelxM" / "Nxchannel" (whole columns / rows, e.g. "channelx1", "1xchannel")',
-  '"N:M" with integers 0 < N < M (e.g. "2:4", "1:4")',
+  '"N:M" with integers 0 < N < M <= 1024 (e.g. "2:4", "1:4")',
 ]);
 
 /** Block score reductions (`criterion_reduce_type`). */
@@ -107,6 +110,7 @@ export function parsePattern(name: string): PruningPattern {
     const m = parsePositiveInt(parts[1]);
     if (n === null || m === null) return fail('N and M must be positive integers');
     if (n >= m) return fail('N:M needs N < M');
+    if (m > MAX_NM_GROUP) return fail(`M is at most ${MAX_NM_GROUP}`);
     return Object.freeze({ kind: 'n:m', name, n, m });
   }
   const parts = core.split('x');

@@ -14,7 +14,7 @@ import { sparsityReport, type MaskedLayer, type SparsityReport } from './sparsit
 
 export abstract class Pruner {
   /** Keep masks (1 kept, 0 pruned) per prunable module, in the weight's layout; all ones at first. */
-  readonly masks: Record<string, Uint8Array> = {};
+  readonly masks: Record<string, Uint8Array> = Object.create(null);
   readonly schedule: PruningSchedule;
   /** Steps completed (the reference's global_step). */
   globalStep = 0;
@@ -27,6 +27,8 @@ export abstract class Pruner {
   protected criterion: PruningCriterion | null = null;
   private readonly reg: GroupLasso | null;
   private handledStep = -1;
+  /** The ratio of the latest pruning step's update and whether it changed the masks. */
+  protected lastUpdate: { masksChanged: boolean; target: number | null } = { masksChanged: false, target: null };
 
   /**
    * @param modules the prunable modules this pruner selected (2-D or 4-D, divided by the pattern).
@@ -47,17 +49,20 @@ export abstract class Pruner {
 
   onTrainBegin(): void {}
 
-  onStepBegin(): void {
-    if (!this.beginStep()) return;
+  /** Scores and updates the masks on a pruning step; says whether they changed and to which ratio. */
+  onStepBegin(): { masksChanged: boolean; target: number | null } {
+    if (!this.beginStep()) return { masksChanged: false, target: null };
     this.criterion?.onStepBegin();
     this.updateMasks();
+    return this.lastUpdate;
   }
 
   /** onStepBegin with the criterion's scoring on a worker thread (the masks are computed here after it). */
-  async onStepBeginAsync(): Promise<void> {
-    if (!this.beginStep()) return;
+  async onStepBeginAsync(): Promise<{ masksChanged: boolean; target: number | null }> {
+    if (!this.beginStep()) return { masksChanged: false, target: null };
     await this.criterion?.onStepBeginAsync();
     this.updateMasks();
+    return this.lastUpdate;
   }
 
   onBeforeOptimizerStep(): void {
@@ -82,6 +87,12 @@ export abstract class Pruner {
   /** Whether onBeforeOptimizerStep reads the grads: the regulariser does, and the gradient criteria. */
   get readsGradients(): boolean {
     return this.reg !== null || (this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients);
+  }
+
+  /** Whether this step's onBeforeOptimizerStep reads the grads (no criterion scores after end_step). */
+  get readsGradientsThisStep(): boolean {
+    if (this.reg !== null && this.inRange()) return true;
+    return this.scoresThisStep() && this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients;
   }
 
   /** The sparsity report of this pruner's masks. */
@@ -168,6 +179,7 @@ export class BasicPruner extends Pruner {
   protected override updateMasks(): void {
     const criterion = this.criterion as PruningCriterion;
     const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
+    const before = this.layers.map((name) => this.masks[name].slice());
     const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, scores: criterion.scores[name] }));
     const { zeroUnits, units } = patternMasks(
       layers,
@@ -193,6 +205,8 @@ export class BasicPruner extends Pruner {
     const pattern = this.config.parsedPattern;
     const share = pattern.kind === 'n:m' ? pattern.n / pattern.m : 1;
     this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
+    const masksChanged = this.layers.some((name, i) => !Buffer.from(before[i].buffer).equals(Buffer.from(this.masks[name].buffer, this.masks[name].byteOffset, this.masks[name].byteLength)));
+    this.lastUpdate = { masksChanged, target: ratio };
   }
 }
 

@@ -24,6 +24,7 @@
  * Sharded use: see {@link GlobalSelection}.
  */
 import { binding } from '../native';
+import { ArgumentError } from '../errors';
 import {
   layerSkipReason,
   parsePattern,
@@ -622,7 +623,8 @@ export function buildMasks(
   decisions: readonly UnitDecision[],
   into: Record<string, Uint8Array> | undefined,
 ): MaskResult {
-  const result: MaskResult = { masks: {}, prunedUnits: {}, skipped: {} };
+  // Null-prototype records: a layer named "__proto__" or "constructor" is an entry like any other.
+  const result: MaskResult = { masks: Object.create(null), prunedUnits: Object.create(null), skipped: Object.create(null) };
   let next = 0;
   for (const layer of layers) {
     const out = into?.[layer.name] ?? new Uint8Array(layer.size);
@@ -726,12 +728,16 @@ export class GlobalSelection {
    */
   masks(ties?: ArrayLike<ArrayLike<number>>, rank = 0, into?: Record<string, Uint8Array>): MaskResult {
     const all = ties ?? [this.selector.tieCounts()];
-    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length) throw new RangeError(`rank ${rank} is not an index of ties (${all.length} shards)`);
+    if (all === null || typeof all !== 'object' || typeof all.length !== 'number') throw new ArgumentError('ties must be an array of every shard\'s tieCounts(), in rank order');
+    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length) throw new ArgumentError(`rank ${rank} is not an index of ties (${all.length} shards)`);
     validateInto(this.prepared, into);
     let start = 0;
     for (let s = 0; s < all.length; s++) {
       const pair = all[s];
-      if (!pair || pair.length !== 2) throw new RangeError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
+      if (!pair || pair.length !== 2) throw new ArgumentError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
+      for (const v of [pair[0], pair[1]])
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || pair[0] > pair[1])
+          throw new ArgumentError(`ties[${s}] must be that shard's tieCounts() [base, full]: non-negative integers, base <= full; got [${pair[0]}, ${pair[1]}]`);
       start += s < rank ? pair[1] : pair[0];
     }
     return buildMasks(this.prepared, this.pattern, this.exact, this.selector.decisions(start), into);
