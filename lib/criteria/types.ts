@@ -9,6 +9,11 @@ export interface ModuleTensors {
   grad?: Float32Array | null;
   /** The weight's shape, e.g. `[out, in]`; its product must equal `weight.length`. */
   shape?: readonly number[];
+  /**
+   * Pruning: the buffer's layout, `"oi"` `[out, in]` / `"oihw"` `[cout, cin, kh, kw]` (PyTorch, the defaults)
+   * or `"io"` `[in, out]` / `"hwio"` `[kh, kw, cin, cout]` (TensorFlow.js); see docs/pruning.md.
+   */
+  layout?: 'oi' | 'io' | 'oihw' | 'hwio';
 }
 
 /** Module name -> tensors, in the order the model lists them. */

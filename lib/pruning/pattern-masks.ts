@@ -1,11 +1,17 @@
 /**
- * Masks for one pruner's pattern at one target ratio. NxM patterns go straight to the selection engine.
- * N:M patterns below their full sparsity N/M follow the reference: every group's N smallest scores are
- * the candidates, groups are ranked by the reduced score of the weights they would keep, and only the
- * lowest-ranked groups (ratio * M/N of them, under the same scope and caps scaled by M/N) become N:M-sparse.
+ * Masks for one pruner's pattern at one step's ratio (the Pruning driver and pruneOneShot), by INC's loop
+ * (step-select.ts) over the pattern's units:
+ *   - NxM: the blocks of each layer's 2-D view, scored by the reduced block score;
+ *   - N:M: groups of M consecutive input-axis weights. Each group's candidates are its N smallest scores
+ *     (`<= kthvalue(N)` of the group in reference mode, the N first by (score, index) in exact mode); a
+ *     group's unit score is the reduction over all M of the scores with the kept weights zeroed (INC's
+ *     `score * ~least_N_mask`: `mean` divides by M), and the ratio, caps and target are scaled by M/N. A
+ *     chosen group prunes its candidates, the others stay dense.
+ * Unit counts (zero blocks, sparse groups) are what INC's stop gate and `adjust_ratio` read.
  */
-import { computeMasks, type MaskLayer } from './masks';
-import { fromViewOrder, resolveBlockSize, toViewOrder, viewOf, type PruningPattern, type ReduceType } from './patterns';
+import { binding } from '../native';
+import { resolveBlockSize, viewIndexMap, viewOf, type PruningPattern, type ReduceType, type WeightLayout } from './patterns';
+import { KEEP_ALL, selectStep, type UnitCut } from './step-select';
 
 export interface PatternMaskOptions {
   pattern: PruningPattern;
@@ -15,82 +21,170 @@ export interface PatternMaskOptions {
   tie_mode: 'exact' | 'threshold';
   max_sparsity_ratio_per_op: number;
   min_sparsity_ratio_per_op: number;
+  /** The pruner's final target (`adjust_ratio` compares against it); default `ratio`. */
+  target_sparsity?: number;
+}
+
+export interface PatternMaskLayer {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** The buffer's layout (default by rank). */
+  readonly layout?: WeightLayout;
+  readonly scores: Float32Array;
 }
 
 export interface PatternMasks {
   /** Keep masks (1 kept, 0 pruned, weight layout). */
   masks: Record<string, Uint8Array>;
-  /** Weights the pattern removes per layer: pruned blocks times their size, or N per N:M-sparse group. */
+  /** Weights pruned per layer. */
   pruned: Record<string, number>;
+  /** Zero units (blocks; N:M: sparse groups) and units per layer, after the step. */
+  zeroUnits: Record<string, number>;
+  units: Record<string, number>;
+  /** True when k <= 0: the masks handed in (`into`) were left as they were. */
+  unchanged: boolean;
+}
+
+/** One layer's units: view geometry, element scores in view order, unit scores, N:M candidates. */
+interface LayerUnits {
+  name: string;
+  rows: number;
+  cols: number;
+  permuted: boolean;
+  shape: readonly number[];
+  layout: WeightLayout;
+  bn: number;
+  bm: number;
+  units: Float32Array;
+  /** N:M: the candidates' keep mask (view order). */
+  candidates: Uint8Array | null;
+}
+
+function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean): LayerUnits {
+  const view = viewOf(layer.shape, layer.layout);
+  if (!view.ok) throw new Error(`internal: layer "${layer.name}" has no 2-D view: ${view.reason}`);
+  const { rows, cols, permuted, layout } = view.view;
+  let s = layer.scores;
+  if (permuted) {
+    const map = viewIndexMap(layer.shape, layout);
+    s = new Float32Array(map.length);
+    for (let v = 0; v < map.length; v++) s[v] = layer.scores[map[v]];
+  }
+  if (pattern.kind === 'block') {
+    const [bn, bm] = resolveBlockSize(pattern, rows, cols);
+    let units = s;
+    if (bn * bm !== 1) {
+      units = new Float32Array((rows / bn) * (cols / bm));
+      binding.maskReduceBlocks(s, rows, cols, bn, bm, reduce, units);
+    }
+    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn, bm, units, candidates: null };
+  }
+  const { n, m } = pattern;
+  const candidates = new Uint8Array(s.length);
+  binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
+  const units = new Float32Array(s.length / m);
+  for (let g = 0; g < units.length; g++) {
+    // The kept weights' scores count as zero (INC multiplies them by 0).
+    let acc = reduce === 'max' ? 0 : 0;
+    for (let j = g * m; j < (g + 1) * m; j++) {
+      const x = candidates[j] ? 0 : s[j];
+      acc = reduce === 'max' ? (x > acc || Number.isNaN(x) ? x : acc) : Math.fround(acc + x);
+    }
+    units[g] = reduce === 'mean' ? Math.fround(acc / m) : acc;
+  }
+  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn: 1, bm: m, units, candidates };
+}
+
+/** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
+function zeroUnitsOf(keep: Uint8Array, l: LayerUnits, pattern: PruningPattern): number {
+  let zeros = 0;
+  if (pattern.kind === 'n:m') {
+    for (let g = 0; g < keep.length / pattern.m; g++) {
+      let z = 0;
+      for (let j = g * pattern.m; j < (g + 1) * pattern.m; j++) z += keep[j] ? 0 : 1;
+      if (z >= pattern.n) zeros++;
+    }
+    return zeros;
+  }
+  const { rows, cols, bn, bm } = l;
+  for (let br = 0; br < rows; br += bn)
+    for (let bc = 0; bc < cols; bc += bm) {
+      let any = 0;
+      for (let r = br; r < br + bn && !any; r++) for (let c = bc; c < bc + bm; c++) any |= keep[r * cols + c];
+      if (!any) zeros++;
+    }
+  return zeros;
+}
+
+function toView(mask: Uint8Array, l: LayerUnits): Uint8Array {
+  if (!l.permuted) return mask;
+  const map = viewIndexMap(l.shape, l.layout);
+  const out = new Uint8Array(map.length);
+  for (let v = 0; v < map.length; v++) out[v] = mask[map[v]];
+  return out;
+}
+
+/** Writes one layer's keep mask (weight layout) for a cut of its units; returns the weights pruned. */
+function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): Uint8Array {
+  const viewKeep = l.permuted ? new Uint8Array(out.length) : out;
+  const unitKeep = l.candidates === null && l.bn * l.bm === 1 ? viewKeep : new Uint8Array(l.units.length);
+  if (cut.key === null) unitKeep.fill(1);
+  else binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
+  if (l.candidates !== null) {
+    const m = l.bm;
+    for (let g = 0; g < unitKeep.length; g++) {
+      if (unitKeep[g]) viewKeep.fill(1, g * m, (g + 1) * m);
+      else viewKeep.set(l.candidates.subarray(g * m, (g + 1) * m), g * m);
+    }
+  } else if (unitKeep !== viewKeep) binding.maskExpandBlocks(unitKeep, l.rows, l.cols, l.bn, l.bm, viewKeep);
+  if (l.permuted) {
+    const map = viewIndexMap(l.shape, l.layout);
+    for (let v = 0; v < map.length; v++) out[map[v]] = viewKeep[v];
+  }
+  return viewKeep;
 }
 
 /**
- * Keep masks for `layers`, which the pattern must divide; written into `into` (same names and sizes) when
- * given, so a pruning run reuses its mask buffers.
+ * Keep masks for `layers`, which the pattern must divide. `into` (same names and sizes) holds the current
+ * masks: they are what INC's `adjust_ratio` reads for layers not yet proposed, are left as they are when
+ * the step's count is 0, and receive the new masks.
  */
-export function patternMasks(layers: readonly MaskLayer[], options: PatternMaskOptions, into?: Record<string, Uint8Array>): PatternMasks {
+export function patternMasks(layers: readonly PatternMaskLayer[], options: PatternMaskOptions, into?: Record<string, Uint8Array>): PatternMasks {
   const { pattern } = options;
-  const common = {
-    reduce: options.reduce,
-    scope: options.scope,
-    tie_mode: options.tie_mode,
-    max_sparsity_ratio_per_op: options.max_sparsity_ratio_per_op,
-    min_sparsity_ratio_per_op: options.min_sparsity_ratio_per_op,
-  };
-  if (pattern.kind === 'block') {
-    const result = computeMasks(layers, { ...common, pattern: pattern.name, ratio: options.ratio }, into);
-    const pruned: Record<string, number> = {};
-    for (const { name, shape } of layers) {
-      const view = viewOf(shape);
-      const [bn, bm] = view.ok ? resolveBlockSize(pattern, view.view.rows, view.view.cols) : [1, 1];
-      pruned[name] = (result.prunedUnits[name] ?? 0) * bn * bm;
-    }
-    return { masks: result.masks, pruned };
-  }
-
-  const share = pattern.n / pattern.m;
-  if (options.ratio >= share) {
-    const result = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }, into);
-    return { masks: result.masks, pruned: result.prunedUnits }; // N:M counts pruned weights
-  }
-  const full = computeMasks(layers, { ...common, pattern: pattern.name, ratio: 1 }).masks;
-  // Rank the groups by the reduced score of the weights each would keep.
-  const groupLayers: MaskLayer[] = layers.map(({ name, shape, scores }) => {
-    const view = viewOf(shape);
-    if (!view.ok) throw new Error(`internal: layer "${name}" has no 2-D view: ${view.reason}`);
-    const { rows, cols } = view.view;
-    const s = shape.length === 4 ? toViewOrder(scores, shape) : scores;
-    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name];
-    const groups = new Float32Array((rows * cols) / pattern.m);
-    for (let g = 0; g < groups.length; g++) {
-      let acc = options.reduce === 'max' ? -Infinity : 0;
-      for (let j = g * pattern.m; j < (g + 1) * pattern.m; j++) {
-        if (!keep[j]) continue;
-        acc = options.reduce === 'max' ? Math.max(acc, s[j]) : Math.fround(acc + s[j]);
-      }
-      // The reference reduces all M scores with the N candidates zeroed: mean divides by M.
-      groups[g] = options.reduce === 'mean' ? Math.fround(acc / pattern.m) : acc;
-    }
-    return { name, shape: [rows, cols / pattern.m], scores: groups };
-  });
-  const scale = (r: number) => Math.min(1, r / share);
-  const chosen = computeMasks(groupLayers, {
-    ...common,
-    pattern: '1x1',
+  const exact = options.tie_mode === 'exact';
+  const scale = pattern.kind === 'n:m' ? (r: number) => (r * pattern.m) / pattern.n : (r: number) => r;
+  const unitOptions = {
+    exact,
     ratio: scale(options.ratio),
-    max_sparsity_ratio_per_op: scale(options.max_sparsity_ratio_per_op),
-    min_sparsity_ratio_per_op: scale(options.min_sparsity_ratio_per_op),
-  });
-  const masks: Record<string, Uint8Array> = {};
-  const pruned: Record<string, number> = {};
-  for (const { name, shape } of layers) {
-    const keep = shape.length === 4 ? toViewOrder(full[name], shape) : full[name];
-    const groupKeep = chosen.masks[name];
-    for (let g = 0; g < groupKeep.length; g++)
-      if (groupKeep[g]) keep.fill(1, g * pattern.m, (g + 1) * pattern.m); // a group not chosen stays dense
-    const out = shape.length === 4 ? fromViewOrder(keep, shape) : keep;
-    masks[name] = into ? (into[name].set(out), into[name]) : out;
-    pruned[name] = chosen.prunedUnits[name] * pattern.n;
+    maxRatio: scale(options.max_sparsity_ratio_per_op),
+    minRatio: scale(options.min_sparsity_ratio_per_op),
+    targetRatio: scale(options.target_sparsity ?? options.ratio),
+  };
+  const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact));
+  const current = layers.map((l) => into?.[l.name] ?? new Uint8Array(l.scores.length).fill(1));
+  const previousZeros = prepared.map((l, j) => (into?.[l.name] ? zeroUnitsOf(toView(current[j], l), l, pattern) : 0));
+
+  const scopes = options.scope === 'global' ? [prepared.map((_, j) => j)] : prepared.map((_, j) => [j]);
+  const cuts: (UnitCut | null)[] = prepared.map(() => null); // null: unchanged
+  let unchanged = true;
+  for (const scope of scopes) {
+    const selection = selectStep(scope.map((j) => prepared[j].units), scope.map((j) => previousZeros[j]), unitOptions);
+    if (selection.unchanged) continue;
+    unchanged = false;
+    scope.forEach((j, i) => (cuts[j] = selection.cuts[i]));
   }
-  return { masks, pruned };
+  const record = <T>(): Record<string, T> => Object.create(null);
+  const result: PatternMasks = { masks: record(), pruned: record(), zeroUnits: record(), units: record(), unchanged };
+  prepared.forEach((l, j) => {
+    const out = current[j];
+    const cut = cuts[j];
+    const viewKeep = cut === null ? toView(out, l) : emit(l, cut ?? KEEP_ALL, out);
+    let zeros = 0;
+    for (let i = 0; i < out.length; i++) zeros += out[i] ? 0 : 1;
+    result.masks[l.name] = out;
+    result.pruned[l.name] = zeros;
+    result.zeroUnits[l.name] = zeroUnitsOf(viewKeep, l, pattern);
+    result.units[l.name] = l.units.length;
+  });
+  return result;
 }

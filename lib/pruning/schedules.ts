@@ -26,6 +26,7 @@
  * depends on the masks and is the pruner's business, not the schedule's.
  */
 
+import { correctlyRoundedPow } from './pow';
 import { validateRatio } from './target';
 
 /** The `sparsity_decay_type` names. */
@@ -87,8 +88,9 @@ export function scheduledSparsity(
       value = (S - S0) * (1.0 - Math.cos((t / T) * (Math.PI / 2))) + S0;
       break;
     case 'exp': {
-      const perStep = ((1.0 - S) / (1.0 - S0)) ** (1 / T);
-      value = 1.0 - (1.0 - S0) * perStep ** t;
+      // CPython's `**` is the C library's pow, correctly rounded; V8's `**` is not (see pow.ts).
+      const perStep = correctlyRoundedPow((1.0 - S) / (1.0 - S0), 1 / T);
+      value = 1.0 - (1.0 - S0) * correctlyRoundedPow(perStep, t);
       break;
     }
     case 'linear':
