@@ -3,8 +3,7 @@
  * them all in one native call (split across threads when large), and applies the non-finite policy of
  * SPEC 1. The async form does the same on a worker thread.
  */
-import type { ScoreMode, ScoreOp } from '../../binding';
-import { binding } from '../native';
+import type { NativeBinding, ScoreMode, ScoreOp } from '../../binding';
 import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
@@ -13,6 +12,26 @@ import { ArgumentError, NonFiniteError, StateError } from '../errors';
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
 const MODES: Record<NonFinitePolicy, ScoreMode> = { skip: 'guarded', error: 'all-or-nothing', propagate: 'compute' };
+
+let native: NativeBinding | undefined;
+/**
+ * The binding, loaded at the first scoring call rather than at import: the CLI reads the criteria's static
+ * metadata (which hook, which grads) to check its flags, and `--help` must work where no binary loads.
+ */
+function kernels(): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (native ??= (require('../native') as typeof import('../native')).binding);
+}
+
+/**
+ * The raw binding call an elementwise criterion makes: `op` over `input` as `w` (the weight, or for
+ * `gradient` the grad), and the grad as `g` when `usesGrad`.
+ */
+export interface ElementwiseKernel {
+  readonly op: ScoreOp;
+  readonly input: 'weight' | 'grad';
+  readonly usesGrad: boolean;
+}
 
 /** The per-criterion constants of a hook call, computed on the first call. */
 interface CallPlan {
@@ -23,18 +42,18 @@ interface CallPlan {
   readonly mode: ScoreMode;
 }
 
-/** A criterion whose scores are one elementwise kernel over weight and/or grad. */
+/**
+ * A criterion whose scores are one elementwise kernel over weight and/or grad. Each subclass declares, as
+ * statics, the kernel (`kernel`), the hook that scores (`scoringHook`) and whether it reads grads
+ * (`readsGradients`); the CLI and the benchmarks read those instead of keeping their own tables.
+ */
 export abstract class ElementwiseCriterion extends PruningCriterion {
-  /** The kernel. */
-  protected abstract readonly op: ScoreOp;
-  /** What the kernel reads as `w`: the weight, or (gradient) the grad. */
-  protected abstract readonly input: 'weight' | 'grad';
-  /** Whether the kernel also reads the grad as `g`. */
-  protected abstract readonly usesGrad: boolean;
-  /** Whether the hooks read `grad` (gradient, snip, snip_momentum). */
-  get readsGradients(): boolean {
-    return this.usesGrad || this.input === 'grad';
-  }
+  /** The binding call this class makes (a static of each subclass). */
+  declare static readonly kernel: ElementwiseKernel;
+  /** The kernel, from the class's static. */
+  protected readonly op: ScoreOp;
+  protected readonly input: 'weight' | 'grad';
+  protected readonly usesGrad: boolean;
 
   /** The kernel's alpha and beta (momentum only). */
   protected kernelAlpha = 0;
@@ -51,6 +70,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
 
   constructor(modules: Modules, config: CriterionConfig) {
     super(modules, config);
+    ({ op: this.op, input: this.input, usesGrad: this.usesGrad } = (this.constructor as typeof ElementwiseCriterion).kernel);
     this.names = Object.keys(this.scores);
     this.scoreList = Object.values(this.scores);
     this.inputs = new Array(this.names.length);
@@ -62,7 +82,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected score(hook: string): void {
     const plan = this.prepare(hook);
     try {
-      this.finish(binding.scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha, this.kernelBeta,
+      this.finish(kernels().scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha, this.kernelBeta,
         plan.mode, this.counts));
     } finally {
       this.release(plan);
@@ -74,7 +94,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const plan = this.prepare(hook);
     this.busy = hook;
     try {
-      const written = await binding.scoreBatchAsync(this.op, this.inputs, plan.grads, this.scoreList,
+      const written = await kernels().scoreBatchAsync(this.op, this.inputs, plan.grads, this.scoreList,
         this.kernelAlpha, this.kernelBeta, plan.mode, this.counts);
       this.finish(written);
     } catch (err) {

@@ -19,6 +19,9 @@ export interface ModuleTensors {
 /** Module name -> tensors, in the order the model lists them. */
 export type Modules = Record<string, ModuleTensors>;
 
+/** The hooks of a training step a criterion can score in (the reference's `on_*` methods). */
+export type CriterionHook = 'onStepBegin' | 'onBeforeOptimizerStep' | 'onAfterOptimizerStep';
+
 /**
  * What a criterion does with a step whose new terms (|w|, |g| or |w*g|) hold NaN or +-Inf (SPEC 1):
  * - `"skip"` (default): that module's scores stay as they were; the skip is counted in `nonFiniteSkips`.
