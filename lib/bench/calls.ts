@@ -13,7 +13,13 @@ export function scoringHook(criterion: PruningCriterion, type: BuiltinCriterion)
 }
 
 /** One raw one-module binding call computing `type` into `s` (snip_momentum with alpha 0.9, beta 1). */
-export function rawScoreCall(type: BuiltinCriterion, w: Float32Array, g: Float32Array, s: Float32Array, mode: ScoreMode): () => number {
+export function rawScoreCall(
+  type: BuiltinCriterion,
+  w: Float32Array,
+  g: Float32Array,
+  s: Float32Array,
+  mode: ScoreMode,
+): () => number {
   const { op, input } = BUILTIN_CRITERIA[type].kernel;
   const x = input === 'weight' ? w : g;
   switch (op) {

@@ -17,6 +17,9 @@ export interface CliCriterion {
 /** Built-in name -> its hook and whether it reads gradients. Keyed by string: commands look user input up. */
 export const BUILTIN_CRITERIA: Readonly<Record<string, CliCriterion>> = Object.freeze(
   Object.fromEntries(
-    Object.entries(CLASSES).map(([name, cls]) => [name, Object.freeze({ hook: cls.scoringHook, grads: cls.readsGradients })]),
+    Object.entries(CLASSES).map(([name, cls]) => [
+      name,
+      Object.freeze({ hook: cls.scoringHook, grads: cls.readsGradients }),
+    ]),
   ) as Record<BuiltinCriterion, CliCriterion>,
 );

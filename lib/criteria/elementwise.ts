@@ -1,7 +1,7 @@
 /**
  * The shared machinery of the built-in criteria: each hook call checks every module first, then scores
  * them all in one native call (split across threads when large), and applies the non-finite policy of
- * SPEC 1. The async form does the same on a worker thread.
+ * docs/spec.md section 1, "Non-finite gradients". The async form does the same on a worker thread.
  */
 import type { NativeBinding, ScoreMode, ScoreOp } from '../../binding';
 import { PruningCriterion } from './base';
@@ -70,7 +70,11 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
 
   constructor(modules: Modules, config: CriterionConfig) {
     super(modules, config);
-    ({ op: this.op, input: this.input, usesGrad: this.usesGrad } = (this.constructor as typeof ElementwiseCriterion).kernel);
+    ({
+      op: this.op,
+      input: this.input,
+      usesGrad: this.usesGrad,
+    } = (this.constructor as typeof ElementwiseCriterion).kernel);
     this.names = Object.keys(this.scores);
     this.scoreList = Object.values(this.scores);
     this.inputs = new Array(this.names.length);
@@ -82,8 +86,18 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected score(hook: string): void {
     const plan = this.prepare(hook);
     try {
-      this.finish(kernels().scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha, this.kernelBeta,
-        plan.mode, this.counts));
+      this.finish(
+        kernels().scoreBatch(
+          this.op,
+          this.inputs,
+          plan.grads,
+          this.scoreList,
+          this.kernelAlpha,
+          this.kernelBeta,
+          plan.mode,
+          this.counts,
+        ),
+      );
     } finally {
       this.release(plan);
     }
@@ -94,8 +108,16 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const plan = this.prepare(hook);
     this.busy = hook;
     try {
-      const written = await kernels().scoreBatchAsync(this.op, this.inputs, plan.grads, this.scoreList,
-        this.kernelAlpha, this.kernelBeta, plan.mode, this.counts);
+      const written = await kernels().scoreBatchAsync(
+        this.op,
+        this.inputs,
+        plan.grads,
+        this.scoreList,
+        this.kernelAlpha,
+        this.kernelBeta,
+        plan.mode,
+        this.counts,
+      );
       this.finish(written);
     } catch (err) {
       throw this.explain(err, hook);
@@ -108,7 +130,9 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   /** Checks every module and fills the argument lists; throws before anything is written. */
   private prepare(hook: string): CallPlan {
     if (this.busy !== null)
-      throw new StateError(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
+      throw new StateError(
+        `${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`,
+      );
     const plan = this.plan ?? this.makePlan();
     const { names, scoreList, inputs, grads, modules } = this;
     const { readsGrad, usesGrad, inputIsWeight } = plan;
@@ -144,7 +168,8 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const kind = this.config.criterion_type;
     const entry = this.modules[name];
     const where = `${kind}.${hook}: module "${name}"`;
-    if (typeof entry !== 'object' || entry === null) throw new ArgumentError(`${where} is missing from the modules record`);
+    if (typeof entry !== 'object' || entry === null)
+      throw new ArgumentError(`${where} is missing from the modules record`);
     checkFloat32(entry.weight, `${where}: weight`, expected);
     if (entry.grad === undefined || entry.grad === null)
       throw new ArgumentError(`${where} has no grad: ${kind} reads gradients, run backward first`);
@@ -173,7 +198,8 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const detached = (err as { detached?: string }).detached;
     const match = detached === undefined ? null : /^(weights|grads|scores)\[(\d+)\]$/.exec(detached);
     if (!match) return err;
-    const what = match[1] === 'weights' ? (this.input === 'weight' ? 'weight' : 'grad') : match[1] === 'grads' ? 'grad' : 'scores';
+    const what =
+      match[1] === 'weights' ? (this.input === 'weight' ? 'weight' : 'grad') : match[1] === 'grads' ? 'grad' : 'scores';
     return new ArgumentError(
       `${this.config.criterion_type}.${hook}Async: module "${this.names[Number(match[2])]}": ${what} was detached ` +
         'or transferred while the call was in flight',

@@ -26,7 +26,7 @@ const EXPECTED: Record<BuiltinCriterion, number[]> = {
   snip_momentum: [3, 1, 1],
 };
 
-test('the built-in names, in the reference order, are the registry\'s first four', () => {
+test("the built-in names, in the reference order, are the registry's first four", () => {
   expect(BUILTIN_CRITERION_NAMES).toEqual(['magnitude', 'gradient', 'snip', 'snip_momentum']);
   expect(criteriaNames().slice(0, 4)).toEqual([...BUILTIN_CRITERION_NAMES]);
 });
