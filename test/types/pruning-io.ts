@@ -56,9 +56,12 @@ expectType<SparsityReport>()(sparsityReport([]));
 const pruning = new Pruning({ target_sparsity: 0.8, pruning_type: 'snip_momentum', pattern: '4x1' }, modules);
 expectType<Record<string, Uint8Array>>()(pruning.masks);
 expectType<number>()(pruning.step);
-expectType<void>()(pruning.onStepBegin());
+expectType<boolean>()(pruning.onStepBegin().masksChanged);
+expectType<number | null>()(pruning.onStepBegin().pruners[0].target);
 expectType<Promise<void>>()(pruning.onBeforeOptimizerStepAsync());
-expectType<SparsityReport>()(pruning.sparsity());
+const report: SparsityReport = pruning.sparsity(); // a SparsityReport, plus totals over the whole model
+expectType<number>()(pruning.sparsity().model.elementSparsity);
+void report;
 expectType<number>()(new PruningSchedule({ target_sparsity: 0.9 }).targetSparsity);
 
 // Safetensors.
