@@ -86,21 +86,36 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected score(hook: string): void {
     const plan = this.prepare(hook);
     try {
-      this.finish(
-        kernels().scoreBatch(
-          this.op,
-          this.inputs,
-          plan.grads,
-          this.scoreList,
-          this.kernelAlpha,
-          this.kernelBeta,
-          plan.mode,
-          this.counts,
-        ),
-      );
+      if (this.names.length === 1) this.finish(this.scoreOne(plan));
+      else
+        this.finish(kernels().scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha,
+          this.kernelBeta, plan.mode, this.counts));
     } finally {
       this.release(plan);
     }
+  }
+
+  /**
+   * A criterion of one module calls the one-module binding: it has no arrays of modules to read, which is
+   * most of a small call's cost (about 0.3 us of 0.6). Same kernels, same modes; for one module "all or
+   * nothing" and "guarded" differ only in what they report. Returns whether the scores were written.
+   */
+  private scoreOne(plan: CallPlan): boolean {
+    const input = this.inputs[0], scores = this.scoreList[0];
+    let count: number;
+    switch (this.op) {
+      case 'abs':
+        count = kernels().scoreAbs(input, scores, plan.mode);
+        break;
+      case 'abs-mul':
+        count = kernels().scoreAbsMul(input, this.grads[0], scores, plan.mode);
+        break;
+      case 'momentum':
+        count = kernels().scoreMomentum(input, this.grads[0], scores, this.kernelAlpha, this.kernelBeta, plan.mode);
+        break;
+    }
+    this.counts[0] = count;
+    return count === 0 || plan.mode !== 'all-or-nothing';
   }
 
   /** Scores every module on a worker thread; the event loop stays free. */
