@@ -8,11 +8,20 @@ import { binding } from '../native';
 import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
-import { NonFiniteError } from '../errors';
+import { ArgumentError, NonFiniteError, StateError } from '../errors';
 
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
 const MODES: Record<NonFinitePolicy, ScoreMode> = { skip: 'guarded', error: 'all-or-nothing', propagate: 'compute' };
+
+/** The per-criterion constants of a hook call, computed on the first call. */
+interface CallPlan {
+  readonly readsGrad: boolean;
+  readonly usesGrad: boolean;
+  readonly inputIsWeight: boolean;
+  readonly grads: Float32Array[] | null;
+  readonly mode: ScoreMode;
+}
 
 /** A criterion whose scores are one elementwise kernel over weight and/or grad. */
 export abstract class ElementwiseCriterion extends PruningCriterion {
@@ -38,6 +47,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   private readonly scoreList: Float32Array[];
   private readonly counts: Float64Array;
   private busy: string | null = null;
+  private plan: CallPlan | null = null;
 
   constructor(modules: Modules, config: CriterionConfig) {
     super(modules, config);
@@ -50,48 +60,63 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
 
   /** Scores every module now; `hook` names the caller in errors. */
   protected score(hook: string): void {
-    this.prepare(hook);
+    const plan = this.prepare(hook);
     try {
-      const written = binding.scoreBatch(this.op, this.inputs, this.usesGrad ? this.grads : null, this.scoreList,
-        this.kernelAlpha, this.kernelBeta, MODES[this.onNonFinite], this.counts);
-      this.finish(written);
+      this.finish(binding.scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha, this.kernelBeta,
+        plan.mode, this.counts));
     } finally {
-      this.release();
+      this.release(plan);
     }
   }
 
   /** Scores every module on a worker thread; the event loop stays free. */
   protected async scoreAsync(hook: string): Promise<void> {
-    this.prepare(hook);
+    const plan = this.prepare(hook);
     this.busy = hook;
     try {
-      const written = await binding.scoreBatchAsync(this.op, this.inputs, this.usesGrad ? this.grads : null,
-        this.scoreList, this.kernelAlpha, this.kernelBeta, MODES[this.onNonFinite], this.counts);
+      const written = await binding.scoreBatchAsync(this.op, this.inputs, plan.grads, this.scoreList,
+        this.kernelAlpha, this.kernelBeta, plan.mode, this.counts);
       this.finish(written);
     } catch (err) {
       throw this.explain(err, hook);
     } finally {
       this.busy = null;
-      this.release();
+      this.release(plan);
     }
   }
 
   /** Checks every module and fills the argument lists; throws before anything is written. */
-  private prepare(hook: string): void {
+  private prepare(hook: string): CallPlan {
     if (this.busy !== null)
-      throw new Error(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
-    for (let i = 0; i < this.names.length; i++) {
-      const entry = this.modules[this.names[i]];
-      const expected = this.scoreList[i].length;
+      throw new StateError(`${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`);
+    const plan = this.plan ?? this.makePlan();
+    const { names, scoreList, inputs, grads, modules } = this;
+    const { readsGrad, usesGrad, inputIsWeight } = plan;
+    for (let i = 0; i < names.length; i++) {
+      const entry = modules[names[i]];
+      const expected = scoreList[i].length;
       // The common case costs two checks per buffer; messages are only built for a bad module.
       const weight = entry?.weight;
       const grad = entry?.grad;
       const weightOk = weight instanceof Float32Array && weight.length === expected;
-      const gradOk = !this.readsGradients || (grad instanceof Float32Array && grad.length === expected);
-      if (!weightOk || !gradOk) this.reject(hook, this.names[i], expected);
-      this.inputs[i] = this.input === 'weight' ? weight : (grad as Float32Array);
-      if (this.usesGrad) this.grads[i] = grad as Float32Array;
+      const gradOk = !readsGrad || (grad instanceof Float32Array && grad.length === expected);
+      if (!weightOk || !gradOk) this.reject(hook, names[i], expected);
+      inputs[i] = inputIsWeight ? weight : (grad as Float32Array);
+      if (usesGrad) grads[i] = grad as Float32Array;
     }
+    return plan;
+  }
+
+  /** What every call of this criterion passes: fixed once the subclass's fields exist (the first call). */
+  private makePlan(): CallPlan {
+    this.plan = {
+      readsGrad: this.readsGradients,
+      usesGrad: this.usesGrad,
+      inputIsWeight: this.input === 'weight',
+      grads: this.usesGrad ? this.grads : null,
+      mode: MODES[this.onNonFinite],
+    };
+    return this.plan;
   }
 
   /** Throws the error that says what is wrong with module `name`. */
@@ -99,10 +124,10 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const kind = this.config.criterion_type;
     const entry = this.modules[name];
     const where = `${kind}.${hook}: module "${name}"`;
-    if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} is missing from the modules record`);
+    if (typeof entry !== 'object' || entry === null) throw new ArgumentError(`${where} is missing from the modules record`);
     checkFloat32(entry.weight, `${where}: weight`, expected);
     if (entry.grad === undefined || entry.grad === null)
-      throw new TypeError(`${where} has no grad: ${kind} reads gradients, run backward first`);
+      throw new ArgumentError(`${where} has no grad: ${kind} reads gradients, run backward first`);
     checkFloat32(entry.grad, `${where}: grad`, expected);
     throw new Error(`internal: ${where} failed a check that found nothing wrong`);
   }
@@ -118,9 +143,9 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   }
 
   /** Drops the references to this step's buffers. */
-  private release(): void {
+  private release(plan: CallPlan): void {
     this.inputs.fill(undefined as never);
-    this.grads.fill(undefined as never);
+    if (plan.usesGrad) this.grads.fill(undefined as never);
   }
 
   /** Names the module of a buffer the binding reports as detached mid-call. */
@@ -129,7 +154,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const match = detached === undefined ? null : /^(weights|grads|scores)\[(\d+)\]$/.exec(detached);
     if (!match) return err;
     const what = match[1] === 'weights' ? (this.input === 'weight' ? 'weight' : 'grad') : match[1] === 'grads' ? 'grad' : 'scores';
-    return new TypeError(
+    return new ArgumentError(
       `${this.config.criterion_type}.${hook}Async: module "${this.names[Number(match[2])]}": ${what} was detached ` +
         'or transferred while the call was in flight',
     );

@@ -1,4 +1,4 @@
-// The criteria: importing this registers the four built-in ones, in the reference's order.
+/** The criteria: importing this registers the four built-in ones, in the reference's order. */
 export { PruningCriterion } from './base';
 export { ElementwiseCriterion } from './elementwise';
 export { MagnitudeCriterion } from './magnitude';

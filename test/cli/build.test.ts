@@ -3,7 +3,9 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { buildFailureHint, cmakeJsBin } from '../../lib/cli/commands/build';
+import * as os from 'node:os';
+import { buildFailureHint, cmakeJsBin, installCommand } from '../../lib/cli/commands/build';
+import { NativeBinaryError } from '../../lib/errors';
 import { runCli } from './helpers';
 
 interface FakeChild extends EventEmitter {
@@ -45,6 +47,44 @@ test('runs `node <cmake-js bin> compile` in the package folder and streams its o
 
 test('the cmake-js launcher exists where it is resolved', () => {
   expect(fs.existsSync(cmakeJsBin(root))).toBe(true);
+});
+
+describe('cmake-js and node-addon-api are not prunekit dependencies', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'prunekit-build-'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('they are devDependencies, and the install command uses their ranges from package.json', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    // The runtime dependencies are what the prebuilt path uses: the CLI's progress bar, nothing to build with.
+    expect(Object.keys(manifest.dependencies)).toEqual(['cli-progress']);
+    expect(manifest.devDependencies['cmake-js']).toBeDefined();
+    expect(manifest.devDependencies['node-addon-api']).toBeDefined();
+    expect(installCommand(['cmake-js', 'node-addon-api'], manifest.devDependencies)).toBe(
+      `npm install --save-dev cmake-js@${manifest.devDependencies['cmake-js']} node-addon-api@${manifest.devDependencies['node-addon-api']}`,
+    );
+  });
+
+  test('with both missing, the error gives the exact npm install line for both', () => {
+    const ranges = { 'cmake-js': '^8.0.0', 'node-addon-api': '^8.9.2' };
+    expect(() => cmakeJsBin(tmp, ranges)).toThrow(NativeBinaryError);
+    expect(() => cmakeJsBin(tmp, ranges)).toThrow(
+      'building from source needs cmake-js and node-addon-api, which a prebuilt install of prunekit leaves out; ' +
+        'install them in your project with `npm install --save-dev cmake-js@^8.0.0 node-addon-api@^8.9.2`, ' +
+        'then run `npx prunekit build` again',
+    );
+  });
+
+  test('with one missing, only that one is named', () => {
+    const project = path.join(tmp, 'half');
+    fs.mkdirSync(path.join(project, 'node_modules', 'node-addon-api'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'node_modules', 'node-addon-api', 'package.json'), '{"name":"node-addon-api"}');
+    expect(() => cmakeJsBin(project, { 'cmake-js': '^8.0.0' })).toThrow(
+      'needs cmake-js, which a prebuilt install of prunekit leaves out; install it in your project with `npm install --save-dev cmake-js@^8.0.0`',
+    );
+  });
 });
 
 test('a missing compiler: exit 1 with what to install', async () => {
