@@ -9,7 +9,7 @@ import { computeMasks } from '../pruning/masks';
 import { patternMasks } from '../pruning/pattern-masks';
 import { parsePattern } from '../pruning/patterns';
 import { GlobalSelection, type MaskLayer } from '../pruning/selection';
-import { targetCount } from '../pruning/target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount } from '../pruning/target';
 import { setSimd, simdInfo, type SimdLevel } from '../simd';
 import { setThreads, threads } from '../threads';
 import { timeCall, randomFloats } from './timing';
@@ -177,7 +177,7 @@ export function benchStep(layers: number, samples: number): StepRow[] {
           reduce: 'mean' as const,
           scope: 'global' as const,
           tie_mode: 'exact' as const,
-          max_sparsity_ratio_per_op: 0.98,
+          max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
           min_sparsity_ratio_per_op: 0,
           target_sparsity: ratio,
         };
