@@ -9,7 +9,7 @@ import { threads } from '../threads';
 import { benchModel, type ModelRow } from './model';
 import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
-import { benchSelection, type SelectionRow } from './selection';
+import { benchSelection, benchStep, type SelectionRow, type StepRow } from './selection';
 import { fixed, printTable } from './table';
 import { benchTfjs, tfjsNs, type TfjsReport, type TfjsRow } from './tfjs';
 import { benchTorch, torchNs, type TorchReport, type TorchRow } from './torch';
@@ -37,6 +37,8 @@ export interface BenchReport {
   overhead: OverheadRow[];
   model: ModelRow[];
   selection: SelectionRow[];
+  /** One pruning step's mask update over BERT-base shapes (skipped when modelLayers is 0). */
+  step: StepRow[];
   torch: TorchReport | null;
   tfjs: TfjsReport | null;
   /** With several rounds: every round's scoring rows, PyTorch and tfjs rows, for the spread (noise). */
@@ -140,10 +142,19 @@ export function runBench(options: BenchOptions = {}): BenchReport {
       ...selection.map((r) => [r.scores, r.isa, r.threads, fixed(r.selectNs, 2), fixed(r.emitNs, 2), fixed(r.totalNs, 2), fixed(r.jsSelectNs, 1), fixed(r.jsEmitNs, 2), `${fixed(r.selectSpeedup, 0)}x`, `${fixed(r.totalSpeedup, 0)}x`])],
     (line) => write(`  ${line}`),
   );
+  let step: StepRow[] = [];
+  if (layers > 0) {
+    write(`\nOne pruning step's mask update (the driver's selection, exact mode, global), BERT-base shapes, ${layers} layers:`);
+    step = benchStep(layers, Math.min(samples, 5));
+    printTable(
+      [['pattern', 'ratio', 'weights', 'threads', 'ms', 'ns/weight'], ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)])],
+      (line) => write(`  ${line}`),
+    );
+  }
   const perRound = rounds > 1
     ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
     : undefined;
-  return { machine, scoring, overhead, model, selection, torch, tfjs, rounds: perRound };
+  return { machine, scoring, overhead, model, selection, step, torch, tfjs, rounds: perRound };
 }
 
 /** Field-by-field medians of the numeric fields of rows measured in several rounds (same order each round). */

@@ -7,7 +7,7 @@ import { criteriaNames } from '../criteria';
 import { ConfigError } from '../errors';
 import { parsePattern, parseReduceType, type PruningPattern, type ReduceType } from './patterns';
 import { parseDecayType, type SparsityDecayType } from './schedules';
-import { validateRatio } from './target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 /** One pruner's settings as written (every key optional); also the global part of a config. */
 export interface PrunerConfigInput {
@@ -82,7 +82,7 @@ export const DEFAULTS = Object.freeze({
   pruning_scope: 'global' as const,
   pruning_frequency: 1,
   min_sparsity_ratio_per_op: 0.0,
-  max_sparsity_ratio_per_op: 0.98,
+  max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
   sparsity_decay_type: 'exp' as const,
   criterion_reduce_type: 'mean' as const,
   reg_type: null,

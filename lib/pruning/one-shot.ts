@@ -9,7 +9,7 @@ import { applyMasks } from './masks';
 import { patternMasks } from './pattern-masks';
 import { layoutOf, moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
-import { validateRatio } from './target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 export interface OneShotOptions {
   /** Target sparsity in [0, 1]. */
@@ -52,7 +52,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const tieMode = options.tie_mode ?? 'exact';
   if (tieMode !== 'exact' && tieMode !== 'threshold') throw new Error(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
-  let max = validateRatio(options.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
+  let max = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
   const min = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (pattern.kind === 'n:m') {
     if (sparsity > pattern.n / pattern.m) throw new RangeError(`sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`);

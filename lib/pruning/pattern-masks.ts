@@ -11,7 +11,7 @@
  */
 import { binding } from '../native';
 import { resolveBlockSize, viewIndexMap, viewOf, type PruningPattern, type ReduceType, type WeightLayout } from './patterns';
-import { KEEP_ALL, selectStep, type UnitCut } from './step-select';
+import { selectStep, type UnitCut } from './step-select';
 
 export interface PatternMaskOptions {
   pattern: PruningPattern;
@@ -23,6 +23,11 @@ export interface PatternMaskOptions {
   min_sparsity_ratio_per_op: number;
   /** The pruner's final target (`adjust_ratio` compares against it); default `ratio`. */
   target_sparsity?: number;
+  /**
+   * Zero units of the masks in `into` (a previous result's `zeroUnits`), so they need not be counted again;
+   * default: counted from `into` (all ones when `into` is not given).
+   */
+  previousZeroUnits?: Readonly<Record<string, number>>;
 }
 
 export interface PatternMaskLayer {
@@ -53,14 +58,46 @@ interface LayerUnits {
   permuted: boolean;
   shape: readonly number[];
   layout: WeightLayout;
+  /** The caller's element scores (the key of the scratch buffers). */
+  scores: Float32Array;
   bn: number;
   bm: number;
   units: Float32Array;
   /** N:M: the candidates' keep mask (view order). */
   candidates: Uint8Array | null;
+  /** N:M: the candidates' zeros (maskNM's count). */
+  candidateZeros: number;
 }
 
-function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean): LayerUnits {
+/**
+ * Per score array (a criterion keeps the same arrays for its life): the block-score and unit-mask buffers
+ * of its layer, so a step allocates nothing the size of the model.
+ */
+interface Scratch {
+  units: Float32Array;
+  unitKeep: Uint8Array;
+  /** N:M candidates, one byte per weight (allocated on first use). */
+  readonly candidates: Uint8Array;
+}
+const scratch = new WeakMap<Float32Array, Scratch>();
+
+function scratchOf(scores: Float32Array, units: number): Scratch {
+  let s = scratch.get(scores);
+  if (s === undefined || s.units.length !== units) {
+    let candidates: Uint8Array | null = null;
+    s = {
+      units: new Float32Array(units),
+      unitKeep: new Uint8Array(units),
+      get candidates() {
+        return (candidates ??= new Uint8Array(scores.length));
+      },
+    };
+    scratch.set(scores, s);
+  }
+  return s;
+}
+
+function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean, allGroups = false): LayerUnits {
   const view = viewOf(layer.shape, layer.layout);
   if (!view.ok) throw new Error(`internal: layer "${layer.name}" has no 2-D view: ${view.reason}`);
   const { rows, cols, permuted, layout } = view.view;
@@ -74,25 +111,35 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
     const [bn, bm] = resolveBlockSize(pattern, rows, cols);
     let units = s;
     if (bn * bm !== 1) {
-      units = new Float32Array((rows / bn) * (cols / bm));
+      units = scratchOf(layer.scores, (rows / bn) * (cols / bm)).units;
       binding.maskReduceBlocks(s, rows, cols, bn, bm, reduce, units);
     }
-    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn, bm, units, candidates: null };
+    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn, bm, units, candidates: null, candidateZeros: 0 };
   }
   const { n, m } = pattern;
-  const candidates = new Uint8Array(s.length);
-  binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
-  const units = new Float32Array(s.length / m);
-  for (let g = 0; g < units.length; g++) {
-    // The kept weights' scores count as zero (INC multiplies them by 0).
-    let acc = reduce === 'max' ? 0 : 0;
-    for (let j = g * m; j < (g + 1) * m; j++) {
-      const x = candidates[j] ? 0 : s[j];
-      acc = reduce === 'max' ? (x > acc || Number.isNaN(x) ? x : acc) : Math.fround(acc + x);
+  const candidates = scratchOf(layer.scores, s.length / m).candidates;
+  const candidateZeros = binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
+  const units = scratchOf(layer.scores, s.length / m).units;
+  if (allGroups) return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
+  const f = Math.fround;
+  // The kept weights' scores count as zero (INC multiplies them by 0); adding +0 leaves a float32 sum as is.
+  if (reduce === 'max') {
+    for (let g = 0, j = 0; g < units.length; g++) {
+      let acc = 0;
+      for (const end = j + m; j < end; j++) {
+        const x = candidates[j] ? 0 : s[j];
+        if (x > acc || x !== x) acc = x;
+      }
+      units[g] = acc;
     }
-    units[g] = reduce === 'mean' ? Math.fround(acc / m) : acc;
+  } else {
+    for (let g = 0, j = 0; g < units.length; g++) {
+      let acc = 0;
+      for (const end = j + m; j < end; j++) if (!candidates[j]) acc = f(acc + s[j]);
+      units[g] = reduce === 'mean' ? f(acc / m) : acc;
+    }
   }
-  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, bn: 1, bm: m, units, candidates };
+  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
 }
 
 /** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
@@ -125,23 +172,44 @@ function toView(mask: Uint8Array, l: LayerUnits): Uint8Array {
 }
 
 /** Writes one layer's keep mask (weight layout) for a cut of its units; returns the weights pruned. */
-function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): Uint8Array {
+function emit(l: LayerUnits, cut: UnitCut, out: Uint8Array): number {
   const viewKeep = l.permuted ? new Uint8Array(out.length) : out;
-  const unitKeep = l.candidates === null && l.bn * l.bm === 1 ? viewKeep : new Uint8Array(l.units.length);
-  if (cut.key === null) unitKeep.fill(1);
-  else binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
-  if (l.candidates !== null) {
-    const m = l.bm;
-    for (let g = 0; g < unitKeep.length; g++) {
-      if (unitKeep[g]) viewKeep.fill(1, g * m, (g + 1) * m);
-      else viewKeep.set(l.candidates.subarray(g * m, (g + 1) * m), g * m);
+  let pruned = cut.pruned * l.bn * l.bm;
+  if (l.candidates === null) {
+    const unitKeep = l.bn * l.bm === 1 ? viewKeep : scratchOf(l.scores, l.units.length).unitKeep;
+    if (cut.key === null) unitKeep.fill(1);
+    else binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
+    if (unitKeep !== viewKeep) binding.maskExpandBlocks(unitKeep, l.rows, l.cols, l.bn, l.bm, viewKeep);
+  } else if (cut.key === null) {
+    viewKeep.fill(1);
+    pruned = 0;
+  } else if (cut.pruned === l.units.length) {
+    viewKeep.set(l.candidates); // every group chosen: the candidates are the mask
+    pruned = l.candidateZeros;
+  } else {
+    // A chosen group keeps what its candidates keep; the others stay dense.
+    const unitKeep = scratchOf(l.scores, l.units.length).unitKeep;
+    binding.selectEmit(l.units, cut.key, cut.quota, unitKeep);
+    binding.maskExpandBlocks(unitKeep, l.rows, l.cols, 1, l.bm, viewKeep);
+    const c = l.candidates;
+    pruned = 0;
+    for (let i = 0; i < viewKeep.length; i++) {
+      const k = viewKeep[i] | c[i];
+      viewKeep[i] = k;
+      pruned += k ^ 1;
     }
-  } else if (unitKeep !== viewKeep) binding.maskExpandBlocks(unitKeep, l.rows, l.cols, l.bn, l.bm, viewKeep);
+  }
   if (l.permuted) {
     const map = viewIndexMap(l.shape, l.layout);
     for (let v = 0; v < map.length; v++) out[map[v]] = viewKeep[v];
   }
-  return viewKeep;
+  return pruned;
+}
+
+function countZeros(mask: Uint8Array): number {
+  let zeros = 0;
+  for (let i = 0; i < mask.length; i++) zeros += mask[i] ^ 1;
+  return zeros;
 }
 
 /**
@@ -160,14 +228,21 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
     minRatio: scale(options.min_sparsity_ratio_per_op),
     targetRatio: scale(options.target_sparsity ?? options.ratio),
   };
-  const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact));
+  // N:M at its full ratio N/M (scaled: 1) with no cap or target below it: every group is chosen (its
+  // score is finite: candidates are never NaN), so the group scores need not be computed.
+  const allGroups = pattern.kind === 'n:m' && unitOptions.ratio >= 1 && unitOptions.maxRatio >= 1 && unitOptions.targetRatio >= 1;
+  const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact, allGroups));
   const current = layers.map((l) => into?.[l.name] ?? new Uint8Array(l.scores.length).fill(1));
-  const previousZeros = prepared.map((l, j) => (into?.[l.name] ? zeroUnitsOf(toView(current[j], l), l, pattern) : 0));
+  const known = options.previousZeroUnits;
+  const previousZeros = prepared.map((l, j) =>
+    known?.[l.name] !== undefined ? known[l.name] : into?.[l.name] ? zeroUnitsOf(toView(current[j], l), l, pattern) : 0,
+  );
 
   const scopes = options.scope === 'global' ? [prepared.map((_, j) => j)] : prepared.map((_, j) => [j]);
   const cuts: (UnitCut | null)[] = prepared.map(() => null); // null: unchanged
-  let unchanged = true;
-  for (const scope of scopes) {
+  let unchanged = !allGroups;
+  if (allGroups) prepared.forEach((l, j) => (cuts[j] = { key: 0xffffffff, quota: 0, pruned: l.units.length }));
+  for (const scope of allGroups ? [] : scopes) {
     const selection = selectStep(scope.map((j) => prepared[j].units), scope.map((j) => previousZeros[j]), unitOptions);
     if (selection.unchanged) continue;
     unchanged = false;
@@ -178,12 +253,10 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
   prepared.forEach((l, j) => {
     const out = current[j];
     const cut = cuts[j];
-    const viewKeep = cut === null ? toView(out, l) : emit(l, cut ?? KEEP_ALL, out);
-    let zeros = 0;
-    for (let i = 0; i < out.length; i++) zeros += out[i] ? 0 : 1;
     result.masks[l.name] = out;
-    result.pruned[l.name] = zeros;
-    result.zeroUnits[l.name] = zeroUnitsOf(viewKeep, l, pattern);
+    // Unchanged masks keep their counts; new ones: blocks pruned whole, N:M groups chosen.
+    result.pruned[l.name] = cut === null ? countZeros(out) : emit(l, cut, out);
+    result.zeroUnits[l.name] = cut === null ? previousZeros[j] : cut.pruned;
     result.units[l.name] = l.units.length;
   });
   return result;

@@ -29,6 +29,8 @@ export abstract class Pruner {
   private handledStep = -1;
   /** The ratio of the latest pruning step's update and whether it changed the masks. */
   protected lastUpdate: { masksChanged: boolean; target: number | null } = { masksChanged: false, target: null };
+  /** Zero units of the current masks, from the latest update (null: count them from the masks). */
+  protected zeroUnits: Record<string, number> | null = null;
 
   /**
    * @param modules the prunable modules this pruner selected (2-D or 4-D, divided by the pattern).
@@ -160,6 +162,7 @@ export abstract class Pruner {
       this.masks[name].set(permuted ? fromViewOrder(keep, dims, layout) : keep);
     }
     this.currentSparsity = this.initSparsity = this.sparsity().blockSparsity;
+    this.zeroUnits = null;
   }
 }
 
@@ -192,9 +195,11 @@ export class BasicPruner extends Pruner {
         max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
         min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
         target_sparsity: this.config.target_sparsity,
+        previousZeroUnits: this.zeroUnits ?? undefined,
       },
       this.masks,
     );
+    this.zeroUnits = zeroUnits;
     this.applyMasks(false);
     // INC's stop gate reads zero units / units over the pruner's layers, unweighted (N:M: times N/M).
     let zeros = 0, total = 0;

@@ -27,7 +27,7 @@
  */
 
 import { correctlyRoundedPow } from './pow';
-import { validateRatio } from './target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 /** The `sparsity_decay_type` names. */
 export type SparsityDecayType = 'exp' | 'cos' | 'linear' | 'cube';
@@ -71,7 +71,7 @@ export function scheduledSparsity(
   t: number,
   T: number,
   initRatio = 0,
-  maxRatioPerOp = 0.98,
+  maxRatioPerOp = DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
 ): number {
   const kind = parseDecayType(decay);
   validateRatio(targetRatio, 'target_sparsity');
@@ -174,7 +174,7 @@ export class PruningSchedule {
       throw new RangeError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
     }
     this.targetSparsity = validateRatio(config.target_sparsity ?? 0.9, 'target_sparsity');
-    this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
+    this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
     this.decay = parseDecayType(config.sparsity_decay_type);
     this.oneShot = this.startStep === this.endStep;
     const T = Math.floor((this.endStep - this.startStep) / this.frequency);

@@ -37,7 +37,7 @@ import {
   viewOf,
 } from './patterns';
 import type { PruningPattern, ReduceType, WeightLayout } from './patterns';
-import { targetCount, validateRatio } from './target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount, validateRatio } from './target';
 
 /** A layer to select from: its weight's shape and one score per weight element, in the weight's layout. */
 export interface MaskLayer {
@@ -134,7 +134,7 @@ export function resolveOptions(options: SelectionOptions & { scope?: string }, t
       throw new RangeError(`k must be a non-negative integer, got ${describe(options.k)}`);
     k = options.k;
   }
-  const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
+  const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
   const minRatio = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (scope === 'global' && minRatio > maxRatio)
     throw new RangeError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
