@@ -11,7 +11,8 @@ export type PrunekitErrorCode =
   | 'ERR_PRUNEKIT_NON_FINITE'
   | 'ERR_PRUNEKIT_SAFETENSORS'
   | 'ERR_PRUNEKIT_USAGE'
-  | 'ERR_PRUNEKIT_STATE';
+  | 'ERR_PRUNEKIT_STATE'
+  | 'ERR_PRUNEKIT_NATIVE_BINARY';
 
 /** The base of every error prunekit throws on purpose. */
 export abstract class PrunekitError extends Error {
@@ -95,4 +96,12 @@ export class SafetensorsError extends PrunekitError {
  */
 export class UsageError extends PrunekitError {
   readonly code = 'ERR_PRUNEKIT_USAGE';
+}
+
+/**
+ * The native addon cannot be loaded or built: no binary loads on this platform, or a from-source build
+ * (`prunekit build`) lacks its tools or fails. The message lists what was tried and what to install.
+ */
+export class NativeBinaryError extends PrunekitError {
+  readonly code = 'ERR_PRUNEKIT_NATIVE_BINARY';
 }

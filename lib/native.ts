@@ -3,8 +3,8 @@
  *
  * Order tried: `PRUNEKIT_BINARY` (an explicit path), the prebuilt binary for this platform
  * (`prebuilds/<platform>-<arch>/prunekit.node`, glibc Linux only: the prebuilt binaries are linked against
- * glibc, so on musl they are skipped), then the local build found by `bindings` (`build/Release/prunekit.node`
- * and the other places it knows). The first that loads wins. If none does, one error names the platform,
+ * glibc, so on musl they are skipped), then a local build where cmake-js writes it (`build/Release`, then
+ * `build/Debug`). The first that loads wins. If none does, one error names the platform,
  * CPU architecture and C library, every path tried with the reason it did not load, and how to build from
  * source. The search itself ({@link findBinding}) takes the package root and the candidates as parameters,
  * so it can be tested without touching the installed files.
@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NativeBinding } from '../binding';
+import { ConfigError, NativeBinaryError } from './errors';
 import { packageRoot } from './package-info';
 
 /** The C library of a Linux process. */
@@ -44,7 +45,10 @@ export interface BindingOrigin {
   path: string;
   /** The platform it was chosen for. */
   target: Target;
-  /** Earlier candidates that did not load, each `[<kind>] <path>: <reason>` (e.g. a `PRUNEKIT_BINARY` that does not exist). */
+  /**
+   * Earlier candidates that did not load, each `[<kind>] <path>: <reason>` (e.g. a `PRUNEKIT_BINARY` that does
+   * not exist).
+   */
   passedOver: string[];
 }
 
@@ -71,7 +75,8 @@ export function detectTarget(): Target {
     };
     const glibc = data.header?.glibcVersionRuntime;
     if (glibc) return { ...target, libc: 'glibc', libcVersion: glibc };
-    if ((data.sharedObjects ?? []).some((so) => /(^|\/)(ld-musl-|libc\.musl-)/.test(so))) return { ...target, libc: 'musl' };
+    if ((data.sharedObjects ?? []).some((so) => /(^|\/)(ld-musl-|libc\.musl-)/.test(so)))
+      return { ...target, libc: 'musl' };
   } catch {
     // no report: the C library stays unknown
   } finally {
@@ -88,11 +93,21 @@ export function describeTarget(target: Target): string {
   return `${tag} (${target.libc}${target.libcVersion ? ` ${target.libcVersion}` : ''})`;
 }
 
+/** Where `cmake-js compile` (and so `prunekit build` and the repository's `npm install`) writes the addon. */
+export const LOCAL_BUILDS = [
+  path.join('build', 'Release', 'prunekit.node'),
+  path.join('build', 'Debug', 'prunekit.node'),
+];
+
 /**
- * The files to try before the local build, in order: `PRUNEKIT_BINARY` if set, then the package's prebuilt
- * binary for this platform (passed over on musl: the prebuilt binaries need glibc).
+ * The files to try, in order: `PRUNEKIT_BINARY` if set, the package's prebuilt binary for this platform
+ * (passed over on musl: the prebuilt binaries need glibc), then the local builds ({@link LOCAL_BUILDS}).
  */
-export function bindingCandidates(root: string, target: Target, env: Record<string, string | undefined> = process.env): Candidate[] {
+export function bindingCandidates(
+  root: string,
+  target: Target,
+  env: Record<string, string | undefined> = process.env,
+): Candidate[] {
   const candidates: Candidate[] = [];
   if (env.PRUNEKIT_BINARY) candidates.push({ kind: 'override', path: path.resolve(env.PRUNEKIT_BINARY) });
   const prebuilt: Candidate = {
@@ -102,6 +117,7 @@ export function bindingCandidates(root: string, target: Target, env: Record<stri
   if (target.platform === 'linux' && target.libc === 'musl')
     prebuilt.skip = 'skipped: the prebuilt Linux binaries are linked against glibc and this process uses musl';
   candidates.push(prebuilt);
+  for (const rel of LOCAL_BUILDS) candidates.push({ kind: 'built', path: path.join(root, rel) });
   return candidates;
 }
 
@@ -117,7 +133,15 @@ function prebuiltPlatforms(root: string): string[] {
   }
 }
 
-const ELF_MACHINES: Record<number, string> = { 0x03: 'ia32', 0x28: 'arm', 0x3e: 'x64', 0xb7: 'arm64', 0x15: 'ppc64', 0x16: 's390x', 0xf3: 'riscv64' };
+const ELF_MACHINES: Record<number, string> = {
+  0x03: 'ia32',
+  0x28: 'arm',
+  0x3e: 'x64',
+  0xb7: 'arm64',
+  0x15: 'ppc64',
+  0x16: 's390x',
+  0xf3: 'riscv64',
+};
 
 /**
  * Why a binary that exists may not load on `target`, read from its header: dlopen reports a binary of
@@ -140,12 +164,14 @@ function binaryMismatch(file: string, target: Target): string | undefined {
     const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
     const arch = ELF_MACHINES[machine] ?? `ELF machine 0x${machine.toString(16)}`;
     if (target.platform !== 'linux') return `it is a Linux (ELF) binary for ${arch}, this is ${target.platform}`;
-    if (arch !== target.arch) return `it is a binary for linux-${arch}, this process is ${target.platform}-${target.arch}`;
+    if (arch !== target.arch)
+      return `it is a binary for linux-${arch}, this process is ${target.platform}-${target.arch}`;
     return undefined;
   }
   if ([0xcffaedfe, 0xfeedfacf, 0xcafebabe].includes(head.readUInt32BE(0)) && target.platform !== 'darwin')
     return `it is a macOS (Mach-O) binary, this is ${target.platform}`;
-  if (head.readUInt16BE(0) === 0x4d5a && target.platform !== 'win32') return `it is a Windows (PE) binary, this is ${target.platform}`;
+  if (head.readUInt16BE(0) === 0x4d5a && target.platform !== 'win32')
+    return `it is a Windows (PE) binary, this is ${target.platform}`;
   return undefined;
 }
 
@@ -158,9 +184,8 @@ function loadFailure(file: string, err: unknown, target: Target): string {
 }
 
 /**
- * Loads the first candidate that loads, then the local build `bindings` finds under `root`. Throws one
- * error listing every path tried, with the reason each did not load, and how to build from source.
- * `load` is `require` unless a test says otherwise.
+ * Loads the first candidate that loads. Throws one NativeBinaryError listing every path tried, with the
+ * reason each did not load, and how to build from source. `load` is `require` unless a test says otherwise.
  */
 export function findBinding(
   root: string,
@@ -186,31 +211,15 @@ export function findBinding(
     }
   }
 
-  // A build made in the package folder: build/Release and the other places `bindings` knows. In `path`
-  // mode it only finds the file; loading it here records a failure with its path.
-  let local: string | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const bindings = require('bindings') as (opts: { bindings: string; module_root: string; path: true }) => string;
-    local = bindings({ bindings: 'prunekit.node', module_root: root, path: true });
-  } catch (err) {
-    const tries = (err as { tries?: string[] }).tries;
-    if (tries) for (const file of tries) tried.push(`[${KIND_LABEL.built}] ${file}: not found`);
-    else tried.push(`[${KIND_LABEL.built}] bindings('prunekit.node') in ${root}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
-  }
-  if (local !== undefined) {
-    const loaded = attempt('built', local);
-    if (loaded) return loaded;
-  }
-
   const tag = `${target.platform}-${target.arch}`;
   const shipped = prebuiltPlatforms(root);
-  throw new Error(
+  throw new NativeBinaryError(
     `prunekit: no native binary loads on ${describeTarget(target)}, Node ${process.versions.node} ` +
       `(N-API ${process.versions.napi ?? '?'}). Tried, in order:\n  ${tried.join('\n  ')}\n` +
       `Prebuilt binaries in this package: ${shipped.length ? `${shipped.join(', ')} (glibc)` : 'none'}.\n` +
-      `Build from source: run \`npx prunekit build\` in your project (it runs cmake-js in ${root}; needs cmake ` +
-      `and a C++17 compiler), or set PRUNEKIT_BINARY to a prunekit.node built for ${tag}.`,
+      `Build from source: run \`npx prunekit build\` in your project (it runs cmake-js in ${root}; needs cmake, ` +
+      `a C++17 compiler and the cmake-js and node-addon-api packages, and says how to install them), ` +
+      `or set PRUNEKIT_BINARY to a prunekit.node built for ${tag}.`,
   );
 }
 
@@ -220,7 +229,7 @@ function applySimdOverride(binding: NativeBinding): void {
   try {
     binding.setSimd(wanted);
   } catch (err) {
-    throw new Error(`prunekit: PRUNEKIT_SIMD=${wanted}: ${(err as Error).message}`);
+    throw new ConfigError(`prunekit: PRUNEKIT_SIMD=${wanted}: ${(err as Error).message}`);
   }
 }
 
@@ -232,7 +241,10 @@ function loadOnce(): { binding: NativeBinding; origin: BindingOrigin } {
   if (override && loaded.origin.kind !== 'override') {
     // An explicit path that does not load is worth a word, even though another binary did.
     const why = loaded.origin.passedOver.find((t) => t.startsWith(`[${KIND_LABEL.override}]`));
-    process.emitWarning(`${why}; loaded the ${KIND_LABEL[loaded.origin.kind]} binary ${loaded.origin.path} instead`, 'PrunekitWarning');
+    process.emitWarning(
+      `${why}; loaded the ${KIND_LABEL[loaded.origin.kind]} binary ${loaded.origin.path} instead`,
+      'PrunekitWarning',
+    );
   }
   return loaded;
 }
@@ -249,7 +261,8 @@ export const bindingOrigin: BindingOrigin = loaded.origin;
  * Where the loaded binary came from: its kind (`override`, `prebuilt`, `built`), its path, the platform it
  * was chosen for and the candidates passed over before it. A copy, for `prunekit info`.
  * @example
- * getBindingOrigin(); // { kind: 'prebuilt', path: '.../prebuilds/linux-x64/prunekit.node', target: {...}, passedOver: [] }
+ * getBindingOrigin();
+ * // { kind: 'prebuilt', path: '.../prebuilds/linux-x64/prunekit.node', target: {...}, passedOver: [] }
  */
 export function getBindingOrigin(): BindingOrigin {
   return { ...bindingOrigin, target: { ...bindingOrigin.target }, passedOver: [...bindingOrigin.passedOver] };

@@ -1,6 +1,7 @@
 /** The instruction set the kernels use, and how to change it (tests, benchmarks, debugging). */
 import type { SimdInfo, SimdLevel } from '../binding';
 import { binding } from './native';
+import { ArgumentError } from './errors';
 
 export type { SimdInfo, SimdLevel };
 
@@ -14,12 +15,17 @@ export function simdInfo(): SimdInfo {
 }
 
 /**
- * Switches every kernel to `level`. Throws (and changes nothing) if this CPU or binary cannot run it, so
- * asking for AVX-512 on a CPU without it is an error, never an illegal instruction. The environment
- * variable `PRUNEKIT_SIMD` does the same at load time.
+ * Switches every kernel to `level`. Throws an ArgumentError (and changes nothing) if this CPU or binary
+ * cannot run it, so asking for AVX-512 on a CPU without it is an error, never an illegal instruction. The
+ * environment variable `PRUNEKIT_SIMD` does the same at load time.
  * @example
  * setSimd('scalar'); // the oracle path, for comparisons
  */
 export function setSimd(level: SimdLevel): SimdLevel {
-  return binding.setSimd(level);
+  try {
+    return binding.setSimd(level);
+  } catch (err) {
+    // The binding checks the name against the CPU and the binary; its message says which sets would do.
+    throw new ArgumentError(`setSimd: ${(err as Error).message}`);
+  }
 }

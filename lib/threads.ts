@@ -1,4 +1,5 @@
 /** The native thread pool that large scoring calls are split across. */
+import { ArgumentError, ConfigError } from './errors';
 import { binding } from './native';
 
 /**
@@ -17,7 +18,7 @@ export function threads(): number {
  */
 export function setThreads(count: number): number {
   if (!Number.isInteger(count) || count < 1 || count > 256)
-    throw new RangeError(`setThreads expects an integer from 1 to 256, got ${count}`);
+    throw new ArgumentError(`setThreads expects an integer from 1 to 256, got ${count}`);
   return binding.setThreads(count);
 }
 
@@ -25,6 +26,6 @@ const fromEnv = process.env.PRUNEKIT_THREADS;
 if (fromEnv !== undefined && fromEnv !== '') {
   const count = Number(fromEnv);
   if (!Number.isInteger(count) || count < 1 || count > 256)
-    throw new Error(`prunekit: PRUNEKIT_THREADS=${fromEnv}: expected an integer from 1 to 256`);
+    throw new ConfigError(`prunekit: PRUNEKIT_THREADS=${fromEnv}: expected an integer from 1 to 256`);
   binding.setThreads(count);
 }

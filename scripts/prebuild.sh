@@ -6,12 +6,17 @@
 # `file` to be an ELF shared object of the right machine. The loader (lib/native.ts) picks
 # prebuilds/<process.platform>-<process.arch>/prunekit.node on glibc Linux.
 #
-# Usage: scripts/prebuild.sh [target...]     targets: linux-x64 linux-arm64 (default: both)
+# Usage: scripts/prebuild.sh [--missing] [target...]     targets: linux-x64 linux-arm64 (default: both)
+#   --missing   build only the targets whose binary is missing or older than CMakeLists.txt or a file under
+#               native/ (what `npm pack` runs, from "prepack"); exits 1, naming the target, if one cannot be built,
+#               so a tarball without both binaries is never made.
 # Needs cmake, ninja or make, g++, and for linux-arm64 on an x86_64 host g++-aarch64-linux-gnu.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+only_missing=0
+if [ "${1:-}" = --missing ]; then only_missing=1; shift; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(linux-x64 linux-arm64)
 host=$(node -p 'process.platform + "-" + process.arch')
@@ -36,6 +41,23 @@ too_new() {
     [ "$(printf '%s\n%s\n' "$version" "$limit" | sort -V | tail -n 1)" = "$limit" ] || echo "${lib}_$version"
   done | paste -sd ' '
 }
+
+# True if prebuilds/<target>/prunekit.node exists and no source is newer than it.
+up_to_date() {
+  local dest="$root/prebuilds/$1/prunekit.node"
+  [ -f "$dest" ] && [ -z "$(find "$root/native" "$root/CMakeLists.txt" -type f -newer "$dest" -print -quit)" ]
+}
+
+if [ "$only_missing" = 1 ]; then
+  stale=()
+  for target in "${targets[@]}"; do
+    if up_to_date "$target"; then echo "prebuild: prebuilds/$target/prunekit.node is up to date"; else stale+=("$target"); fi
+  done
+  [ ${#stale[@]} -gt 0 ] || exit 0
+  echo "prebuild: building ${stale[*]} (missing or older than the sources); a package must hold linux-x64 and linux-arm64"
+  targets=("${stale[@]}")
+  trap 'rc=$?; [ $rc -eq 0 ] || echo "prebuild: FAILED: the package would lack prebuilds/ for ${targets[*]}: not packing (see above)" >&2' EXIT
+fi
 
 mkdir -p "$root/build-prebuild"
 start=$SECONDS

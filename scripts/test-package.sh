@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # npm run test:package: what a user gets from the registry, checked end to end.
-#  1. npm run prebuilds (linux-x64, linux-arm64); `npm pack` (which runs "prepare": the TypeScript build)
+#  1. npm run prebuilds (linux-x64, linux-arm64); `npm pack` (which runs "prepack": a clean TypeScript build and
+#     a check that both prebuilt binaries are there and up to date)
 #  2. the tarball's file list (tar tzf): what must be in it (dist/lib, binding.d.ts, both prebuilt binaries,
 #     CMakeLists.txt and every native/ source, so a from-source build is possible) and what must not
-#     (build/, test/, node_modules/, binding.gyp); its package.json has no install script; the binaries are
+#     (build/, test/, node_modules/, binding.gyp); its package.json has no install script (preinstall, install,
+#     postinstall, and prepare, which npm runs for a tarball or git install); the binaries are
 #     ELF objects of the right machine; every relative import of dist/ resolves inside the package
 #  3. a new project in a temp folder installs the tarball with a PATH holding node, npm, npx and sh only
-#     (no cc, c++, gcc, g++, clang, cmake, make, ninja), then runs test/package/smoke.js there: the binding is
+#     (no cc, c++, gcc, g++, clang, cmake, make, ninja); npm prints no install-script warning and installs only
+#     the runtime dependencies (prunekit's `dependencies` and theirs); then runs test/package/smoke.js: the binding is
 #     the prebuilt one, every criterion on every supported instruction set matches hand-computed scores;
 #     and type-checks test/package/types.js against the shipped declarations
 #  4. `npx prunekit info` in that project says "prebuilt", once the CLI is in the package (skipped before)
-#  5. a from-source build of the installed package (`npx prunekit build`, or cmake-js before the CLI ships;
-#     full PATH) loads as "built" with the prebuilt binaries moved away (PRUNEKIT_PACKAGE_SOURCE_BUILD=0 skips it)
+#  5. a from-source build of the installed package: `npx prunekit build` first fails saying which packages to
+#     install (cmake-js, node-addon-api: not dependencies), then, with exactly that command run, builds (full PATH);
+#     the build loads as "built" with the prebuilt binaries moved away (PRUNEKIT_PACKAGE_SOURCE_BUILD=0 skips it)
 # Each check prints `ok ...`, `FAIL ...` or `skip ...`; the last line is `<n> passed, <n> failed, <n> skipped`.
 # Exit status 1 if any check failed. PRUNEKIT_SKIP_PREBUILD=1 packs the prebuilds/ already there;
 # PRUNEKIT_KEEP_TMP=1 keeps the temp folder (it is always kept after a failure).
@@ -72,10 +76,10 @@ fi
 echo "== npm pack"
 t0=$SECONDS
 mkdir -p "$work/pack"
-(cd "$root" && npm pack --pack-destination "$work/pack" >"$work/pack.log" 2>&1) || abort "npm pack (runs prepare)" "$(tail -40 "$work/pack.log")"
+(cd "$root" && npm pack --pack-destination "$work/pack" >"$work/pack.log" 2>&1) || abort "npm pack (runs prepack)" "$(tail -40 "$work/pack.log")"
 tgz=$(ls "$work/pack"/*.tgz 2>/dev/null | head -1)
 [ -n "$tgz" ] || abort "npm pack made a tarball" "$(tail -40 "$work/pack.log")"
-pass "npm pack (runs prepare): $(basename "$tgz"), $(stat -c %s "$tgz") bytes ($((SECONDS - t0)) s)"
+pass "npm pack (runs prepack): $(basename "$tgz"), $(stat -c %s "$tgz") bytes ($((SECONDS - t0)) s)"
 
 # -- 2. the tarball
 echo "== tarball contents (tar tzf)"
@@ -103,9 +107,9 @@ check "holds no build/, build-*/, test/, node_modules/, binding.gyp, *.tgz" \
 mkdir -p "$work/extract"
 tar xzf "$tgz" -C "$work/extract" || abort "tar xzf"
 pkg="$work/extract/package"
-check "package.json has no install, preinstall or postinstall script and no gypfile" node -e '
+check "package.json has no preinstall, install, postinstall or prepare script and no gypfile" node -e '
   const p = require(process.argv[1]);
-  const bad = ["preinstall", "install", "postinstall"].filter((s) => p.scripts && p.scripts[s]);
+  const bad = ["preinstall", "install", "postinstall", "prepare"].filter((s) => p.scripts && p.scripts[s]);
   if (bad.length || p.gypfile) { console.log("found:", bad.join(" "), p.gypfile ? "gypfile" : ""); process.exit(1); }' "$pkg/package.json"
 elf_is() { local d; d=$(file -b "$1"); case "$d" in "ELF 64-bit LSB shared object, $2,"*) echo "$d" ;; *) echo "$1: $d"; return 1 ;; esac; }
 check "packed prebuilds/linux-x64/prunekit.node is an x86-64 shared object" elf_is "$pkg/prebuilds/linux-x64/prunekit.node" x86-64
@@ -133,6 +137,31 @@ t0=$SECONDS
 pass "npm install $(basename "$tgz") with no compiler on PATH ($((SECONDS - t0)) s)"
 installed="$app/node_modules/prunekit"
 check "nothing was compiled at install (no node_modules/prunekit/build)" test ! -e "$installed/build"
+# npm 11 lists every not-yet-allowed package with install scripts ("npm warn install-scripts ...").
+no_script_warning() { ! grep -iE 'install.?script|allowScripts|gyp' "$work/install.log"; }
+check "npm install printed no install-script warning" no_script_warning
+# The packages installed are prunekit and the closure of its `dependencies`, as npm resolves them for the
+# repository itself (npm ls --omit=dev); nothing only a from-source build needs.
+only_runtime_deps() {
+  node -e '
+    const { execFileSync } = require("node:child_process");
+    const names = (dir, omitDev) => {
+      const args = ["ls", "--all", "--json", ...(omitDev ? ["--omit=dev"] : [])];
+      const tree = JSON.parse(execFileSync("npm", args, { cwd: dir, encoding: "utf8" }));
+      const out = new Set();
+      (function walk(deps) { for (const [n, d] of Object.entries(deps || {})) { out.add(n); walk(d.dependencies); } })(tree.dependencies);
+      return out;
+    };
+    const want = names(process.argv[1], true);
+    want.add("prunekit");
+    const got = names(process.argv[2], false);
+    const extra = [...got].filter((n) => !want.has(n)), lacking = [...want].filter((n) => !got.has(n));
+    console.log(`installed ${got.size} packages: ${[...got].sort().join(", ")}`);
+    for (const n of ["cmake-js", "node-addon-api", "node-api-headers", "bindings"]) if (got.has(n)) extra.push(`${n} (build-only)`);
+    if (extra.length || lacking.length) { console.log(`extra: ${extra.join(", ") || "none"}; missing: ${lacking.join(", ") || "none"}`); process.exit(1); }' \
+    "$root" "$app"
+}
+if out=$(only_runtime_deps 2>&1); then pass "only the runtime dependencies are installed ($(head -1 <<<"$out"))"; else fail "only the runtime dependencies are installed" "$out"; fi
 
 echo "== smoke test (test/package/smoke.js) in that project"
 cp "$root/test/package/smoke.js" "$root/test/package/types.js" "$app/"
@@ -190,14 +219,20 @@ fi
 if [ "${PRUNEKIT_PACKAGE_SOURCE_BUILD:-1}" = 0 ]; then
   skip "from-source build of the installed package (PRUNEKIT_PACKAGE_SOURCE_BUILD=0)"
 else
-  # `npx prunekit build` once the CLI ships (it runs cmake-js compile in the package folder), cmake-js before.
-  if [ -f "$installed/dist/lib/cli/main.js" ]; then
-    how="npx prunekit build"
-    build_cmd=(npx --no-install prunekit build)
+  # Without cmake-js and node-addon-api (not dependencies), `npx prunekit build` says what to install; the
+  # command it gives is then run as given, and the build must succeed.
+  echo "== npx prunekit build without its build tools"
+  if out=$(cd "$app" && npx --no-install prunekit build 2>&1); then rc=0; else rc=$?; fi
+  install_line=$(grep -oE 'npm install --save-dev cmake-js@[^ ]+ node-addon-api@[^ `]+' <<<"$out" | head -1)
+  if [ "$rc" -eq 1 ] && [ -n "$install_line" ]; then
+    pass "npx prunekit build exits 1 and says: $install_line"
   else
-    how="cmake-js compile in node_modules/prunekit"
-    build_cmd=(bash -c 'cd node_modules/prunekit && node ../cmake-js/bin/cmake-js compile --log-level warn')
+    fail "npx prunekit build without cmake-js and node-addon-api says what to install (exit code $rc)" "$out"
   fi
+  [ -n "$install_line" ] || install_line="npm install --save-dev cmake-js node-addon-api"
+  check "$install_line (in the project)" bash -c "cd '$app' && $install_line --no-audit --no-fund --prefer-offline"
+  how="npx prunekit build"
+  build_cmd=(npx --no-install prunekit build)
   echo "== from source: $how (full PATH), then the prebuilt binaries moved away"
   t0=$SECONDS
   if out=$(cd "$app" && "${build_cmd[@]}" 2>&1); then

@@ -6,12 +6,12 @@
 import { getCriterion } from '../criteria';
 import { binding } from '../native';
 import { rawScoreCall, scoringHook } from './calls';
-import { TRAFFIC } from './js-baselines';
+import { TRAFFIC, type CriterionName } from './js-baselines';
 import { CRITERIA } from './scoring';
 import { filled, timeCall } from './timing';
 
 export interface OverheadRow {
-  criterion: string;
+  criterion: CriterionName;
   floats: number;
   /** ns per hook call through the public API, default policy. */
   hookNs: number;

@@ -9,8 +9,11 @@ import { threads } from '../threads';
 import { benchModel, type ModelRow } from './model';
 import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
-import { benchSelection, type SelectionRow } from './selection';
+import { benchSelection, benchStep, type SelectionRow, type StepRow } from './selection';
 import { fixed, printTable } from './table';
+import { benchTfjs, tfjsNs, type TfjsReport, type TfjsRow } from './tfjs';
+import { benchTorch, torchNs, type TorchReport, type TorchRow } from './torch';
+import { median } from './timing';
 
 export interface BenchOptions {
   /** Element counts for the scoring grid. Default: 4K, 256K, 4M and 16M floats. */
@@ -20,6 +23,10 @@ export interface BenchOptions {
   /** Score counts for the selection figures. Default: 1M and 16M. */
   selectionSizes?: number[];
   samples?: number;
+  /** Rounds of the scoring grid and the PyTorch/tfjs columns, interleaved; each figure is the median. */
+  rounds?: number;
+  /** Time PyTorch (when python3 has torch) and tfjs-wasm (when installed) side by side. Default true. */
+  compare?: boolean;
   /** Where the human-readable report goes; nothing is written when absent. */
   write?: (line: string) => void;
 }
@@ -30,9 +37,15 @@ export interface BenchReport {
   overhead: OverheadRow[];
   model: ModelRow[];
   selection: SelectionRow[];
+  /** One pruning step's mask update over BERT-base shapes (skipped when modelLayers is 0). */
+  step: StepRow[];
+  torch: TorchReport | null;
+  tfjs: TfjsReport | null;
+  /** With several rounds: every round's scoring rows, PyTorch and tfjs rows, for the spread (noise). */
+  rounds?: { scoring: ScoringRow[][]; torch: TorchRow[][]; tfjs: TfjsRow[][] };
 }
 
-export const DEFAULT_SIZES = [4096, 262_144, 4_194_304, 16_777_216];
+export const DEFAULT_SIZES = [4096, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216];
 
 export function runBench(options: BenchOptions = {}): BenchReport {
   const sizes = options.sizes ?? DEFAULT_SIZES;
@@ -51,8 +64,25 @@ export function runBench(options: BenchOptions = {}): BenchReport {
   write(`instruction sets: ${machine.simd.supported.join(', ')} (active ${machine.simd.active}); thread pool ${machine.threads}`);
   write(`medians of ${samples} samples; ns/el = nanoseconds per element; GB/s = the formula's reads + writes\n`);
 
-  write('Scoring, one module (one thread unless stated):');
-  const scoring = benchScoring(sizes, samples, (r) => write(`  measured ${r.criterion} ${r.floats} ${r.isa}`));
+  const rounds = Math.max(1, options.rounds ?? 1);
+  const compare = options.compare ?? true;
+  write(`Scoring, one module (one thread unless stated)${rounds > 1 ? `, ${rounds} interleaved rounds` : ''}:`);
+  const scoringRounds: ScoringRow[][] = [];
+  const torchRounds: TorchReport[] = [];
+  const tfjsRounds: TfjsReport[] = [];
+  for (let r = 0; r < rounds; r++) {
+    scoringRounds.push(benchScoring(sizes, samples, (row) => write(`  measured ${row.criterion} ${row.floats} ${row.isa}`)));
+    if (!compare) continue;
+    const torch = benchTorch([768, ...sizes], [1, 2], samples);
+    if (torch) torchRounds.push(torch);
+    write(torch ? `  measured PyTorch ${torch.version} (${torch.python})` : '  PyTorch: no python3 with torch, column skipped');
+    const tfjs = benchTfjs([768, ...sizes], samples);
+    if (tfjs) tfjsRounds.push(tfjs);
+    write(tfjs ? `  measured tfjs ${tfjs.version} wasm` : '  tfjs: @tensorflow/tfjs(-backend-wasm) not installed, column skipped');
+  }
+  const scoring = medianRows(scoringRounds);
+  const torch = torchRounds.length ? { ...torchRounds[0], rows: medianRows(torchRounds.map((t) => t.rows)) } : null;
+  const tfjs = tfjsRounds.length ? { ...tfjsRounds[0], rows: medianRows(tfjsRounds.map((t) => t.rows)) } : null;
   printTable(
     [
       ['criterion', 'floats', 'isa', 'ns/el', 'GB/s', 'x JS', 'propagate ns/el', 'skip cost', 'roof ns/el', 'propagate/roof', 'skip/roof', 'JS ns/el', `${machine.threads} threads ns/el`],
@@ -65,12 +95,33 @@ export function runBench(options: BenchOptions = {}): BenchReport {
     ],
     (line) => write(`  ${line}`),
   );
+  if (torch || tfjs) {
+    const pool = machine.threads;
+    write(`\nSide by side, ns/el (${machine.simd.active}; prunekit default "skip"; PyTorch ${torch?.version ?? '-'} in place, preallocated; tfjs ${tfjs?.version ?? '-'} wasm):`);
+    printTable(
+      [
+        ['criterion', 'floats', 'prunekit 1t', 'propagate 1t', 'roof 1t', 'torch 1t', 'torch/prunekit 1t', `prunekit ${pool}t`, `torch ${pool}t`, `torch/prunekit ${pool}t`, 'tfjs wasm'],
+        ...scoring.filter((r) => r.isa === machine.simd.active).map((r) => {
+          const t1 = torchNs(torch, r.criterion, r.floats, 1);
+          const tn = torchNs(torch, r.criterion, r.floats, Math.min(pool, 2));
+          const threaded = r.threadedNs ?? r.skipNs;
+          return [
+            r.criterion, r.floats, fixed(r.skipNs, 3), fixed(r.propagateNs, 3), fixed(r.roofNs, 3), fixed(t1 ?? NaN, 3),
+            t1 === null ? '-' : `${fixed(t1 / r.skipNs, 2)}x`, fixed(threaded, 3), fixed(tn ?? NaN, 3),
+            tn === null ? '-' : `${fixed(tn / threaded, 2)}x`, fixed(tfjsNs(tfjs, r.criterion, r.floats) ?? NaN, 3),
+          ];
+        }),
+      ],
+      (line) => write(`  ${line}`),
+    );
+  }
 
   write('\nPer-call cost on a small module (768 floats), active instruction set:');
   const overhead = benchOverhead(768, samples);
   printTable(
-    [['criterion', 'hook ns/call', 'raw binding ns/call', 'roof ns (data movement)'],
-      ...overhead.map((r) => [r.criterion, fixed(r.hookNs, 0), fixed(r.bindingNs, 0), fixed(r.roofNs, 0)])],
+    [['criterion', 'hook ns/call', 'raw binding ns/call', 'roof ns (data movement)', 'torch ns/call', 'tfjs wasm ns/call'],
+      ...overhead.map((r) => [r.criterion, fixed(r.hookNs, 0), fixed(r.bindingNs, 0), fixed(r.roofNs, 0),
+        fixed((torchNs(torch, r.criterion, 768, 1) ?? NaN) * 768, 0), fixed((tfjsNs(tfjs, r.criterion, 768) ?? NaN) * 768, 0)])],
     (line) => write(`  ${line}`),
   );
 
@@ -91,5 +142,29 @@ export function runBench(options: BenchOptions = {}): BenchReport {
       ...selection.map((r) => [r.scores, r.isa, r.threads, fixed(r.selectNs, 2), fixed(r.emitNs, 2), fixed(r.totalNs, 2), fixed(r.jsSelectNs, 1), fixed(r.jsEmitNs, 2), `${fixed(r.selectSpeedup, 0)}x`, `${fixed(r.totalSpeedup, 0)}x`])],
     (line) => write(`  ${line}`),
   );
-  return { machine, scoring, overhead, model, selection };
+  let step: StepRow[] = [];
+  if (layers > 0) {
+    write(`\nOne pruning step's mask update (the driver's selection, exact mode, global), BERT-base shapes, ${layers} layers:`);
+    step = benchStep(layers, Math.min(samples, 5));
+    printTable(
+      [['pattern', 'ratio', 'weights', 'threads', 'ms', 'ns/weight'], ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)])],
+      (line) => write(`  ${line}`),
+    );
+  }
+  const perRound = rounds > 1
+    ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
+    : undefined;
+  return { machine, scoring, overhead, model, selection, step, torch, tfjs, rounds: perRound };
+}
+
+/** Field-by-field medians of the numeric fields of rows measured in several rounds (same order each round). */
+function medianRows<T extends object>(rounds: T[][]): T[] {
+  if (rounds.length === 1) return rounds[0];
+  return rounds[0].map((row, i) => {
+    const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(row))
+      if (typeof value === 'number' && key !== 'floats' && key !== 'threads')
+        out[key] = median(rounds.map((round) => (round[i] as Record<string, number>)[key]));
+    return out as T;
+  });
 }

@@ -6,8 +6,10 @@
  * prints nothing.
  */
 import { computeMasks } from '../pruning/masks';
+import { patternMasks } from '../pruning/pattern-masks';
+import { parsePattern } from '../pruning/patterns';
 import { GlobalSelection, type MaskLayer } from '../pruning/selection';
-import { targetCount } from '../pruning/target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount } from '../pruning/target';
 import { setSimd, simdInfo, type SimdLevel } from '../simd';
 import { setThreads, threads } from '../threads';
 import { timeCall, randomFloats } from './timing';
@@ -122,6 +124,71 @@ export function benchSelection(sizes: number[], samples: number): SelectionRow[]
     }
   } finally {
     setSimd(info.active);
+    setThreads(pool);
+  }
+  return rows;
+}
+
+/** One pruning step's mask update over BERT-base shapes (the driver's `patternMasks`, masks reused). */
+export interface StepRow {
+  pattern: string;
+  ratio: number;
+  weights: number;
+  threads: number;
+  /** ms per step (median). */
+  ms: number;
+  /** ns per weight. */
+  nsPerWeight: number;
+}
+
+/** The step's inputs: BERT-base's prunable shapes (layers of 768x768 x4, 3072x768, 768x3072), magnitudes. */
+export function bertStepLayers(layers = 12): MaskLayer[] {
+  const shapes: Array<[number, number]> = [[768, 768], [768, 768], [768, 768], [768, 768], [3072, 768], [768, 3072]];
+  const next = randomFloats(7);
+  const out: MaskLayer[] = [];
+  for (let l = 0; l < layers; l++)
+    shapes.forEach(([o, i], j) => {
+      const scores = new Float32Array(o * i);
+      for (let e = 0; e < scores.length; e++) scores[e] = Math.abs(next() * next() * 0.05);
+      out.push({ name: `layer${l}.${j}`, shape: [o, i], scores });
+    });
+  return out;
+}
+
+/**
+ * Times the mask update of one pruning step (what `onStepBegin` runs after scoring) for 4x1 global at 0.9
+ * and 2:4, in reference and exact mode, on one thread and on the pool.
+ */
+export function benchStep(layers: number, samples: number): StepRow[] {
+  const input = bertStepLayers(layers);
+  const weights = input.reduce((a, l) => a + l.scores.length, 0);
+  const into: Record<string, Uint8Array> = Object.create(null);
+  for (const l of input) into[l.name] = new Uint8Array(l.scores.length).fill(1);
+  const pool = threads();
+  const rows: StepRow[] = [];
+  const cases: Array<[string, number]> = [['4x1', 0.9], ['2:4', 0.5]];
+  try {
+    for (const count of pool > 1 ? [1, pool] : [1]) {
+      setThreads(count);
+      for (const [name, ratio] of cases) {
+        const options = {
+          pattern: parsePattern(name),
+          ratio,
+          reduce: 'mean' as const,
+          scope: 'global' as const,
+          tie_mode: 'exact' as const,
+          max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+          min_sparsity_ratio_per_op: 0,
+          target_sparsity: ratio,
+        };
+        // warm-up; then, as the pruner does, each step hands back the unit counts of the previous one
+        const { zeroUnits } = patternMasks(input, options, into);
+        const step = { ...options, previousZeroUnits: zeroUnits };
+        const ms = timeCall(() => patternMasks(input, step, into), samples) / 1e6;
+        rows.push({ pattern: name, ratio, weights, threads: count, ms, nsPerWeight: (ms * 1e6) / weights });
+      }
+    }
+  } finally {
     setThreads(pool);
   }
   return rows;

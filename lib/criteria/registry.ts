@@ -1,4 +1,5 @@
 /** The registry of criteria by name, and the factory that builds one from a config. */
+import { ArgumentError, ConfigError, StateError } from '../errors';
 import type { PruningCriterion } from './base';
 import type { CriterionConfig, Modules } from './types';
 
@@ -19,12 +20,12 @@ const registry = new Map<string, CriterionClass>();
  */
 export function registerCriterion(name: string): <T extends CriterionClass>(cls: T, context?: unknown) => T {
   if (typeof name !== 'string' || name.length === 0)
-    throw new TypeError(`registerCriterion needs a non-empty name, got ${JSON.stringify(name)}`);
+    throw new ArgumentError(`registerCriterion needs a non-empty name, got ${JSON.stringify(name)}`);
   return <T extends CriterionClass>(cls: T): T => {
-    if (typeof cls !== 'function') throw new TypeError(`registerCriterion('${name}') must be given a class`);
+    if (typeof cls !== 'function') throw new ArgumentError(`registerCriterion('${name}') must be given a class`);
     const existing = registry.get(name);
     if (existing !== undefined && existing !== cls)
-      throw new Error(`criterion "${name}" is already registered (by ${existing.name})`);
+      throw new StateError(`criterion "${name}" is already registered (by ${existing.name})`);
     registry.set(name, cls);
     return cls;
   };
@@ -43,10 +44,12 @@ export function criteriaNames(): string[] {
  */
 export function getCriterion(config: CriterionConfig, modules: Modules): PruningCriterion {
   if (typeof config !== 'object' || config === null)
-    throw new TypeError(`getCriterion needs a config object with a criterion_type, got ${String(config)}`);
+    throw new ConfigError(`getCriterion needs a config object with a criterion_type, got ${String(config)}`);
   const name = config.criterion_type;
   const cls = typeof name === 'string' ? registry.get(name) : undefined;
   if (cls === undefined)
-    throw new Error(`criteria does not support ${JSON.stringify(name)}, currently only support [${criteriaNames().join(', ')}]`);
+    throw new ConfigError(
+      `criteria does not support ${JSON.stringify(name)}, currently only support [${criteriaNames().join(', ')}]`,
+    );
   return new cls(modules, config);
 }

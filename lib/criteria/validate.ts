@@ -1,7 +1,9 @@
 /**
- * Checks of user input, each throwing a TypeError or RangeError that says what is wrong and where. They
+ * Checks of user input, each throwing an ArgumentError, ShapeError or ConfigError (lib/errors.ts) that says
+ * what is wrong and where. They
  * run before any native call, so a bad module never leaves the others half-updated.
  */
+import { ArgumentError, ConfigError, ShapeError } from '../errors';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 
 const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['skip', 'error', 'propagate'];
@@ -15,22 +17,25 @@ function describe(value: unknown): string {
 
 /** Throws unless `value` is a Float32Array of `expected` elements (when given) over a live buffer. */
 export function checkFloat32(value: unknown, where: string, expected?: number): asserts value is Float32Array {
-  if (!(value instanceof Float32Array)) throw new TypeError(`${where} must be a Float32Array, got ${describe(value)}`);
+  if (!(value instanceof Float32Array))
+    throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
   if (expected === undefined || value.length === expected) return;
   if (value.buffer.byteLength === 0) {
     // A typed array over a detached (transferred) ArrayBuffer reads as length 0.
-    throw new TypeError(`${where} is empty, its ArrayBuffer detached or transferred: expected ${expected} elements`);
+    throw new ArgumentError(
+      `${where} is empty, its ArrayBuffer detached or transferred: expected ${expected} elements`,
+    );
   }
-  throw new RangeError(`${where} has ${value.length} elements, expected ${expected}`);
+  throw new ShapeError(`${where} has ${value.length} elements, expected ${expected}`);
 }
 
 /** Checks the record at construction: every entry has a Float32Array weight that matches its shape. */
 export function checkModules(modules: unknown): asserts modules is Modules {
   if (typeof modules !== 'object' || modules === null || Array.isArray(modules))
-    throw new TypeError(`modules must be a record of name -> { weight, grad?, shape? }, got ${describe(modules)}`);
+    throw new ArgumentError(`modules must be a record of name -> { weight, grad?, shape? }, got ${describe(modules)}`);
   for (const [name, entry] of Object.entries(modules)) {
     if (typeof entry !== 'object' || entry === null)
-      throw new TypeError(`module "${name}" must be an object { weight, grad?, shape? }, got ${describe(entry)}`);
+      throw new ArgumentError(`module "${name}" must be an object { weight, grad?, shape? }, got ${describe(entry)}`);
     const { weight, grad, shape } = entry as Record<string, unknown>;
     checkFloat32(weight, `module "${name}": weight`);
     if (grad !== undefined && grad !== null) checkFloat32(grad, `module "${name}": grad`, weight.length);
@@ -41,19 +46,21 @@ export function checkModules(modules: unknown): asserts modules is Modules {
 /** Throws unless `shape` is a list of non-negative integers whose product is `length`. */
 export function checkShape(shape: unknown, length: number, where: string): asserts shape is readonly number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw new TypeError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   const product = shape.reduce((a: number, b: number) => a * b, 1);
   if (product !== length)
-    throw new RangeError(`${where}: shape [${shape.join(', ')}] holds ${product} elements but weight has ${length}`);
+    throw new ShapeError(`${where}: shape [${shape.join(', ')}] holds ${product} elements but weight has ${length}`);
 }
 
 /** Checks the keys every criterion reads; returns the non-finite policy. */
 export function checkCriterionConfig(config: unknown): NonFinitePolicy {
   if (typeof config !== 'object' || config === null)
-    throw new TypeError(`config must be an object with a criterion_type, got ${describe(config)}`);
+    throw new ConfigError(`config must be an object with a criterion_type, got ${describe(config)}`);
   const policy = (config as CriterionConfig).on_non_finite ?? 'skip';
   if (!NON_FINITE_POLICIES.includes(policy))
-    throw new RangeError(`on_non_finite must be one of ${NON_FINITE_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`);
+    throw new ConfigError(
+      `on_non_finite must be one of ${NON_FINITE_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`,
+    );
   return policy;
 }
 
@@ -62,6 +69,8 @@ export function finiteOption(config: CriterionConfig, key: string, fallback: num
   const value = config[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new RangeError(`${key} must be a finite number, got ${typeof value === 'number' ? value : JSON.stringify(value) ?? String(value)}`);
+    throw new ConfigError(
+      `${key} must be a finite number, got ${typeof value === 'number' ? value : (JSON.stringify(value) ?? String(value))}`,
+    );
   return value;
 }

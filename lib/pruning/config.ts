@@ -4,9 +4,10 @@
  * loads unchanged. Each pruner's settings are its own keys, else the global ones, else the defaults.
  */
 import { criteriaNames } from '../criteria';
+import { ConfigError } from '../errors';
 import { parsePattern, parseReduceType, type PruningPattern, type ReduceType } from './patterns';
 import { parseDecayType, type SparsityDecayType } from './schedules';
-import { validateRatio } from './target';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 /** One pruner's settings as written (every key optional); also the global part of a config. */
 export interface PrunerConfigInput {
@@ -81,7 +82,7 @@ export const DEFAULTS = Object.freeze({
   pruning_scope: 'global' as const,
   pruning_frequency: 1,
   min_sparsity_ratio_per_op: 0.0,
-  max_sparsity_ratio_per_op: 0.98,
+  max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
   sparsity_decay_type: 'exp' as const,
   criterion_reduce_type: 'mean' as const,
   reg_type: null,
@@ -91,9 +92,39 @@ export const DEFAULTS = Object.freeze({
 });
 
 const PRUNEKIT_KEYS = ['tie_mode', 'alpha', 'beta', 'on_non_finite'];
-/** Keys of the reference that have no effect in prunekit (they select torch module types or memory modes). */
+/**
+ * Keys of INC's `WeightPruningConfig` that prunekit accepts and does not use (they select torch module
+ * types, checkpoint resumption or memory modes); documented in docs/pruning.md.
+ */
 export const KNOWN_UNUSED = ['pruning_op_types', 'resume_from_pruned_checkpoint', 'low_memory_usage'];
 const KNOWN = new Set([...Object.keys(DEFAULTS), ...PRUNEKIT_KEYS, ...KNOWN_UNUSED, 'parameters']);
+
+/** Edit distance (insert, delete, substitute), for did-you-mean. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known key an unknown one most likely means (`targetSparsity` -> `target_sparsity`), or null. */
+export function didYouMean(key: string, known: Iterable<string>): string | null {
+  const snake = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]/g, '_').toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = Math.min(distance(snake, k), distance(key.toLowerCase(), k));
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
 
 /** The names `pruning_type` accepts: the registered criteria and `pattern_lock`. */
 export function pruningTypes(): string[] {
@@ -103,19 +134,26 @@ export function pruningTypes(): string[] {
 function checkKeys(config: Record<string, unknown>, where: string, warn: (message: string) => void): void {
   for (const key of Object.keys(config)) {
     if (key === 'pruning_configs' && where === 'config') continue;
-    if (!KNOWN.has(key)) warn(`${where}: unknown key "${key}" is ignored (known keys: ${[...KNOWN].sort().join(', ')})`);
-    else if (KNOWN_UNUSED.includes(key)) warn(`${where}: "${key}" has no effect in prunekit and is ignored`);
+    if (!KNOWN.has(key)) {
+      const guess = didYouMean(key, where === 'config' ? [...KNOWN, 'pruning_configs'] : KNOWN);
+      throw new ConfigError(
+        `${where}: unknown key "${key}"${guess ? `; did you mean "${guess}"?` : ''} (known keys: ${[...KNOWN].sort().join(', ')})`,
+      );
+    }
+    if (KNOWN_UNUSED.includes(key)) warn(`${where}: "${key}" has no effect in prunekit and is ignored`);
+    if (config[key] === null && key !== 'reg_type')
+      throw new ConfigError(`${where}: ${key} is null; leave the key out for its default${key in DEFAULTS ? ` (${JSON.stringify((DEFAULTS as Record<string, unknown>)[key])})` : ''}`);
   }
 }
 
 function stringList(value: unknown, key: string, where: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-    throw new TypeError(`${where}: ${key} must be an array of regular expressions (strings), got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${where}: ${key} must be an array of regular expressions (strings), got ${JSON.stringify(value)}`);
   for (const pattern of value) {
     try {
       new RegExp(pattern);
     } catch (err) {
-      throw new SyntaxError(`${where}: ${key} holds an invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+      throw new ConfigError(`${where}: ${key} holds an invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
     }
   }
   return [...value];
@@ -123,7 +161,8 @@ function stringList(value: unknown, key: string, where: string): string[] {
 
 function oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[], where: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new Error(`${where}: unknown ${key} ${JSON.stringify(value)}; accepted: ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  const guess = typeof value === 'string' ? didYouMean(value, allowed) : null;
+  throw new ConfigError(`${where}: unknown ${key} ${JSON.stringify(value)}${guess ? ` (did you mean "${guess}"?)` : ''}; accepted: ${allowed.map((a) => `"${a}"`).join(', ')}`);
 }
 
 function resolveOne(local: Record<string, unknown>, global: Record<string, unknown>, where: string): PrunerConfig {
@@ -133,21 +172,20 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
     local[key] ?? merged[key] ?? global[key] ?? (DEFAULTS as Record<string, unknown>)[key];
   const number = (key: keyof typeof DEFAULTS): number => {
     const value = pick(key);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${where}: ${key} must be a finite number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`${where}: ${key} must be a finite number, got ${JSON.stringify(value)}`);
     return value;
   };
   const withWhere = <T>(fn: () => T): T => {
     try {
       return fn();
     } catch (err) {
-      (err as Error).message = `${where}: ${(err as Error).message}`;
-      throw err;
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
     }
   };
 
   const pruning_type = oneOf(pick('pruning_type'), 'pruning_type', pruningTypes(), where);
   const pattern = pick('pattern');
-  if (typeof pattern !== 'string') throw new TypeError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
+  if (typeof pattern !== 'string') throw new ConfigError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
   const parsedPattern = withWhere(() => parsePattern(pattern));
   const target_sparsity = withWhere(() => validateRatio(number('target_sparsity'), 'target_sparsity'));
   let max_sparsity_ratio_per_op = withWhere(() => validateRatio(number('max_sparsity_ratio_per_op'), 'max_sparsity_ratio_per_op'));
@@ -155,29 +193,29 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
   if (parsedPattern.kind === 'n:m') {
     const most = parsedPattern.n / parsedPattern.m;
     if (pruning_type !== 'pattern_lock' && target_sparsity > most)
-      throw new RangeError(`${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`);
+      throw new ConfigError(`${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`);
     max_sparsity_ratio_per_op = Math.min(most, max_sparsity_ratio_per_op);
   }
   if (min_sparsity_ratio_per_op > max_sparsity_ratio_per_op)
-    throw new RangeError(`${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`);
+    throw new ConfigError(`${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`);
   const steps = (key: 'start_step' | 'end_step' | 'pruning_frequency', min: number) => {
     const value = number(key);
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${where}: ${key} must be an integer >= ${min}, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${where}: ${key} must be an integer >= ${min}, got ${value}`);
     return value;
   };
   const start_step = steps('start_step', 0);
   const end_step = steps('end_step', 0);
   const pruning_frequency = steps('pruning_frequency', 1);
-  if (end_step < start_step) throw new RangeError(`${where}: end_step (${end_step}) is before start_step (${start_step})`);
+  if (end_step < start_step) throw new ConfigError(`${where}: end_step (${end_step}) is before start_step (${start_step})`);
   const reg_type = pick('reg_type') ?? null;
   if (reg_type !== null) oneOf(reg_type, 'reg_type', ['group_lasso'], where);
   if (reg_type === 'group_lasso' && parsedPattern.kind !== 'block')
-    throw new Error(`${where}: reg_type "group_lasso" needs an NxM pattern, not "${pattern}"`);
+    throw new ConfigError(`${where}: reg_type "group_lasso" needs an NxM pattern, not "${pattern}"`);
   const reg_coeff = pick('reg_coeff') ?? 0;
   if (typeof reg_coeff !== 'number' || !Number.isFinite(reg_coeff) || reg_coeff < 0)
-    throw new RangeError(`${where}: reg_coeff must be a finite number >= 0, got ${JSON.stringify(reg_coeff)}`);
+    throw new ConfigError(`${where}: reg_coeff must be a finite number >= 0, got ${JSON.stringify(reg_coeff)}`);
   const lock = pick('lock_init_sparsity');
-  if (typeof lock !== 'boolean') throw new TypeError(`${where}: lock_init_sparsity must be true or false, got ${JSON.stringify(lock)}`);
+  if (typeof lock !== 'boolean') throw new ConfigError(`${where}: lock_init_sparsity must be true or false, got ${JSON.stringify(lock)}`);
   const optional = <K extends 'alpha' | 'beta' | 'on_non_finite'>(key: K) => (pick(key) === undefined ? {} : { [key]: pick(key) });
 
   return {
@@ -214,16 +252,16 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
  */
 export function resolvePruningConfig(config: PruningConfigInput, warn: (message: string) => void = () => {}): PrunerConfig[] {
   if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new TypeError(`the pruning config must be an object, got ${JSON.stringify(config)}`);
+    throw new ConfigError(`the pruning config must be an object, got ${JSON.stringify(config)}`);
   checkKeys(config, 'config', warn);
   const locals = config.pruning_configs ?? [];
-  if (!Array.isArray(locals)) throw new TypeError(`config: pruning_configs must be an array of objects`);
-  if (locals.length === 0 || (locals.length === 1 && Object.keys(locals[0] ?? {}).length === 0))
-    return [resolveOne({}, config, 'config')];
-  return locals.map((local, i) => {
-    const where = `pruning_configs[${i}]`;
-    if (typeof local !== 'object' || local === null || Array.isArray(local)) throw new TypeError(`${where} must be an object`);
-    checkKeys(local, where, warn);
-    return resolveOne(local, config, where);
+  if (!Array.isArray(locals)) throw new ConfigError(`config: pruning_configs must be an array of objects, got ${JSON.stringify(locals)}`);
+  locals.forEach((local, i) => {
+    if (typeof local !== 'object' || local === null || Array.isArray(local))
+      throw new ConfigError(`pruning_configs[${i}] must be an object of per-pruner settings, got ${JSON.stringify(local)}`);
+    checkKeys(local, `pruning_configs[${i}]`, warn);
   });
+  // INC's own default is one empty pruner config: the global settings alone.
+  if (locals.length === 0 || (locals.length === 1 && Object.keys(locals[0]).length === 0)) return [resolveOne({}, config, 'config')];
+  return locals.map((local, i) => resolveOne(local, config, `pruning_configs[${i}]`));
 }

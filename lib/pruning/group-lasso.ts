@@ -5,7 +5,7 @@
  * gradient descent). NxM patterns only.
  */
 import type { Modules } from '../criteria';
-import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf, type BlockPattern } from './patterns';
+import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf, type BlockPattern, type WeightLayout } from './patterns';
 
 export class GroupLasso {
   private readonly terms = new Map<string, Float32Array>();
@@ -20,10 +20,10 @@ export class GroupLasso {
   /** Computes the block terms from the current grads. */
   onBeforeOptimizerStep(): void {
     for (const name of this.layers) {
-      const { grad, shape } = this.modules[name];
+      const { grad, shape, layout } = this.modules[name];
       if (!grad) throw new TypeError(`group_lasso: module "${name}" has no grad: run backward first`);
-      const geometry = this.geometry(name, shape as number[]);
-      const g = (shape as number[]).length === 4 ? toViewOrder(grad, shape as number[]) : grad;
+      const geometry = this.geometry(name, shape as number[], layout);
+      const g = geometry.permuted ? toViewOrder(grad, shape as number[], layout) : grad;
       const { rows, cols, bn, bm } = geometry;
       const terms = this.terms.get(name) ?? new Float32Array((rows / bn) * (cols / bm));
       for (let br = 0; br < rows / bn; br++)
@@ -43,24 +43,23 @@ export class GroupLasso {
     for (const name of this.layers) {
       const terms = this.terms.get(name);
       if (!terms) continue; // no onBeforeOptimizerStep this step: nothing to apply
-      const { weight, shape } = this.modules[name];
-      const { rows, cols, bn, bm } = this.geometry(name, shape as number[]);
-      const four = (shape as number[]).length === 4;
-      const w = four ? toViewOrder(weight, shape as number[]) : weight;
+      const { weight, shape, layout } = this.modules[name];
+      const { rows, cols, bn, bm, permuted } = this.geometry(name, shape as number[], layout);
+      const w = permuted ? toViewOrder(weight, shape as number[], layout) : weight;
       for (let r = 0; r < rows; r++)
         for (let c = 0; c < cols; c++) {
           const i = r * cols + c;
           w[i] -= terms[Math.floor(r / bn) * (cols / bm) + Math.floor(c / bm)] * w[i];
         }
-      if (four) weight.set(fromViewOrder(w, shape as number[]));
+      if (permuted) weight.set(fromViewOrder(w, shape as number[], layout));
       this.terms.delete(name);
     }
   }
 
-  private geometry(name: string, shape: number[]) {
-    const view = viewOf(shape);
+  private geometry(name: string, shape: number[], layout?: WeightLayout) {
+    const view = viewOf(shape, layout);
     if (!view.ok) throw new Error(`group_lasso: module "${name}": ${view.reason}`);
     const [bn, bm] = resolveBlockSize(this.pattern, view.view.rows, view.view.cols);
-    return { rows: view.view.rows, cols: view.view.cols, bn, bm };
+    return { rows: view.view.rows, cols: view.view.cols, bn, bm, permuted: view.view.permuted };
   }
 }

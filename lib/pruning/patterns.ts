@@ -16,6 +16,8 @@
  *     row, then over the N partial results.
  */
 
+import { ShapeError } from '../errors';
+
 /** One dimension of a block: a positive integer, or `'channel'` for the whole axis of the layer. */
 export type BlockDim = number | 'channel';
 
@@ -46,11 +48,14 @@ export interface NMPattern {
 /** A parsed pattern name. */
 export type PruningPattern = BlockPattern | NMPattern;
 
+/** The largest group an N:M pattern may have (the group kernel sorts each group; 2:4 and 4:8 are the usual). */
+export const MAX_NM_GROUP = 1024;
+
 /** The accepted pattern forms, as listed in error messages. */
 export const ACCEPTED_PATTERN_FORMS: readonly string[] = Object.freeze([
   '"NxM" with N, M positive integers (e.g. "4x1", "1x1", "2x2")',
   '"channelxM" / "Nxchannel" (whole columns / rows, e.g. "channelx1", "1xchannel")',
-  '"N:M" with integers 0 < N < M (e.g. "2:4", "1:4")',
+  '"N:M" with integers 0 < N < M <= 1024 (e.g. "2:4", "1:4")',
 ]);
 
 /** Block score reductions (`criterion_reduce_type`). */
@@ -105,6 +110,7 @@ export function parsePattern(name: string): PruningPattern {
     const m = parsePositiveInt(parts[1]);
     if (n === null || m === null) return fail('N and M must be positive integers');
     if (n >= m) return fail('N:M needs N < M');
+    if (m > MAX_NM_GROUP) return fail(`M is at most ${MAX_NM_GROUP}`);
     return Object.freeze({ kind: 'n:m', name, n, m });
   }
   const parts = core.split('x');
@@ -145,8 +151,10 @@ export interface WeightView {
   readonly rows: number;
   /** Input axis length (`in`, or `kh*kw*cin` for a conv). */
   readonly cols: number;
-  /** True for a 4-D conv weight, whose view is a permutation of its buffer. */
+  /** False only for `[out, in]`, whose buffer is the view itself. */
   readonly permuted: boolean;
+  /** The buffer's layout. */
+  readonly layout: WeightLayout;
 }
 
 /** Result of {@link viewOf}: the view, or why the weight is not prunable. */
@@ -173,46 +181,106 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 /**
- * The 2-D view of a weight from its shape: `[out, in]` as is; a conv `[cout, cin, kh, kw]` as
- * `[cout, kh*kw*cin]` (the reference's `permute(0, 2, 3, 1)` then reshape; see {@link toViewOrder}).
+ * How a weight's buffer is laid out (row-major over its shape):
+ *   - `"oi"`: `[out, in]` (PyTorch / INC Linear; the default for 2-D weights),
+ *   - `"io"`: `[in, out]` (TensorFlow.js Dense kernels),
+ *   - `"oihw"`: `[cout, cin, kh, kw]` (PyTorch / INC Conv2d; the default for 4-D weights),
+ *   - `"hwio"`: `[kh, kw, cin, cout]` (TensorFlow.js Conv2D kernels).
+ * Every pattern keeps INC's meaning in every layout: it is defined on the 2-D view `[out, in]` (a conv's
+ * `[cout, kh*kw*cin]`), so `4x1` is 4 along the output axis and `2:4` groups along the input axis.
+ */
+export type WeightLayout = 'oi' | 'io' | 'oihw' | 'hwio';
+
+/** The accepted layouts with the rank each needs. */
+export const LAYOUT_RANKS: Readonly<Record<WeightLayout, number>> = Object.freeze({ oi: 2, io: 2, oihw: 4, hwio: 4 });
+
+/**
+ * The layout of a weight: the one given, checked against the shape's rank, or the default for the rank.
+ * @returns the layout, or null for a rank no layout has (the caller skips such a weight).
+ * @throws ShapeError for a layout that is not one of the four, or whose rank is not the shape's.
+ */
+export function resolveLayout(layout: unknown, shape: readonly number[], where: string): WeightLayout | null {
+  if (layout === undefined) return shape.length === 2 ? 'oi' : shape.length === 4 ? 'oihw' : null;
+  if (typeof layout !== 'string' || !Object.prototype.hasOwnProperty.call(LAYOUT_RANKS, layout))
+    throw new ShapeError(`${where}: unknown layout ${JSON.stringify(layout)}; accepted: "oi" ([out, in]), "io" ([in, out]), "oihw" ([cout, cin, kh, kw]), "hwio" ([kh, kw, cin, cout])`);
+  const rank = LAYOUT_RANKS[layout as WeightLayout];
+  if (shape.length !== rank)
+    throw new ShapeError(`${where}: layout "${layout}" needs a ${rank}-D weight, got shape [${shape.join(', ')}]`);
+  return layout as WeightLayout;
+}
+
+/**
+ * A module entry's layout, checked against its shape (a layout on an entry without a shape is refused).
+ * @throws ShapeError naming the module for an unknown layout or one whose rank is not the shape's.
+ */
+export function layoutOf(name: string, entry: { shape?: readonly number[]; layout?: unknown }): WeightLayout | undefined {
+  if (entry.layout === undefined) return undefined;
+  if (entry.shape === undefined) throw new ShapeError(`module "${name}": layout ${JSON.stringify(entry.layout)} given without a shape`);
+  return resolveLayout(entry.layout, entry.shape, `module "${name}"`) ?? undefined;
+}
+
+/**
+ * The 2-D view of a weight from its shape and layout: `[out, in]` as is; `[in, out]` transposed; a conv
+ * `[cout, cin, kh, kw]` as `[cout, kh*kw*cin]` (the reference's `permute(0, 2, 3, 1)` then reshape; see
+ * {@link toViewOrder}); `[kh, kw, cin, cout]` as the same `[cout, kh*kw*cin]`.
  *
  * @param shape the weight's shape.
+ * @param layout the buffer's layout (default `"oi"` for 2-D, `"oihw"` for 4-D).
  * @returns `{ ok: true, view }`, or `{ ok: false, reason }` for ranks other than 2 and 4 (biases, 1-D norms,
  *   3-D weights) and for weights with no element.
- * @throws RangeError if the shape is not an array of non-negative safe integers.
+ * @throws RangeError if the shape is not an array of non-negative safe integers; ShapeError for a layout
+ *   that does not fit the shape.
  */
-export function viewOf(shape: readonly number[]): WeightViewResult {
+export function viewOf(shape: readonly number[], layout?: WeightLayout): WeightViewResult {
   const size = shapeSize(shape);
   const text = `[${shape.join(', ')}]`;
   if (shape.length !== 2 && shape.length !== 4) {
     return { ok: false, reason: `shape ${text} has rank ${shape.length}: only 2-D [out, in] and 4-D [cout, cin, kh, kw] weights are prunable` };
   }
+  const l = resolveLayout(layout, shape, `shape ${text}`) as WeightLayout;
   if (size === 0) return { ok: false, reason: `shape ${text} has no element` };
-  if (shape.length === 2) return { ok: true, view: { rows: shape[0], cols: shape[1], permuted: false } };
-  return { ok: true, view: { rows: shape[0], cols: shape[1] * shape[2] * shape[3], permuted: true } };
+  switch (l) {
+    case 'oi':
+      return { ok: true, view: { rows: shape[0], cols: shape[1], permuted: false, layout: l } };
+    case 'io':
+      return { ok: true, view: { rows: shape[1], cols: shape[0], permuted: true, layout: l } };
+    case 'oihw':
+      return { ok: true, view: { rows: shape[0], cols: shape[1] * shape[2] * shape[3], permuted: true, layout: l } };
+    case 'hwio':
+      return { ok: true, view: { rows: shape[3], cols: shape[0] * shape[1] * shape[2], permuted: true, layout: l } };
+  }
 }
 
-function requireView(shape: readonly number[]): WeightView {
-  const r = viewOf(shape);
+function requireView(shape: readonly number[], layout?: WeightLayout): WeightView {
+  const r = viewOf(shape, layout);
   if (!r.ok) throw new RangeError(r.reason);
   return r.view;
 }
 
 /**
  * Index mapping of the 2-D view: entry `v` is the index, in the weight's own row-major buffer, of element `v`
- * (row-major) of the 2-D view. The identity for 2-D weights; for a conv `[cout, cin, kh, kw]` the view
- * element `(o, (h*kw + w)*cin + c)` is the buffer element `(o, c, h, w)`.
+ * (row-major) of the 2-D view. The identity for `[out, in]`; for a conv `[cout, cin, kh, kw]` the view
+ * element `(o, (h*kw + w)*cin + c)` is the buffer element `(o, c, h, w)`; for `[in, out]` and
+ * `[kh, kw, cin, cout]` the view element `(o, i)` is the buffer element `i * out + o` (the buffer is the
+ * view's transpose).
  *
  * @param shape a prunable shape (rank 2 or 4, non-empty).
+ * @param layout the buffer's layout (default by rank).
  * @returns the mapping, one entry per element.
  * @throws RangeError if the shape is not prunable.
  */
-export function viewIndexMap(shape: readonly number[]): Uint32Array {
-  const view = requireView(shape);
-  const n = view.rows * view.cols;
+export function viewIndexMap(shape: readonly number[], layout?: WeightLayout): Uint32Array {
+  const view = requireView(shape, layout);
+  const { rows, cols } = view;
+  const n = rows * cols;
   const map = new Uint32Array(n);
-  if (!view.permuted) {
+  if (view.layout === 'oi') {
     for (let i = 0; i < n; i++) map[i] = i;
+    return map;
+  }
+  if (view.layout === 'io' || view.layout === 'hwio') {
+    let v = 0;
+    for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) map[v++] = i * rows + o;
     return map;
   }
   const [cout, cin, kh, kw] = shape;
@@ -245,9 +313,9 @@ function checkLength(buf: ViewableArray, shape: readonly number[]): void {
  * @returns a new array of the same type in view order (a copy even for 2-D weights).
  * @throws RangeError if the shape is not prunable or does not match the length.
  */
-export function toViewOrder<T extends ViewableArray>(src: T, shape: readonly number[]): T {
+export function toViewOrder<T extends ViewableArray>(src: T, shape: readonly number[], layout?: WeightLayout): T {
   checkLength(src, shape);
-  const map = viewIndexMap(shape);
+  const map = viewIndexMap(shape, layout);
   const out = new (src.constructor as new (n: number) => T)(src.length);
   for (let v = 0; v < map.length; v++) out[v] = src[map[v]];
   return out;
@@ -262,9 +330,9 @@ export function toViewOrder<T extends ViewableArray>(src: T, shape: readonly num
  * @returns a new array of the same type in the weight's layout.
  * @throws RangeError if the shape is not prunable or does not match the length.
  */
-export function fromViewOrder<T extends ViewableArray>(view: T, shape: readonly number[]): T {
+export function fromViewOrder<T extends ViewableArray>(view: T, shape: readonly number[], layout?: WeightLayout): T {
   checkLength(view, shape);
-  const map = viewIndexMap(shape);
+  const map = viewIndexMap(shape, layout);
   const out = new (view.constructor as new (n: number) => T)(view.length);
   for (let v = 0; v < map.length; v++) out[map[v]] = view[v];
   return out;
@@ -280,10 +348,10 @@ export function fromViewOrder<T extends ViewableArray>(view: T, shape: readonly 
  * @returns the reason text, or `null` if the layer is prunable with this pattern.
  * @throws Error for an unknown pattern name; RangeError for a malformed shape.
  */
-export function layerSkipReason(pattern: string | PruningPattern, shape: readonly number[], layerName?: string): string | null {
+export function layerSkipReason(pattern: string | PruningPattern, shape: readonly number[], layerName?: string, layout?: WeightLayout): string | null {
   const p = asPattern(pattern);
   const who = layerName === undefined ? '' : `${layerName}: `;
-  const r = viewOf(shape);
+  const r = viewOf(shape, layout);
   if (!r.ok) return `${who}${r.reason}`;
   const { rows, cols } = r.view;
   const viewText = `2-D view [${rows}, ${cols}]`;
@@ -307,9 +375,9 @@ export function layerSkipReason(pattern: string | PruningPattern, shape: readonl
  * @example
  * moduleSkipReason('4x1', 'fc.bias', [768]); // 'fc.bias: ...'
  */
-export function moduleSkipReason(pattern: string | PruningPattern, name: string, shape: readonly number[] | undefined): string | null {
+export function moduleSkipReason(pattern: string | PruningPattern, name: string, shape: readonly number[] | undefined, layout?: WeightLayout): string | null {
   if (shape === undefined) return `${name}: no shape given (a prunable weight needs [out, in] or [cout, cin, kh, kw])`;
-  return layerSkipReason(pattern, shape, name);
+  return layerSkipReason(pattern, shape, name, layout);
 }
 
 /**

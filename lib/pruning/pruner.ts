@@ -14,7 +14,7 @@ import { sparsityReport, type MaskedLayer, type SparsityReport } from './sparsit
 
 export abstract class Pruner {
   /** Keep masks (1 kept, 0 pruned) per prunable module, in the weight's layout; all ones at first. */
-  readonly masks: Record<string, Uint8Array> = {};
+  readonly masks: Record<string, Uint8Array> = Object.create(null);
   readonly schedule: PruningSchedule;
   /** Steps completed (the reference's global_step). */
   globalStep = 0;
@@ -27,6 +27,10 @@ export abstract class Pruner {
   protected criterion: PruningCriterion | null = null;
   private readonly reg: GroupLasso | null;
   private handledStep = -1;
+  /** The ratio of the latest pruning step's update and whether it changed the masks. */
+  protected lastUpdate: { masksChanged: boolean; target: number | null } = { masksChanged: false, target: null };
+  /** Zero units of the current masks, from the latest update (null: count them from the masks). */
+  protected zeroUnits: Record<string, number> | null = null;
 
   /**
    * @param modules the prunable modules this pruner selected (2-D or 4-D, divided by the pattern).
@@ -47,17 +51,20 @@ export abstract class Pruner {
 
   onTrainBegin(): void {}
 
-  onStepBegin(): void {
-    if (!this.beginStep()) return;
+  /** Scores and updates the masks on a pruning step; says whether they changed and to which ratio. */
+  onStepBegin(): { masksChanged: boolean; target: number | null } {
+    if (!this.beginStep()) return { masksChanged: false, target: null };
     this.criterion?.onStepBegin();
     this.updateMasks();
+    return this.lastUpdate;
   }
 
   /** onStepBegin with the criterion's scoring on a worker thread (the masks are computed here after it). */
-  async onStepBeginAsync(): Promise<void> {
-    if (!this.beginStep()) return;
+  async onStepBeginAsync(): Promise<{ masksChanged: boolean; target: number | null }> {
+    if (!this.beginStep()) return { masksChanged: false, target: null };
     await this.criterion?.onStepBeginAsync();
     this.updateMasks();
+    return this.lastUpdate;
   }
 
   onBeforeOptimizerStep(): void {
@@ -84,6 +91,12 @@ export abstract class Pruner {
     return this.reg !== null || (this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients);
   }
 
+  /** Whether this step's onBeforeOptimizerStep reads the grads (no criterion scores after end_step). */
+  get readsGradientsThisStep(): boolean {
+    if (this.reg !== null && this.inRange()) return true;
+    return this.scoresThisStep() && this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients;
+  }
+
   /** The sparsity report of this pruner's masks. */
   sparsity(): SparsityReport {
     return sparsityReport(this.maskedLayers());
@@ -91,7 +104,7 @@ export abstract class Pruner {
 
   /** Each layer with its mask and pattern: what a sparsity report reads. */
   maskedLayers(): MaskedLayer[] {
-    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], keep: this.masks[name], pattern: this.config.parsedPattern }));
+    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, keep: this.masks[name], pattern: this.config.parsedPattern }));
   }
 
   /**
@@ -132,12 +145,12 @@ export abstract class Pruner {
   protected lockMasks(): void {
     const pattern = this.config.parsedPattern;
     for (const name of this.layers) {
-      const { weight, shape } = this.modules[name];
+      const { weight, shape, layout } = this.modules[name];
       const dims = shape as number[];
-      const view = viewOf(dims);
+      const view = viewOf(dims, layout);
       if (!view.ok) continue;
-      const { rows, cols } = view.view;
-      const w = dims.length === 4 ? toViewOrder(weight, dims) : weight;
+      const { rows, cols, permuted } = view.view;
+      const w = permuted ? toViewOrder(weight, dims, layout) : weight;
       const keep = new Uint8Array(w.length);
       const [bn, bm] = pattern.kind === 'block' ? resolveBlockSize(pattern, rows, cols) : [1, 1];
       for (let br = 0; br < rows; br += bn)
@@ -146,9 +159,10 @@ export abstract class Pruner {
           for (let r = br; r < br + bn; r++) for (let c = bc; c < bc + bm; c++) any |= w[r * cols + c] !== 0 ? 1 : 0;
           if (any) for (let r = br; r < br + bn; r++) keep.fill(1, r * cols + bc, r * cols + bc + bm);
         }
-      this.masks[name].set(dims.length === 4 ? fromViewOrder(keep, dims) : keep);
+      this.masks[name].set(permuted ? fromViewOrder(keep, dims, layout) : keep);
     }
     this.currentSparsity = this.initSparsity = this.sparsity().blockSparsity;
+    this.zeroUnits = null;
   }
 }
 
@@ -168,8 +182,9 @@ export class BasicPruner extends Pruner {
   protected override updateMasks(): void {
     const criterion = this.criterion as PruningCriterion;
     const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
-    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], scores: criterion.scores[name] }));
-    const { pruned } = patternMasks(
+    const before = this.layers.map((name) => this.masks[name].slice());
+    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, scores: criterion.scores[name] }));
+    const { zeroUnits, units } = patternMasks(
       layers,
       {
         pattern: this.config.parsedPattern,
@@ -179,17 +194,24 @@ export class BasicPruner extends Pruner {
         tie_mode: this.config.tie_mode,
         max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
         min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
+        target_sparsity: this.config.target_sparsity,
+        previousZeroUnits: this.zeroUnits ?? undefined,
       },
       this.masks,
     );
+    this.zeroUnits = zeroUnits;
     this.applyMasks(false);
-    // The reference's current ratio is the pattern's (block-wise) sparsity of the masks.
-    let removed = 0, elements = 0;
+    // INC's stop gate reads zero units / units over the pruner's layers, unweighted (N:M: times N/M).
+    let zeros = 0, total = 0;
     for (const name of this.layers) {
-      removed += pruned[name];
-      elements += this.masks[name].length;
+      zeros += zeroUnits[name];
+      total += units[name];
     }
-    this.currentSparsity = elements === 0 ? 0 : removed / elements;
+    const pattern = this.config.parsedPattern;
+    const share = pattern.kind === 'n:m' ? pattern.n / pattern.m : 1;
+    this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
+    const masksChanged = this.layers.some((name, i) => !Buffer.from(before[i].buffer).equals(Buffer.from(this.masks[name].buffer, this.masks[name].byteOffset, this.masks[name].byteLength)));
+    this.lastUpdate = { masksChanged, target: ratio };
   }
 }
 

@@ -7,11 +7,27 @@
  * onStepBeginAsync and onBeforeOptimizerStepAsync run the criteria's scoring on worker threads.
  */
 import { checkModules } from '../criteria/validate';
-import type { Modules } from '../criteria';
+import { ElementwiseCriterion, getCriterion, type ModuleTensors, type Modules } from '../criteria';
+import { ConfigError, ShapeError, StateError } from '../errors';
 import { resolvePruningConfig, type PruningConfigInput, type PrunerConfig } from './config';
-import { moduleSkipReason } from './patterns';
+import { layoutOf, moduleSkipReason } from './patterns';
 import { BasicPruner, PatternLockPruner, type Pruner } from './pruner';
+import { PruningSchedule } from './schedules';
 import { sparsityReport, type SparsityReport } from './sparsity';
+
+/** What onStepBegin did. */
+export interface StepBeginResult {
+  /** True when some pruner computed masks that differ from the ones before the step. */
+  masksChanged: boolean;
+  /** Per pruner, in config order: whether its masks changed, and the ratio it pruned to (null: no pruning step). */
+  pruners: Array<{ masksChanged: boolean; target: number | null }>;
+}
+
+/** The driver's report: the pruned layers, and totals over every module handed in. */
+export interface PruningSparsity extends SparsityReport {
+  /** Every module of the record (pruned or not): weights, weights the masks prune, and their ratio. */
+  model: { modules: number; elements: number; pruned: number; elementSparsity: number };
+}
 
 export interface PruningOptions {
   /** Receives warnings (unknown config keys, skipped layers). Default: `process.emitWarning`. */
@@ -27,6 +43,33 @@ const ORDER = 'onStepBegin -> onBeforeOptimizerStep -> (optimizer step) -> onAft
 function selects(config: PrunerConfig, name: string): boolean {
   const included = config.op_names.length === 0 || config.op_names.some((re) => new RegExp(re).test(name));
   return included && !config.excluded_op_names.some((re) => new RegExp(re).test(name));
+}
+
+/** Throws if an op_names regex of a pruner matches no module: a typo would otherwise prune nothing. */
+function checkOpNames(config: PrunerConfig, names: readonly string[], where: string): void {
+  for (const re of config.op_names) {
+    const regex = new RegExp(re);
+    if (!names.some((name) => regex.test(name)))
+      throw new ConfigError(`${where}: op_names regex ${JSON.stringify(re)} matches no module (modules: ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'})`);
+  }
+}
+
+/**
+ * A gradient criterion cannot choose at step 0: no gradient has been seen, every score is 0, and blocks
+ * would go in index order. INC asserts `end_step > 0` for these criteria.
+ */
+function checkFirstStep(config: PrunerConfig, where: string): void {
+  if (config.pruning_type === 'pattern_lock') return;
+  const criterion = getCriterion({ criterion_type: config.pruning_type }, {});
+  if (!(criterion instanceof ElementwiseCriterion) || !criterion.readsGradients) return;
+  const ratio = new PruningSchedule(config).ratioAt(0);
+  if (ratio === undefined || ratio === 0) return;
+  throw new ConfigError(
+    `${where}: pruning_type "${config.pruning_type}" scores from gradients, but its first pruning step is step 0 ` +
+      `(start_step ${config.start_step}, end_step ${config.end_step}), before any gradient has been seen: every score would be 0 ` +
+      `and weights would be pruned in index order. Prune after at least one optimizer step (start_step >= 1), ` +
+      `or use pruning_type "magnitude" to prune at step 0`,
+  );
 }
 
 /**
@@ -47,11 +90,13 @@ function selects(config: PrunerConfig, name: string): boolean {
 export class Pruning {
   readonly pruners: Pruner[] = [];
   /** Skip reason per module that a pruner selected but cannot prune (shape, pattern). */
-  readonly skipped: Record<string, string> = {};
+  readonly skipped: Record<string, string> = Object.create(null);
   readonly warnings: string[] = [];
   private phase: Phase = 'idle';
   private trained = false;
   private inFlight: string | null = null;
+  /** Shape and layout of every module a pruner prunes, as at construction (the plan is built for them). */
+  private readonly planned = new Map<string, { entry: ModuleTensors; shape: string; layout: unknown; length: number }>();
 
   constructor(config: PruningConfigInput, readonly modules: Modules, options: PruningOptions = {}) {
     checkModules(modules);
@@ -60,30 +105,39 @@ export class Pruning {
       (options.warn ?? ((m: string) => process.emitWarning(m, 'PrunekitWarning')))(message);
     };
     const configs = resolvePruningConfig(config, warn);
-    const owner: Record<string, number> = {};
+    const names = Object.keys(modules);
+    const owner = new Map<string, number>();
     configs.forEach((pc, index) => {
-      const selected: Modules = {};
-      for (const [name, entry] of Object.entries(modules)) {
+      const where = configs.length === 1 ? 'config' : `pruning_configs[${index}]`;
+      checkOpNames(pc, names, where);
+      // A live view of the user's record: an entry replaced between steps is what the next hook reads.
+      const selected: Modules = Object.create(null);
+      for (const name of names) {
+        const entry = modules[name];
         if (!selects(pc, name)) continue;
-        if (owner[name] !== undefined)
-          throw new Error(`module "${name}" is selected by pruning_configs[${owner[name]}] and pruning_configs[${index}]: give each module to one pruner`);
-        owner[name] = index;
-        const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape);
+        if (owner.has(name))
+          throw new ConfigError(`module "${name}" is selected by pruning_configs[${owner.get(name)}] and pruning_configs[${index}]: give each module to one pruner`);
+        owner.set(name, index);
+        const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape, layoutOf(name, entry));
         if (reason !== null) {
           this.skipped[name] = reason;
           warn(`skipping ${reason}`);
           continue;
         }
-        selected[name] = entry;
+        Object.defineProperty(selected, name, { get: () => modules[name], enumerable: true });
+        this.planned.set(name, { entry, shape: JSON.stringify(entry.shape), layout: entry.layout, length: entry.weight.length });
       }
       const Kind = pc.pruning_type === 'pattern_lock' ? PatternLockPruner : BasicPruner;
       this.pruners.push(new Kind(pc, selected, options.maskGrads ?? false));
     });
+    configs.forEach((pc, index) => checkFirstStep(pc, configs.length === 1 ? 'config' : `pruning_configs[${index}]`));
   }
 
   /** Keep masks (1 kept, 0 pruned, weight layout) of every pruned module. */
   get masks(): Record<string, Uint8Array> {
-    return Object.assign({}, ...this.pruners.map((p) => p.masks));
+    const out: Record<string, Uint8Array> = Object.create(null);
+    for (const p of this.pruners) for (const name of Object.keys(p.masks)) out[name] = p.masks[name];
+    return out;
   }
 
   /** Completed training steps. */
@@ -93,7 +147,8 @@ export class Pruning {
 
   onTrainBegin(): void {
     this.expect(['idle'], 'onTrainBegin');
-    if (this.trained) throw new Error(`Pruning.onTrainBegin: training already began`);
+    if (this.trained) throw new StateError(`Pruning.onTrainBegin: training already began`);
+    this.checkPlanned('onTrainBegin');
     this.trained = true;
     for (const p of this.pruners) p.onTrainBegin();
   }
@@ -110,21 +165,30 @@ export class Pruning {
     this.expect(['idle'], 'onEpochEnd');
   }
 
-  onStepBegin(): void {
+  /** Updates the masks on a pruning step and applies them; says whether they changed and to which ratio. */
+  onStepBegin(): StepBeginResult {
     this.expect(['idle'], 'onStepBegin');
-    for (const p of this.pruners) p.onStepBegin();
+    this.checkPlanned('onStepBegin');
+    const pruners = this.pruners.map((p) => p.onStepBegin());
     this.phase = 'begun';
+    return { masksChanged: pruners.some((r) => r.masksChanged), pruners };
   }
 
   /** onStepBegin with the criteria's scoring on worker threads: the event loop stays free meanwhile. */
-  async onStepBeginAsync(): Promise<void> {
+  async onStepBeginAsync(): Promise<StepBeginResult> {
     this.expect(['idle'], 'onStepBeginAsync');
-    await this.runAsync('onStepBeginAsync', (p) => p.onStepBeginAsync());
+    this.checkPlanned('onStepBeginAsync');
+    const pruners: StepBeginResult['pruners'] = [];
+    await this.runAsync('onStepBeginAsync', async (p) => {
+      pruners.push(await p.onStepBeginAsync());
+    });
     this.phase = 'begun';
+    return { masksChanged: pruners.some((r) => r.masksChanged), pruners };
   }
 
   onBeforeOptimizerStep(): void {
     this.expect(['begun'], 'onBeforeOptimizerStep');
+    this.checkPlanned('onBeforeOptimizerStep');
     this.checkGrads();
     for (const p of this.pruners) p.onBeforeOptimizerStep();
     this.phase = 'before';
@@ -133,6 +197,7 @@ export class Pruning {
   /** onBeforeOptimizerStep with the criteria's scoring on worker threads. */
   async onBeforeOptimizerStepAsync(): Promise<void> {
     this.expect(['begun'], 'onBeforeOptimizerStepAsync');
+    this.checkPlanned('onBeforeOptimizerStepAsync');
     this.checkGrads();
     await this.runAsync('onBeforeOptimizerStepAsync', (p) => p.onBeforeOptimizerStepAsync());
     this.phase = 'before';
@@ -140,6 +205,7 @@ export class Pruning {
 
   onAfterOptimizerStep(): void {
     this.expect(['begun', 'before'], 'onAfterOptimizerStep');
+    this.checkPlanned('onAfterOptimizerStep');
     for (const p of this.pruners) p.onAfterOptimizerStep();
     this.phase = 'after';
   }
@@ -149,9 +215,13 @@ export class Pruning {
     this.phase = 'idle';
   }
 
-  /** The sparsity of the current masks, per layer and overall. */
-  sparsity(): SparsityReport {
-    return sparsityReport(this.pruners.flatMap((p) => p.maskedLayers()));
+  /** The sparsity of the current masks, per pruned layer and over them, and totals over every module handed in. */
+  sparsity(): PruningSparsity {
+    const report = sparsityReport(this.pruners.flatMap((p) => p.maskedLayers()));
+    let elements = 0;
+    const names = Object.keys(this.modules);
+    for (const name of names) elements += this.modules[name]?.weight?.length ?? 0;
+    return { ...report, model: { modules: names.length, elements, pruned: report.pruned, elementSparsity: elements ? report.pruned / elements : 0 } };
   }
 
   /** Runs an async hook on every pruner in turn; no other hook may run until it settles. */
@@ -166,19 +236,38 @@ export class Pruning {
 
   private expect(phases: Phase[], hook: string): void {
     if (this.inFlight !== null)
-      throw new Error(`Pruning.${hook}: Pruning.${this.inFlight}() is still in flight; await it first`);
+      throw new StateError(`Pruning.${hook}: Pruning.${this.inFlight}() is still in flight; await it first`);
     if (phases.includes(this.phase)) return;
     const where = { idle: 'between steps', begun: 'after onStepBegin', before: 'after onBeforeOptimizerStep', after: 'after onAfterOptimizerStep (call onStepEnd first)' }[this.phase];
-    throw new Error(`Pruning.${hook}: called ${where}; the hooks of a step run in this order: ${ORDER}`);
+    throw new StateError(`Pruning.${hook}: called ${where}; the hooks of a step run in this order: ${ORDER}`);
   }
 
-  /** Every grad a pruner reads must be there before anything is written. */
+  /**
+   * The modules the plan was built for must still be what the record holds: an entry may be replaced (the
+   * next hook reads the new one), but its shape, layout and size must stay.
+   */
+  private checkPlanned(hook: string): void {
+    for (const [name, plan] of this.planned) {
+      const entry = this.modules[name];
+      if (entry === plan.entry) continue;
+      if (typeof entry !== 'object' || entry === null || !(entry.weight instanceof Float32Array))
+        throw new StateError(`Pruning.${hook}: module "${name}" is no longer a { weight: Float32Array, ... } entry of the modules record (got ${entry === null ? 'null' : typeof entry}); put it back, or build a new Pruning for a new model`);
+      const shape = JSON.stringify(entry.shape);
+      if (shape !== plan.shape || entry.layout !== plan.layout || entry.weight.length !== plan.length)
+        throw new ShapeError(
+          `Pruning.${hook}: module "${name}" changed from shape ${plan.shape}${plan.layout ? ` (layout "${plan.layout}")` : ''} with ${plan.length} weights to shape ${shape ?? 'none'}${entry.layout ? ` (layout "${entry.layout}")` : ''} with ${entry.weight.length}; masks are planned for the shape at construction: keep it (reshape views outside prunekit), or build a new Pruning`,
+        );
+      plan.entry = entry; // replaced with the same geometry: picked up
+    }
+  }
+
+  /** Every grad a pruner reads this step must be there before anything is written. */
   private checkGrads(): void {
     for (const p of this.pruners) {
-      if (!p.readsGradients) continue;
+      if (!p.readsGradientsThisStep) continue;
       for (const [name, { grad, weight }] of Object.entries(p.modules))
         if (!(grad instanceof Float32Array) || grad.length !== weight.length)
-          throw new TypeError(`Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`);
+          throw new ShapeError(`Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`);
     }
   }
 }

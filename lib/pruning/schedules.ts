@@ -26,7 +26,8 @@
  * depends on the masks and is the pruner's business, not the schedule's.
  */
 
-import { validateRatio } from './target';
+import { correctlyRoundedPow } from './pow';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 /** The `sparsity_decay_type` names. */
 export type SparsityDecayType = 'exp' | 'cos' | 'linear' | 'cube';
@@ -70,7 +71,7 @@ export function scheduledSparsity(
   t: number,
   T: number,
   initRatio = 0,
-  maxRatioPerOp = 0.98,
+  maxRatioPerOp = DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
 ): number {
   const kind = parseDecayType(decay);
   validateRatio(targetRatio, 'target_sparsity');
@@ -87,8 +88,9 @@ export function scheduledSparsity(
       value = (S - S0) * (1.0 - Math.cos((t / T) * (Math.PI / 2))) + S0;
       break;
     case 'exp': {
-      const perStep = ((1.0 - S) / (1.0 - S0)) ** (1 / T);
-      value = 1.0 - (1.0 - S0) * perStep ** t;
+      // CPython's `**` is the C library's pow, correctly rounded; V8's `**` is not (see pow.ts).
+      const perStep = correctlyRoundedPow((1.0 - S) / (1.0 - S0), 1 / T);
+      value = 1.0 - (1.0 - S0) * correctlyRoundedPow(perStep, t);
       break;
     }
     case 'linear':
@@ -172,7 +174,7 @@ export class PruningSchedule {
       throw new RangeError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
     }
     this.targetSparsity = validateRatio(config.target_sparsity ?? 0.9, 'target_sparsity');
-    this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
+    this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
     this.decay = parseDecayType(config.sparsity_decay_type);
     this.oneShot = this.startStep === this.endStep;
     const T = Math.floor((this.endStep - this.startStep) / this.frequency);

@@ -24,6 +24,7 @@
  * Sharded use: see {@link GlobalSelection}.
  */
 import { binding } from '../native';
+import { ArgumentError } from '../errors';
 import {
   layerSkipReason,
   parsePattern,
@@ -31,11 +32,12 @@ import {
   resolveBlockSize,
   shapeSize,
   toViewOrder,
+  resolveLayout,
   viewIndexMap,
   viewOf,
 } from './patterns';
-import type { PruningPattern, ReduceType } from './patterns';
-import { targetCount, validateRatio } from './target';
+import type { PruningPattern, ReduceType, WeightLayout } from './patterns';
+import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount, validateRatio } from './target';
 
 /** A layer to select from: its weight's shape and one score per weight element, in the weight's layout. */
 export interface MaskLayer {
@@ -45,6 +47,8 @@ export interface MaskLayer {
   readonly shape: readonly number[];
   /** Element scores (e.g. a criterion's `scores[name]`), in the weight's own layout. */
   readonly scores: Float32Array;
+  /** The weight's layout: `"oi"`, `"io"`, `"oihw"`, `"hwio"` (default `"oi"` / `"oihw"` by rank). */
+  readonly layout?: WeightLayout;
 }
 
 /** `"exact"` (prunekit's default: exactly k, ties by index) or `"threshold"` (the reference's `<= kthvalue`). */
@@ -130,7 +134,7 @@ export function resolveOptions(options: SelectionOptions & { scope?: string }, t
       throw new RangeError(`k must be a non-negative integer, got ${describe(options.k)}`);
     k = options.k;
   }
-  const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
+  const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
   const minRatio = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (scope === 'global' && minRatio > maxRatio)
     throw new RangeError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
@@ -152,6 +156,7 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
     seen.add(layer.name);
     if (!(layer.scores instanceof Float32Array)) throw new TypeError(`${layer.name}: scores must be a Float32Array`);
     const size = shapeSize(layer.shape);
+    if (layer.layout !== undefined) resolveLayout(layer.layout, layer.shape, `layer "${layer.name}"`);
     if (layer.scores.length !== size) {
       throw new RangeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`);
     }
@@ -178,6 +183,7 @@ export function validateInto(layers: readonly { name: string; size: number }[], 
 export interface PreparedLayer {
   readonly name: string;
   readonly shape: readonly number[];
+  readonly layout: WeightLayout | undefined;
   readonly size: number;
   /** The skip reason, or null for a prunable layer. */
   readonly skip: string | null;
@@ -201,15 +207,15 @@ export interface PreparedLayer {
 export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPattern, reduce: ReduceType): PreparedLayer[] {
   return layers.map((layer) => {
     const size = layer.scores.length;
-    const skip = layerSkipReason(pattern, layer.shape, layer.name);
+    const skip = layerSkipReason(pattern, layer.shape, layer.name, layer.layout);
     const empty = new Float32Array(0);
     if (skip !== null) {
-      return { name: layer.name, shape: layer.shape, size, skip, rows: 0, cols: 0, blockRows: 1, blockCols: 1, permuted: false, viewScores: empty, units: empty };
+      return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip, rows: 0, cols: 0, blockRows: 1, blockCols: 1, permuted: false, viewScores: empty, units: empty };
     }
-    const v = viewOf(layer.shape);
+    const v = viewOf(layer.shape, layer.layout);
     if (!v.ok) throw new Error(`internal: ${layer.name} has no 2-D view`);
     const { rows, cols, permuted } = v.view;
-    const viewScores = permuted ? toViewOrder(layer.scores, layer.shape) : layer.scores;
+    const viewScores = permuted ? toViewOrder(layer.scores, layer.shape, layer.layout) : layer.scores;
     let [blockRows, blockCols] = pattern.kind === 'n:m' ? [1, 1] : resolveBlockSize(pattern, rows, cols);
     let units = viewScores;
     if (blockRows * blockCols !== 1) {
@@ -218,7 +224,7 @@ export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPatt
     } else {
       [blockRows, blockCols] = [1, 1];
     }
-    return { name: layer.name, shape: layer.shape, size, skip: null, rows, cols, blockRows, blockCols, permuted, viewScores, units };
+    return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip: null, rows, cols, blockRows, blockCols, permuted, viewScores, units };
   });
 }
 
@@ -592,7 +598,7 @@ export function writeLayerMask(layer: PreparedLayer, pattern: PruningPattern, ex
     pruned = d.pruned;
   }
   if (layer.permuted) {
-    const map = viewIndexMap(layer.shape);
+    const map = viewIndexMap(layer.shape, layer.layout);
     for (let v = 0; v < map.length; v++) out[map[v]] = viewKeep[v];
   }
   return pruned;
@@ -617,7 +623,8 @@ export function buildMasks(
   decisions: readonly UnitDecision[],
   into: Record<string, Uint8Array> | undefined,
 ): MaskResult {
-  const result: MaskResult = { masks: {}, prunedUnits: {}, skipped: {} };
+  // Null-prototype records: a layer named "__proto__" or "constructor" is an entry like any other.
+  const result: MaskResult = { masks: Object.create(null), prunedUnits: Object.create(null), skipped: Object.create(null) };
   let next = 0;
   for (const layer of layers) {
     const out = into?.[layer.name] ?? new Uint8Array(layer.size);
@@ -721,12 +728,16 @@ export class GlobalSelection {
    */
   masks(ties?: ArrayLike<ArrayLike<number>>, rank = 0, into?: Record<string, Uint8Array>): MaskResult {
     const all = ties ?? [this.selector.tieCounts()];
-    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length) throw new RangeError(`rank ${rank} is not an index of ties (${all.length} shards)`);
+    if (all === null || typeof all !== 'object' || typeof all.length !== 'number') throw new ArgumentError('ties must be an array of every shard\'s tieCounts(), in rank order');
+    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length) throw new ArgumentError(`rank ${rank} is not an index of ties (${all.length} shards)`);
     validateInto(this.prepared, into);
     let start = 0;
     for (let s = 0; s < all.length; s++) {
       const pair = all[s];
-      if (!pair || pair.length !== 2) throw new RangeError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
+      if (!pair || pair.length !== 2) throw new ArgumentError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
+      for (const v of [pair[0], pair[1]])
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || pair[0] > pair[1])
+          throw new ArgumentError(`ties[${s}] must be that shard's tieCounts() [base, full]: non-negative integers, base <= full; got [${pair[0]}, ${pair[1]}]`);
       start += s < rank ? pair[1] : pair[0];
     }
     return buildMasks(this.prepared, this.pattern, this.exact, this.selector.decisions(start), into);

@@ -3,7 +3,7 @@
  * patterns a group counts as pruned when at least N of its M weights are (the reference only counts groups
  * more than half pruned, so a pruned 1:4 group reads as dense there: prunekit fixes).
  */
-import { resolveBlockSize, toViewOrder, viewOf, type PruningPattern } from './patterns';
+import { resolveBlockSize, toViewOrder, viewOf, type PruningPattern, type WeightLayout } from './patterns';
 
 export interface LayerSparsity {
   name: string;
@@ -36,14 +36,16 @@ export interface MaskedLayer {
   shape: readonly number[];
   keep: Uint8Array;
   pattern: PruningPattern;
+  /** The buffer's layout (default by rank). */
+  layout?: WeightLayout;
 }
 
 /** Counts pruned blocks of one keep mask (weight layout) under `pattern`. */
-function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: PruningPattern): { blocks: number; prunedBlocks: number; share: number } {
-  const view = viewOf(shape);
+function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: PruningPattern, layout?: WeightLayout): { blocks: number; prunedBlocks: number; share: number } {
+  const view = viewOf(shape, layout);
   if (!view.ok) return { blocks: 0, prunedBlocks: 0, share: 0 };
   const { rows, cols } = view.view;
-  const mask = shape.length === 4 ? toViewOrder(keep, shape) : keep;
+  const mask = view.view.permuted ? toViewOrder(keep, shape, layout) : keep;
   if (pattern.kind === 'n:m') {
     const groups = (rows * cols) / pattern.m;
     let pruned = 0;
@@ -76,10 +78,10 @@ function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: Prunin
 export function sparsityReport(layers: readonly MaskedLayer[]): SparsityReport {
   const out: LayerSparsity[] = [];
   let elements = 0, pruned = 0, blockWeighted = 0;
-  for (const { name, shape, keep, pattern } of layers) {
+  for (const { name, shape, keep, pattern, layout } of layers) {
     let zeros = 0;
     for (let i = 0; i < keep.length; i++) zeros += keep[i] === 0 ? 1 : 0;
-    const { blocks, prunedBlocks, share } = countBlocks(keep, shape, pattern);
+    const { blocks, prunedBlocks, share } = countBlocks(keep, shape, pattern, layout);
     out.push({ name, shape: [...shape], elements: keep.length, pruned: zeros, elementSparsity: keep.length ? zeros / keep.length : 0, blocks, prunedBlocks, blockSparsity: share });
     elements += keep.length;
     pruned += zeros;

@@ -18,6 +18,9 @@
  *   - `0.1 * 10` -> 1, ratio 0 -> 0, ratio 1 -> count.
  */
 
+/** INC's default `max_sparsity_ratio_per_op`, the one place it is written. */
+export const DEFAULT_MAX_SPARSITY_RATIO_PER_OP = 0.98;
+
 /**
  * Validate a sparsity ratio: a finite number in [0, 1].
  *

@@ -19,7 +19,7 @@ Napi::Value stream_roof(const Napi::CallbackInfo& info) {
   require_same_length(info.Env(), a, "a", s, "s");
   require_same_length(info.Env(), b, "b", s, "s");
   // The roof stores the way the scoring kernels would for this size.
-  const Store store = s.length >= split_policy().min_streaming ? Store::kStreaming : Store::kCached;
+  const Store store = score_store(inputs == 3 ? ScoreOp::kMomentum : ScoreOp::kAbs, s.length);
   score_kernels().stream_f32(a.data, b.data, s.data, s.length, inputs, store);
   return info.Env().Undefined();
 }

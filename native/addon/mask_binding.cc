@@ -85,6 +85,8 @@ Napi::Value mask_reduce_blocks(const Napi::CallbackInfo& info) {
   require_matrix_(env, scores.length, rows, cols, "scores");
   require_block_(env, rows, cols, bn, bm);
   require_length_(env, out.length, (rows / bn) * (cols / bm), "out", "one per block");
+  // An empty matrix may carry a huge other dimension (2^53 - 1 x 0): nothing for a kernel loop to walk.
+  if (rows == 0 || cols == 0) return env.Undefined();
   run_mask_reduce_blocks(scores.data, rows, cols, bn, bm, op, out.data);
   return env.Undefined();
 }
@@ -162,6 +164,8 @@ Napi::Value mask_expand_blocks(const Napi::CallbackInfo& info) {
   require_matrix_(env, keep.length, rows, cols, "keep");
   require_block_(env, rows, cols, bn, bm);
   require_length_(env, block_keep.length, (rows / bn) * (cols / bm), "blockKeep", "one per block");
+  // An empty matrix may carry a huge other dimension (2^53 - 1 x 0): nothing for a kernel loop to walk.
+  if (rows == 0 || cols == 0) return env.Undefined();
   run_mask_expand_blocks(block_keep.data, rows, cols, bn, bm, keep.data);
   return env.Undefined();
 }

@@ -5,15 +5,14 @@
 #include <vector>
 
 #include "../kernels/dispatch.h"
+#include "split_policy.h"
 #include "thread_pool.h"
 
 namespace prunekit {
 namespace {
 
-// Calls below this many elements run on the calling thread; above, pieces of at least kGrain elements,
-// about four a thread (the pool is shared and the machine noisy: smaller pieces balance better).
-constexpr std::size_t kMinParallel = std::size_t{1} << 20;
-constexpr std::size_t kGrain = std::size_t{1} << 16;
+// Calls below kMinParallel elements (split_policy.h) run on the calling thread; above, pieces of at least
+// kGrain elements, about four a thread (the pool is shared and the machine noisy: smaller pieces balance better).
 // Counting kernels take fewer than 2^32 elements a call.
 constexpr std::size_t kMaxPiece = std::size_t{1} << 30;
 

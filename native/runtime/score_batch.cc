@@ -9,6 +9,11 @@
 namespace prunekit {
 namespace {
 
+// The scoring pass of a counted module goes back to front in chunks of this many elements (64 KiB of each
+// input): the first chunks it scores are the last ones the count read, still in L2 and the last-level
+// cache. Within a chunk it goes front to back, which the hardware prefetchers follow best.
+constexpr std::size_t kGuardChunk = std::size_t{1} << 14;
+
 struct Piece {
   std::size_t target, begin, end;
 };
@@ -28,27 +33,41 @@ void compute_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, 
   }
 }
 
-// Single thread: module by module, count and score back to back.
+// [begin, end) scored back to front in kGuardChunk pieces aligned on `begin`.
+void compute_backwards_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, std::size_t begin,
+                        std::size_t end, Store store) {
+  if (end <= begin) return;
+  std::size_t chunk_begin = begin + (end - begin - 1) / kGuardChunk * kGuardChunk;
+  for (std::size_t chunk_end = end;; chunk_end = chunk_begin, chunk_begin -= kGuardChunk) {
+    compute_(k, b, t, chunk_begin, chunk_end, store);
+    if (chunk_begin == begin) break;
+  }
+}
+
+// Single thread. Guarded: module by module, counted front to back, then scored back to front. All or
+// nothing: every module counted, then all scored, the last counted first.
 bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts, Store store) {
   if (mode == ScoreMode::kAllOrNothing) {
     bool clean = true;
     for (std::size_t i = 0; i < b.count; ++i) clean &= (counts[i] = count_(k, b.op, b.targets[i], 0, b.targets[i].n)) == 0;
     if (!clean) return false;
-    mode = ScoreMode::kCompute;
+    for (std::size_t i = b.count; i-- > 0;) compute_backwards_(k, b, b.targets[i], 0, b.targets[i].n, store);
+    return true;
   }
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
     counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
-    if (counts[i] == 0) compute_(k, b, t, 0, t.n, store);
+    if (counts[i] != 0) continue;
+    if (mode == ScoreMode::kGuarded) compute_backwards_(k, b, t, 0, t.n, store);
+    else compute_(k, b, t, 0, t.n, store);
   }
   return true;
 }
 
 }  // namespace
 
-SplitPolicy& split_policy() {
-  static SplitPolicy policy;
-  return policy;
+Store score_store(ScoreOp op, std::size_t total) {
+  return op != ScoreOp::kMomentum && total >= split_policy().min_streaming ? Store::kStreaming : Store::kCached;
 }
 
 bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
@@ -57,8 +76,8 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   ThreadPool& pool = ThreadPool::shared();
   std::size_t total = 0;
   for (std::size_t i = 0; i < b.count; ++i) total += b.targets[i].n;
-  const Store store = total >= policy.min_streaming ? Store::kStreaming : Store::kCached;
-  if (pool.size() == 1 || total < policy.min_parallel) return run_serial_(k, b, mode, counts, store);
+  const Store store = score_store(b.op, total);
+  if (total < policy.min_parallel || pool.size() == 1) return run_serial_(k, b, mode, counts, store);
 
   // Pieces of about `chunk` elements; a module that fits in one piece stays whole.
   std::vector<Piece> pieces;
@@ -87,11 +106,15 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
     }
     if (mode == ScoreMode::kAllOrNothing && dirty != 0) return false;
   }
-  pool.parallel_for(pieces.size(), [&](std::size_t p) {
-    const Piece& piece = pieces[p];
+  // After a count pass, the pieces are scored last first: the last ones counted are still in the caches.
+  const bool backwards = mode != ScoreMode::kCompute;
+  pool.parallel_for(pieces.size(), [&](std::size_t task) {
+    const Piece& piece = pieces[backwards ? pieces.size() - 1 - task : task];
     const ScoreTarget& t = b.targets[piece.target];
     if (mode == ScoreMode::kGuarded && !counted_first(piece.target)) counts[piece.target] = count_(k, b.op, t, 0, t.n);
-    if (counts[piece.target] == 0) compute_(k, b, t, piece.begin, piece.end, store);
+    if (counts[piece.target] != 0) return;
+    if (backwards) compute_backwards_(k, b, t, piece.begin, piece.end, store);
+    else compute_(k, b, t, piece.begin, piece.end, store);
   });
   return true;
 }

@@ -1,12 +1,17 @@
 // Scoring a batch of modules (one hook call of one criterion) with the non-finite policy of SPEC 1, split
 // across the thread pool when the work is large enough to gain from it.
 //
-// The guard needs two passes: a step is skipped (or refused) only if no score was written, and a single
-// pass cannot promise that, since the first non-finite term may come after scores were overwritten and
-// old scores cannot be recomputed. Modules small enough for the cache are counted and scored back to
-// back, so their second pass reads from cache.
+// The guard reads each input twice: a step is skipped (or refused) only if no score was written, and a
+// single pass cannot promise that, since the first non-finite term may come after scores were overwritten
+// and old scores cannot be recomputed (keeping a copy of them to undo would move more bytes than the
+// second read). The second read is made to hit the caches: a module is counted front to back and then
+// scored back to front in chunks, so the scoring pass starts with the data the count left in L2 and the
+// last-level cache; a module that fits in a chunk is counted and scored back to back.
 #pragma once
 #include <cstddef>
+
+#include "../kernels/score.h"
+#include "split_policy.h"
 
 namespace prunekit {
 
@@ -40,15 +45,10 @@ struct ScoreBatch {
 // (0 in kCompute mode). Returns true if scores were written (always, except kAllOrNothing with a count).
 bool run_score_batch(const ScoreBatch& batch, ScoreMode mode, std::size_t* counts);
 
-// Tuning of the split, exposed for the benchmarks: pieces of at least `chunk` elements, and no split at all
-// below `min_parallel` elements in the whole batch.
-struct SplitPolicy {
-  std::size_t chunk = std::size_t{1} << 16;
-  std::size_t min_parallel = std::size_t{1} << 20;
-  // From this many elements in the whole batch (16 MB of scores, and as much again of each input) the
-  // scores are written with non-temporal stores: they would not stay in the caches anyway.
-  std::size_t min_streaming = std::size_t{1} << 22;
-};
-SplitPolicy& split_policy();
+// How a batch of `total` elements stores its scores: momentum reads its scores just before it writes them,
+// so its lines are in cache already and a plain store costs no read-for-ownership (streaming them was
+// 1.2-1.3x slower); the other operations never read their scores, and from split_policy().min_streaming
+// elements on they stream them past the caches.
+Store score_store(ScoreOp op, std::size_t total);
 
 }  // namespace prunekit

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "../kernels/dispatch.h"
+#include "../runtime/score_batch.h"
+#include "../runtime/thread_pool.h"
 #include "test_util.h"
 
 using namespace prunekit;
@@ -119,6 +121,72 @@ void check_oracle_() {
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed momentum values\n"));
 }
 
+
+// The batch runtime (native/runtime/score_batch.cc) against the scalar oracle run over each whole module:
+// modules whose lengths straddle the guard's 16K-element chunks and the pool's pieces, one NaN placed in the
+// first or the last chunk of one module, every mode, one and two threads, and the split forced on small
+// batches. A module with a non-finite term must keep its old scores bit for bit (guarded), no module may
+// change (all or nothing), and every other module must equal the oracle.
+void check_batch_(Isa isa) {
+  isa_select(isa);
+  std::mt19937 rng(7);
+  const std::size_t chunk = std::size_t{1} << 14;
+  const std::size_t lengths[] = {0, 1, chunk - 1, chunk, chunk + 1, 3 * chunk + 5, 5 * chunk};
+  const ScoreOp ops[] = {ScoreOp::kAbs, ScoreOp::kAbsMul, ScoreOp::kMomentum};
+  const ScoreMode modes[] = {ScoreMode::kCompute, ScoreMode::kGuarded, ScoreMode::kAllOrNothing};
+  const SplitPolicy saved = split_policy();
+  const unsigned saved_threads = ThreadPool::shared().size();
+  int failed = 0, runs = 0;
+  for (unsigned threads : {1u, 2u})
+    for (std::size_t piece : {std::size_t{1} << 15, std::size_t{5000}}) {
+      ThreadPool::shared().resize(threads);
+      split_policy().chunk = piece;
+      split_policy().min_parallel = piece == 5000 ? 1 : saved.min_parallel;
+      for (ScoreOp op : ops)
+        for (ScoreMode mode : modes)
+          for (int poison = 0; poison < 3; ++poison) {  // none, first chunk, last element of the last chunk
+            const std::size_t count = sizeof lengths / sizeof lengths[0];
+            const std::size_t poisoned = 5;  // the 3*chunk+5 module
+            std::vector<std::vector<float>> w(count), g(count), s(count), old(count);
+            std::vector<ScoreTarget> targets(count);
+            for (std::size_t i = 0; i < count; ++i) {
+              w[i] = make_input_(rng, lengths[i], 0);
+              g[i] = make_input_(rng, lengths[i], 0);
+              old[i] = s[i] = make_input_(rng, lengths[i], 0);
+            }
+            if (poison == 1) (op == ScoreOp::kAbs ? w : g)[poisoned][7] = NAN;  // kAbs reads no grad
+            if (poison == 2) w[poisoned].back() = INFINITY;
+            for (std::size_t i = 0; i < count; ++i) targets[i] = {w[i].data(), g[i].data(), s[i].data(), lengths[i]};
+            std::vector<std::size_t> counts(count, 99);
+            const bool written = run_score_batch({op, 0.75f, 1.5f, targets.data(), count}, mode, counts.data());
+            ++runs;
+            const bool dirty = poison != 0 && mode != ScoreMode::kCompute;
+            bool ok = written == !(dirty && mode == ScoreMode::kAllOrNothing);
+            for (std::size_t i = 0; i < count && ok; ++i) {
+              const bool flagged = dirty && i == poisoned;
+              ok = counts[i] == (flagged ? 1u : 0u);
+              std::vector<float> want = old[i];
+              const bool untouched = flagged || (dirty && mode == ScoreMode::kAllOrNothing);
+              if (!untouched) {
+                const ScoreKernels& k = score_kernels_serial;
+                if (op == ScoreOp::kAbs) k.abs_f32(w[i].data(), want.data(), lengths[i], Store::kCached);
+                else if (op == ScoreOp::kAbsMul) k.abs_mul_f32(w[i].data(), g[i].data(), want.data(), lengths[i], Store::kCached);
+                else k.momentum_f32(w[i].data(), g[i].data(), want.data(), lengths[i], 0.75f, 1.5f, Store::kCached);
+              }
+              for (std::size_t j = 0; j < lengths[i] && ok; ++j) ok = same_(s[i][j], want[j]);
+              if (!ok)
+                std::printf("FAIL %s batch threads=%u piece=%zu op=%d mode=%d poison=%d: module %zu (%zu floats) %s\n",
+                            isa_name(isa), threads, piece, static_cast<int>(op), static_cast<int>(mode), poison, i,
+                            lengths[i], untouched ? "changed although it must stay as it was" : "differs from the oracle");
+            }
+            ok ? ++g_passed : (++g_failed, ++failed);
+          }
+    }
+  split_policy() = saved;
+  ThreadPool::shared().resize(saved_threads);
+  std::printf("  %-8s %-30s %s over %d batches\n", isa_name(isa), "run_score_batch", failed == 0 ? "bit-identical" : "DIFFERS", runs);
+}
+
 }  // namespace
 
 int main() {
@@ -144,6 +212,8 @@ int main() {
   check_oracle_();
   for (Isa isa : all)
     if (isa != kIsaSerial && (isa_supported() & isa)) compare_isa_(isa, cases);
+  for (Isa isa : all)
+    if (isa_supported() & isa) check_batch_(isa);
 
   return finish_();
 }

@@ -1,5 +1,15 @@
 // The registry: built-in names, unknown names, user criteria by decorator and by plain call.
-import { PruningCriterion, criteriaNames, getCriterion, registerCriterion, MagnitudeCriterion, type Modules } from '../../lib';
+import {
+  ArgumentError,
+  ConfigError,
+  PruningCriterion,
+  StateError,
+  criteriaNames,
+  getCriterion,
+  registerCriterion,
+  MagnitudeCriterion,
+  type Modules,
+} from '../../lib';
 
 const modules: Modules = { a: { weight: new Float32Array([1, -2, 3]) } };
 
@@ -13,6 +23,7 @@ test('an unknown name is an error that names it and lists the registered names',
     'criteria does not support "snip-momentum", currently only support [magnitude, gradient, snip, snip_momentum',
   );
   expect(() => getCriterion({} as never, modules)).toThrow('criteria does not support undefined');
+  expect(() => getCriterion({ criterion_type: 'snip-momentum' }, modules)).toThrow(ConfigError);
 });
 
 test('a user criterion registered with a decorator is built by getCriterion', () => {
@@ -45,11 +56,16 @@ test('registerCriterion also works as a plain call (and as a legacy one-argument
 
 test('a taken name cannot be given to another class', () => {
   class Other extends PruningCriterion {}
-  expect(() => registerCriterion('magnitude')(Other)).toThrow('criterion "magnitude" is already registered (by MagnitudeCriterion)');
+  expect(() => registerCriterion('magnitude')(Other)).toThrow(
+    'criterion "magnitude" is already registered (by MagnitudeCriterion)',
+  );
+  expect(() => registerCriterion('magnitude')(Other)).toThrow(StateError);
   expect(getCriterion({ criterion_type: 'magnitude' }, modules)).toBeInstanceOf(MagnitudeCriterion);
 });
 
 test('registerCriterion rejects an empty name and a non-class', () => {
-  expect(() => registerCriterion('')).toThrow(TypeError);
+  expect(() => registerCriterion('')).toThrow(ArgumentError);
+  expect(() => registerCriterion('')).toThrow('registerCriterion needs a non-empty name, got ""');
+  expect(() => registerCriterion('x')(42 as never)).toThrow(ArgumentError);
   expect(() => registerCriterion('x')(42 as never)).toThrow("registerCriterion('x') must be given a class");
 });

@@ -1,4 +1,5 @@
 // The reference-layout pruning config: defaults, global + per-pruner merge, warnings, errors.
+import { ConfigError } from '../../lib/errors';
 import { resolvePruningConfig } from '../../lib/pruning/config';
 
 test('an empty config takes INC WeightPruningConfig defaults', () => {
@@ -30,14 +31,41 @@ test('each pruner takes its own keys, then the global ones, then the defaults (a
   expect(configs[1].max_sparsity_ratio_per_op).toBe(0.5);
 });
 
-test('unknown keys and keys without effect are reported, not fatal', () => {
+test("INC's keys that prunekit does not use are accepted with a warning", () => {
   const warnings: string[] = [];
-  resolvePruningConfig({ target_sparsty: 0.5, pruning_op_types: ['Linear'], pruning_configs: [{ op_name: ['x'] }] } as never, (w) => warnings.push(w));
+  resolvePruningConfig({ target_sparsity: 0.5, pruning_op_types: ['Linear'], low_memory_usage: false } as never, (w) => warnings.push(w));
   expect(warnings).toEqual([
-    expect.stringContaining('config: unknown key "target_sparsty" is ignored'),
     'config: "pruning_op_types" has no effect in prunekit and is ignored',
-    expect.stringContaining('pruning_configs[0]: unknown key "op_name" is ignored'),
+    'config: "low_memory_usage" has no effect in prunekit and is ignored',
   ]);
+});
+
+test.each([
+  [{ targetSparsity: 0.5 }, 'config: unknown key "targetSparsity"; did you mean "target_sparsity"?'],
+  [{ target_sparsty: 0.5 }, 'config: unknown key "target_sparsty"; did you mean "target_sparsity"?'],
+  [{ pruning_configs: [{ op_name: ['x'] }] }, 'pruning_configs[0]: unknown key "op_name"; did you mean "op_names"?'],
+  [{ pruningConfigs: [] }, 'config: unknown key "pruningConfigs"; did you mean "pruning_configs"?'],
+  [{ zzz: 1 }, 'config: unknown key "zzz" (known keys:'],
+])('unknown keys are a ConfigError with a did-you-mean: %j', (config, message) => {
+  expect(() => resolvePruningConfig(config as never)).toThrow(ConfigError);
+  expect(() => resolvePruningConfig(config as never)).toThrow(message);
+});
+
+test.each([
+  [{ target_sparsity: null }, 'config: target_sparsity is null; leave the key out for its default (0.9)'],
+  [{ pruning_configs: [{ pattern: null }] }, 'pruning_configs[0]: pattern is null'],
+  [{ pruning_configs: [42] }, 'pruning_configs[0] must be an object of per-pruner settings, got 42'],
+  [{ pruning_configs: [null] }, 'pruning_configs[0] must be an object'],
+  [{ pruning_configs: {} }, 'config: pruning_configs must be an array of objects'],
+  [{ pattern: '1:70000' }, 'M is at most 1024'],
+  [{ pruning_type: 'snip_mometum' }, 'did you mean "snip_momentum"?'],
+])('values refused at config time: %j', (config, message) => {
+  expect(() => resolvePruningConfig(config as never)).toThrow(ConfigError);
+  expect(() => resolvePruningConfig(config as never)).toThrow(message);
+});
+
+test('reg_type null is the default, as in INC', () => {
+  expect(resolvePruningConfig({ reg_type: null })[0].reg_type).toBeNull();
 });
 
 test.each([

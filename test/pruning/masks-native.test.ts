@@ -186,6 +186,13 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     expect(() => binding.maskNM(s, 1, 1, 'exact', k)).toThrow(/m must be an integer from 2/);
     expect(() => binding.maskNM(s, 2, 4, 'loose' as never, k)).toThrow(new TypeError('mode must be "exact" or "threshold"'));
     expect(() => binding.maskExpandBlocks(new Uint8Array(3), 2, 4, 1, 2, k)).toThrow(new RangeError('blockKeep has 3 elements, expected 4 (one per block)'));
+    // An empty matrix cannot carry a huge dimension for the kernel to walk.
+    const empty = new Uint8Array(0);
+    // (jest's own timeout catches a kernel that walks the rows)
+    binding.maskExpandBlocks(empty, 2 ** 53 - 1, 0, 1, 1, empty);
+    binding.maskExpandBlocks(empty, 0, 2 ** 53 - 1, 1, 1, empty);
+    binding.maskReduceBlocks(new Float32Array(0), 2 ** 53 - 1, 0, 1, 1, 'mean', new Float32Array(0));
+    binding.maskReduceBlocks(new Float32Array(0), 0, 2 ** 53 - 1, 1, 1, 'max', new Float32Array(0));
     expect(() => binding.maskApply(s, new Uint8Array(7))).toThrow(new RangeError('keep has 7 elements, expected 8 (one per weight)'));
     expect(() => binding.maskApply(s, new Uint8Array(8), new Float32Array(9))).toThrow(new RangeError('grad has 9 elements, expected 8 (one per weight)'));
     expect(() => binding.maskApply(s, new Uint8Array(8), [] as never)).toThrow(new TypeError('grad must be a Float32Array'));

@@ -75,8 +75,10 @@ describe('parseReduceType', () => {
 
 describe('2-D view', () => {
   it('2-D weights are their own view; 4-D convs become [cout, kh*kw*cin]', () => {
-    expect(viewOf([8, 16])).toEqual({ ok: true, view: { rows: 8, cols: 16, permuted: false } });
-    expect(viewOf([8, 3, 5, 7])).toEqual({ ok: true, view: { rows: 8, cols: 105, permuted: true } });
+    expect(viewOf([8, 16])).toEqual({ ok: true, view: { rows: 8, cols: 16, permuted: false, layout: 'oi' } });
+    expect(viewOf([8, 3, 5, 7])).toEqual({ ok: true, view: { rows: 8, cols: 105, permuted: true, layout: 'oihw' } });
+    expect(viewOf([16, 8], 'io')).toEqual({ ok: true, view: { rows: 8, cols: 16, permuted: true, layout: 'io' } });
+    expect(viewOf([5, 7, 3, 8], 'hwio')).toEqual({ ok: true, view: { rows: 8, cols: 105, permuted: true, layout: 'hwio' } });
   });
 
   it('other ranks and empty weights are not prunable, with a reason', () => {

@@ -150,7 +150,7 @@ test('a missing grad is an error before anything is written; a module claimed tw
 });
 
 test('op_names and excluded_op_names select modules by regex search', () => {
-  const pruning = new Pruning({ op_names: ['fc'], excluded_op_names: ['bias$'], pattern: '1x1' }, threeLayerModel());
+  const pruning = new Pruning({ pruning_type: 'magnitude', op_names: ['fc'], excluded_op_names: ['bias$'], pattern: '1x1' }, threeLayerModel());
   expect(Object.keys(pruning.pruners[0].modules)).toEqual(['fc1', 'fc2']);
 });
 

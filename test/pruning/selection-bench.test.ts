@@ -27,3 +27,13 @@ test('the JS baseline prunes what threshold mode prunes', () => {
   const native = computeMasks(layers, { pattern: '1x1', ratio: SELECTION_RATIO, tie_mode: 'threshold', max_sparsity_ratio_per_op: 1 }).masks;
   for (const l of layers) expect(Buffer.from(js[l.name]).equals(Buffer.from(native[l.name]))).toBe(true);
 });
+
+describe('the step benchmark', () => {
+  it('times the mask update of 4x1 at 0.9 and 2:4 over BERT-base shapes (one layer here)', () => {
+    const { benchStep, bertStepLayers } = require('../../lib/bench/selection') as typeof import('../../lib/bench/selection');
+    expect(bertStepLayers(1).map((l) => l.shape)).toEqual([[768, 768], [768, 768], [768, 768], [768, 768], [3072, 768], [768, 3072]]);
+    const rows = benchStep(1, 1);
+    expect(rows.filter((r) => r.threads === 1).map((r) => [r.pattern, r.ratio, r.weights])).toEqual([['4x1', 0.9, 7077888], ['2:4', 0.5, 7077888]]);
+    for (const r of rows) expect(r.ms).toBeGreaterThan(0);
+  });
+});

@@ -2,11 +2,11 @@
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 
-/** `prunekit bench [--quick] [--json] [--sizes N,N,...] [--layers L] [--samples S]`. */
+/** `prunekit bench [--quick] [--json] [--sizes N,N,...] [--layers L] [--samples S] [--rounds R] [--no-compare]`. */
 export const command: Command = {
   name: 'bench',
   summary: 'Benchmark the scoring kernels on every instruction set',
-  usage: ['prunekit bench [--quick] [--json] [--sizes N,N,...] [--layers L] [--samples S]'],
+  usage: ['prunekit bench [--quick] [--json] [--sizes N,N,...] [--layers L] [--samples S] [--rounds R] [--no-compare]'],
   description: [
     'Times each criterion per element at sizes that live in L1, L2, the last-level cache and DRAM (4K, 256K, ' +
       '4M and 16M floats), on every instruction set this CPU has, side by side with a plain JavaScript loop and ' +
@@ -24,6 +24,8 @@ export const command: Command = {
       { name: 'sizes', value: 'N,N,...', description: 'Element counts of the scoring grid' },
       { name: 'layers', value: 'L', type: 'number', description: 'BERT layers of the whole-model figures (0: none; default 12)' },
       { name: 'samples', value: 'S', type: 'number', description: 'Samples per figure (default 7)' },
+      { name: 'rounds', value: 'R', type: 'number', description: 'Interleaved rounds of the scoring grid, PyTorch and tfjs; medians (default 1)' },
+      { name: 'no-compare', description: 'Skip the PyTorch and tfjs-wasm columns' },
     ],
   },
   async run(args, io) {
@@ -42,6 +44,8 @@ export const command: Command = {
       selectionSizes: quick ? [1 << 16] : undefined,
       modelLayers: layers,
       samples,
+      rounds: args.number('rounds') ?? 1,
+      compare: !args.flag('no-compare'),
       write: (line) => (json ? io.stderr : io.stdout)(`${line}\n`),
     });
     if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
