@@ -69,7 +69,10 @@ function writeCheckpoint(dir: string, gb: number, shardGb: number): string {
     }
     writeSafetensors(path.join(dir, name), part, { format: 'pt' });
   }
-  fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2),
+  );
   return dir;
 }
 
@@ -143,11 +146,19 @@ json.dump(index, open(os.path.join(dst, 'model.safetensors.index.json'), 'w'))
 
 /** A Python that imports torch: the one on PATH, else Debian's (python3-torch installs for /usr/bin/python3). */
 function torchPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) if (spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0) return py;
+  for (const py of ['python3', '/usr/bin/python3'])
+    if (spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0) return py;
   return undefined;
 }
 
-function parseArgs(argv: string[]): { sizes: number[]; shardGb: number; runs: number; dir: string; json: boolean; torch: boolean } {
+function parseArgs(argv: string[]): {
+  sizes: number[];
+  shardGb: number;
+  runs: number;
+  dir: string;
+  json: boolean;
+  torch: boolean;
+} {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
@@ -186,7 +197,10 @@ export function main(argv: string[]): void {
         // prunekit flushes its output to disk before renaming it into place; cp + sync does the same work.
         ['cp + sync', ['bash', '-c', `mkdir -p ${out} && cp ${src}/* ${out}/ && sync ${out}/*`]],
         ['prunekit 2:4', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.5', '--pattern', '2:4']],
-        ['prunekit 4x1 local 0.9', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local']],
+        [
+          'prunekit 4x1 local 0.9',
+          ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local'],
+        ],
         ['prunekit 4x1 global 0.9', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1']],
       ];
       if (withTorch) {
@@ -214,7 +228,9 @@ export function main(argv: string[]): void {
           spread: `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)} s`,
         };
         rows.push(row);
-        log(`  ${tool}: ${wall.toFixed(2)} s, ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`);
+        log(
+          `  ${tool}: ${wall.toFixed(2)} s, ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
+        );
       }
       fs.rmSync(src, { recursive: true, force: true });
     }
@@ -225,10 +241,20 @@ export function main(argv: string[]): void {
     process.stdout.write(JSON.stringify({ cpu, node: process.version, torch: withTorch, rows }, null, 2) + '\n');
     return;
   }
-  process.stdout.write(`CPU: ${cpu}; ${os.cpus().length} cores; node ${process.version}; medians of ${opts.runs} runs, page cache warm\n`);
-  process.stdout.write('| size | tool | wall (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`);
-  if (!withTorch) process.stdout.write('PyTorch not measured: `python3 -c "import torch"` fails here (Debian: apt-get install python3-torch).\n');
+  process.stdout.write(
+    `CPU: ${cpu}; ${os.cpus().length} cores; node ${process.version}; medians of ${opts.runs} runs, page cache warm\n`,
+  );
+  process.stdout.write(
+    '| size | tool | wall (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
+    );
+  if (!withTorch)
+    process.stdout.write(
+      'PyTorch not measured: `python3 -c "import torch"` fails here (Debian: apt-get install python3-torch).\n',
+    );
 }
 
 if (require.main === module) main(process.argv.slice(2));

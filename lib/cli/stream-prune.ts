@@ -13,7 +13,14 @@
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
 import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
-import { GlobalSelection, type LayerSparsity, type PruningPattern, type ReduceType, patternMasks, sparsityReport } from '../pruning';
+import {
+  GlobalSelection,
+  type LayerSparsity,
+  type PruningPattern,
+  type ReduceType,
+  patternMasks,
+  sparsityReport,
+} from '../pruning';
 import type { BytesProgress } from './progress';
 
 /** The selection options, already checked. */
@@ -98,11 +105,26 @@ export function streamPrune(
   const read = (t: CheckpointTensor) => model.read(t, readBuf.get(t.byteLength));
   const nonFinite: Array<{ module: string; count: number }> = [];
   const scoresOf = (t: CheckpointTensor, bytes: Uint8Array): Float32Array | undefined => {
-    const weight = t.dtype === 'BF16' ? bf16ToFloat32Array(bytes, decodeBuf.get(bytes.byteLength / 2)) : tensorAsFloat32({ name: t.name, dtype: t.dtype, data: bytes });
+    const weight =
+      t.dtype === 'BF16'
+        ? bf16ToFloat32Array(bytes, decodeBuf.get(bytes.byteLength / 2))
+        : tensorAsFloat32({ name: t.name, dtype: t.dtype, data: bytes });
     const g = grads?.byName.get(t.name);
-    const grad = g === undefined ? undefined : tensorAsFloat32({ name: g.name, dtype: g.dtype, data: (grads as { checkpoint: Checkpoint }).checkpoint.read(g) });
+    const grad =
+      g === undefined
+        ? undefined
+        : tensorAsFloat32({
+            name: g.name,
+            dtype: g.dtype,
+            data: (grads as { checkpoint: Checkpoint }).checkpoint.read(g),
+          });
     const modules = {};
-    Object.defineProperty(modules, t.name, { value: { weight, grad, shape: t.shape }, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(modules, t.name, {
+      value: { weight, grad, shape: t.shape },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     const criterion = getCriterion({ criterion_type: options.criterion, on_non_finite: 'error' }, modules);
     try {
       // One step's hooks, in order, as pruneOneShot: magnitude scores in the first, gradient criteria in the second.
@@ -121,14 +143,19 @@ export function streamPrune(
     reduce: options.reduce,
     scope,
     tie_mode: options.tieMode,
-    max_sparsity_ratio_per_op: options.pattern.kind === 'n:m' ? Math.min(options.maxPerLayer, options.pattern.n / options.pattern.m) : options.maxPerLayer,
+    max_sparsity_ratio_per_op:
+      options.pattern.kind === 'n:m'
+        ? Math.min(options.maxPerLayer, options.pattern.n / options.pattern.m)
+        : options.maxPerLayer,
     min_sparsity_ratio_per_op: options.minPerLayer,
   });
 
   const totals = new Totals();
   const finishTensor = (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => {
     if (!(keep instanceof Uint8Array) || keep.length * DTYPE_SIZES[t.dtype] !== bytes.byteLength)
-      throw new StateError(`tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`);
+      throw new StateError(
+        `tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`,
+      );
     zeroPruned(bytes, keep, DTYPE_SIZES[t.dtype]);
     totals.add(t, keep, options.pattern);
     sink.tensor(t, bytes);
@@ -170,7 +197,8 @@ export function streamPrune(
   progress.restart(model.dataBytes);
   for (const t of model.tensors) {
     const bytes = read(t);
-    if (isPrunable.has(t.name)) finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+    if (isPrunable.has(t.name))
+      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
     else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
   }
@@ -264,10 +292,12 @@ function byRounds(
  */
 function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): LayerSparsity | undefined {
   const block = pattern.kind === 'block' ? /^(\d+)x(\d+)$/.exec(pattern.name) : null;
-  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2) return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
+  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2)
+    return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
   const unstructured = pattern.kind === 'block' && pattern.name === '1x1';
   const nOf4 = pattern.kind === 'n:m' && pattern.m === 4 && t.shape.length === 2;
-  if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0) return undefined;
+  if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0)
+    return undefined;
   const words = new Uint32Array(keep.buffer, keep.byteOffset, keep.length / 4);
   const n = pattern.kind === 'n:m' ? pattern.n : 0;
   let kept = 0;
@@ -280,9 +310,28 @@ function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: Pruni
   }
   const elements = keep.length;
   const pruned = elements - kept;
-  if (unstructured) return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks: elements, prunedBlocks: pruned, blockSparsity: pruned / elements };
+  if (unstructured)
+    return {
+      name: t.name,
+      shape: [...t.shape],
+      elements,
+      pruned,
+      elementSparsity: pruned / elements,
+      blocks: elements,
+      prunedBlocks: pruned,
+      blockSparsity: pruned / elements,
+    };
   const groups = words.length;
-  return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks: groups, prunedBlocks: prunedGroups, blockSparsity: (prunedGroups * n) / (groups * 4) };
+  return {
+    name: t.name,
+    shape: [...t.shape],
+    elements,
+    pruned,
+    elementSparsity: pruned / elements,
+    blocks: groups,
+    prunedBlocks: prunedGroups,
+    blockSparsity: (prunedGroups * n) / (groups * 4),
+  };
 }
 
 /** sparsityReport's figures for NxM blocks of a 2-D weight: the rows of each block row ORed, then all-zero groups of M counted. */
@@ -310,7 +359,16 @@ function blockSparsity2d(t: CheckpointTensor, keep: Uint8Array, bn: number, bm: 
   const elements = keep.length;
   const pruned = elements - kept;
   const blocks = (rows / bn) * (cols / bm);
-  return { name: t.name, shape: [...t.shape], elements, pruned, elementSparsity: pruned / elements, blocks, prunedBlocks, blockSparsity: prunedBlocks / blocks };
+  return {
+    name: t.name,
+    shape: [...t.shape],
+    elements,
+    pruned,
+    elementSparsity: pruned / elements,
+    blocks,
+    prunedBlocks,
+    blockSparsity: prunedBlocks / blocks,
+  };
 }
 
 /** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */
@@ -321,7 +379,9 @@ class Totals {
   private blockWeighted = 0;
 
   add(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): void {
-    const layer = fastLayerSparsity(t, keep, pattern) ?? sparsityReport([{ name: t.name, shape: t.shape, keep, pattern }]).layers[0];
+    const layer =
+      fastLayerSparsity(t, keep, pattern) ??
+      sparsityReport([{ name: t.name, shape: t.shape, keep, pattern }]).layers[0];
     this.layers.push({ ...layer, dtype: t.dtype });
     this.elements += layer.elements;
     this.pruned += layer.pruned;
@@ -332,7 +392,12 @@ class Totals {
     const { elements, pruned, blockWeighted } = this;
     return {
       layers: this.layers,
-      total: { elements, pruned, elementSparsity: elements ? pruned / elements : 0, blockSparsity: elements ? blockWeighted / elements : 0 },
+      total: {
+        elements,
+        pruned,
+        elementSparsity: elements ? pruned / elements : 0,
+        blockSparsity: elements ? blockWeighted / elements : 0,
+      },
     };
   }
 }

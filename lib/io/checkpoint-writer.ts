@@ -35,12 +35,18 @@ export function checkOutputDir(dest: string): void {
     st = fs.statSync(dest);
   } catch {
     const parent = path.dirname(path.resolve(dest));
-    if (!fs.existsSync(parent)) throw new SafetensorsError(`cannot be created: the folder ${parent} does not exist`, dest);
+    if (!fs.existsSync(parent))
+      throw new SafetensorsError(`cannot be created: the folder ${parent} does not exist`, dest);
     return;
   }
-  if (!st.isDirectory()) throw new SafetensorsError('exists and is not a folder; a sharded checkpoint is written to a folder', dest);
+  if (!st.isDirectory())
+    throw new SafetensorsError('exists and is not a folder; a sharded checkpoint is written to a folder', dest);
   const entries = fs.readdirSync(dest);
-  if (entries.length > 0) throw new SafetensorsError(`is a folder that is not empty (${entries.length} entries, e.g. ${entries[0]}); name a new or empty one`, dest);
+  if (entries.length > 0)
+    throw new SafetensorsError(
+      `is a folder that is not empty (${entries.length} entries, e.g. ${entries[0]}); name a new or empty one`,
+      dest,
+    );
 }
 
 /** JSON text of a value read by the strict parser (objects are Maps, kept in order). */
@@ -67,14 +73,21 @@ export class CheckpointWriter {
    * @throws SafetensorsError when `dest` cannot take the output or a spec is bad; Node's errors otherwise.
    */
   static create(dest: string, plan: CheckpointPlan): CheckpointWriter {
-    if (plan.kind === 'file') return new CheckpointWriter(dest, plan, [SafetensorsWriter.create(dest, plan.shard.specs, plan.shard.metadata)], undefined);
+    if (plan.kind === 'file')
+      return new CheckpointWriter(
+        dest,
+        plan,
+        [SafetensorsWriter.create(dest, plan.shard.specs, plan.shard.metadata)],
+        undefined,
+      );
     checkOutputDir(dest);
     cleanStaleTemps(dest);
     const tmp = tempPathFor(dest);
     fs.mkdirSync(tmp);
     const writers: SafetensorsWriter[] = [];
     try {
-      for (const s of plan.shards) writers.push(SafetensorsWriter.create(path.join(dest, s.name), s.specs, s.metadata, path.join(tmp, s.name)));
+      for (const s of plan.shards)
+        writers.push(SafetensorsWriter.create(path.join(dest, s.name), s.specs, s.metadata, path.join(tmp, s.name)));
     } catch (err) {
       for (const w of writers) w.discard();
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -94,8 +107,11 @@ export class CheckpointWriter {
     const plan = this.plan;
     if (plan.kind === 'sharded' && this.tempDir !== undefined) {
       const weightMap: string[] = [];
-      for (const s of plan.shards) for (const t of s.specs) weightMap.push(`${JSON.stringify(t.name)}:${JSON.stringify(s.name)}`);
-      const metadata = Object.keys(plan.indexMetadata).map((k) => `${JSON.stringify(k)}:${jsonText(plan.indexMetadata[k])}`);
+      for (const s of plan.shards)
+        for (const t of s.specs) weightMap.push(`${JSON.stringify(t.name)}:${JSON.stringify(s.name)}`);
+      const metadata = Object.keys(plan.indexMetadata).map(
+        (k) => `${JSON.stringify(k)}:${jsonText(plan.indexMetadata[k])}`,
+      );
       const text = `{"metadata":{${metadata.join(',')}},"weight_map":{${weightMap.join(',')}}}\n`;
       const fd = fs.openSync(path.join(this.tempDir, plan.indexName), 'w', 0o644);
       try {

@@ -60,11 +60,19 @@ export function resolveCheckpointPath(given: string): string {
   const names = fs.readdirSync(given).sort();
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   if (indexes.length === 1) return path.join(given, indexes[0]);
-  if (indexes.length > 1) throw new SafetensorsError(`is a folder with ${indexes.length} index files (${indexes.join(', ')}): name the one to use`, given);
+  if (indexes.length > 1)
+    throw new SafetensorsError(
+      `is a folder with ${indexes.length} index files (${indexes.join(', ')}): name the one to use`,
+      given,
+    );
   const files = names.filter((n) => n.endsWith('.safetensors'));
   if (files.length === 1) return path.join(given, files[0]);
-  if (files.length === 0) throw new SafetensorsError(`is a folder with no *${INDEX_SUFFIX} and no .safetensors file`, given);
-  throw new SafetensorsError(`is a folder with ${files.length} .safetensors files and no *${INDEX_SUFFIX} naming its shards`, given);
+  if (files.length === 0)
+    throw new SafetensorsError(`is a folder with no *${INDEX_SUFFIX} and no .safetensors file`, given);
+  throw new SafetensorsError(
+    `is a folder with ${files.length} .safetensors files and no *${INDEX_SUFFIX} naming its shards`,
+    given,
+  );
 }
 
 /** True when `file` names a sharded checkpoint's index (by its name). */
@@ -139,7 +147,8 @@ export function readIndex(file: string): ShardIndex {
   if (!(wm instanceof Map)) return fail('has no "weight_map" object (tensor name -> shard file)');
   const weightMap = new Map<string, string>();
   for (const [name, shard] of wm) {
-    if (typeof shard !== 'string') fail(`weight_map value must be a shard file name, got ${JSON.stringify(shard)}`, name);
+    if (typeof shard !== 'string')
+      fail(`weight_map value must be a shard file name, got ${JSON.stringify(shard)}`, name);
     const s = shard as string;
     // A shard is a file next to the index: no folders, no way out of it.
     if (s === '' || s.includes('/') || s.includes('\\') || s === '.' || s === '..' || s.includes('\0'))
@@ -148,7 +157,9 @@ export function readIndex(file: string): ShardIndex {
   }
   const md = value.get('metadata');
   const metadata: Record<string, JsonValue> = {};
-  if (md instanceof Map) for (const [k, v] of md) Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (md instanceof Map)
+    for (const [k, v] of md)
+      Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
   else if (md !== undefined && md !== null) fail('"metadata" must be an object');
   return { metadata, weightMap };
 }
@@ -164,7 +175,10 @@ function openSharded(file: string): Checkpoint {
       const shardPath = path.join(dir, name);
       if (!fs.existsSync(shardPath)) {
         const first = [...index.weightMap].find(([, s]) => s === name)?.[0];
-        throw new SafetensorsError(`names shard ${name}, which does not exist in ${dir} (it should hold tensor ${JSON.stringify(first)})`, file);
+        throw new SafetensorsError(
+          `names shard ${name}, which does not exist in ${dir} (it should hold tensor ${JSON.stringify(first)})`,
+          file,
+        );
       }
       shards.push(SafetensorsReader.open(shardPath));
     }
@@ -173,17 +187,28 @@ function openSharded(file: string): Checkpoint {
     shards.forEach((reader, shard) => {
       for (const t of reader.tensors.values()) {
         const other = seenIn.get(t.name);
-        if (other !== undefined) throw new SafetensorsError(`tensor is in two shards: ${other} and ${shardNames[shard]}`, file, t.name);
+        if (other !== undefined)
+          throw new SafetensorsError(`tensor is in two shards: ${other} and ${shardNames[shard]}`, file, t.name);
         seenIn.set(t.name, shardNames[shard]);
         const mapped = index.weightMap.get(t.name);
-        if (mapped === undefined) throw new SafetensorsError(`holds a tensor the index ${path.basename(file)} does not name`, reader.path, t.name);
+        if (mapped === undefined)
+          throw new SafetensorsError(
+            `holds a tensor the index ${path.basename(file)} does not name`,
+            reader.path,
+            t.name,
+          );
         if (mapped !== shardNames[shard])
-          throw new SafetensorsError(`holds this tensor, but the index ${path.basename(file)} puts it in ${mapped}`, reader.path, t.name);
+          throw new SafetensorsError(
+            `holds this tensor, but the index ${path.basename(file)} puts it in ${mapped}`,
+            reader.path,
+            t.name,
+          );
         tensors.push({ ...t, shard });
       }
     });
     for (const [name, shard] of index.weightMap)
-      if (!seenIn.has(name)) throw new SafetensorsError(`names this tensor in shard ${shard}, which does not hold it`, file, name);
+      if (!seenIn.has(name))
+        throw new SafetensorsError(`names this tensor in shard ${shard}, which does not hold it`, file, name);
     return assemble('sharded', file, shards, shardNames, tensors, index.metadata);
   } catch (err) {
     for (const s of shards) s.close();

@@ -38,7 +38,11 @@ function readFully(fd: number, into: Uint8Array, position: number, source: strin
   while (done < into.byteLength) {
     const n = fs.readSync(fd, into, done, Math.min(READ_CHUNK, into.byteLength - done), position + done);
     if (n === 0) {
-      throw new SafetensorsError(`file ended at byte ${position + done} while ${into.byteLength} bytes were read from byte ${position}; it was truncated while in use`, source, tensor);
+      throw new SafetensorsError(
+        `file ended at byte ${position + done} while ${into.byteLength} bytes were read from byte ${position}; it was truncated while in use`,
+        source,
+        tensor,
+      );
     }
     done += n;
   }
@@ -108,7 +112,8 @@ export class SafetensorsReader {
   read(t: TensorInfo, into?: Uint8Array): Uint8Array {
     if (this.fd === undefined) throw new SafetensorsError('is closed', this.path, t.name);
     const out = into ?? new Uint8Array(t.byteLength);
-    if (out.byteLength !== t.byteLength) throw new RangeError(`read(${t.name}): buffer of ${out.byteLength} bytes, the tensor has ${t.byteLength}`);
+    if (out.byteLength !== t.byteLength)
+      throw new RangeError(`read(${t.name}): buffer of ${out.byteLength} bytes, the tensor has ${t.byteLength}`);
     readFully(this.fd, out, t.offset, this.path, t.name);
     return out;
   }
@@ -168,7 +173,12 @@ export class SafetensorsWriter {
    * @param tempPath - Where to write instead of `dest.tmp-PID` (a writer inside a temporary folder).
    * @throws SafetensorsError on bad specs; Node's errors (naming the file) when it cannot be created.
    */
-  static create(dest: string, specs: readonly TensorSpec[], metadata?: Record<string, string>, tempPath?: string): SafetensorsWriter {
+  static create(
+    dest: string,
+    specs: readonly TensorSpec[],
+    metadata?: Record<string, string>,
+    tempPath?: string,
+  ): SafetensorsWriter {
     const { head } = headerFor(specs, metadata, dest);
     const sizes = specs.map(specByteLength);
     const tmp = tempPath ?? tempPathFor(dest);
@@ -197,9 +207,17 @@ export class SafetensorsWriter {
     if (this.fd === undefined || this.finished) throw new SafetensorsError('writer is closed', this.path, name);
     const spec = this.specs[this.next];
     if (spec === undefined || spec.name !== name)
-      throw new SafetensorsError(`tensor written out of order: expected ${spec === undefined ? 'no more tensors' : JSON.stringify(spec.name)}`, this.path, name);
+      throw new SafetensorsError(
+        `tensor written out of order: expected ${spec === undefined ? 'no more tensors' : JSON.stringify(spec.name)}`,
+        this.path,
+        name,
+      );
     if (data.byteLength !== this.sizes[this.next])
-      throw new SafetensorsError(`${data.byteLength} bytes given, shape [${spec.shape.join(', ')}] x ${spec.dtype} needs ${this.sizes[this.next]}`, this.path, name);
+      throw new SafetensorsError(
+        `${data.byteLength} bytes given, shape [${spec.shape.join(', ')}] x ${spec.dtype} needs ${this.sizes[this.next]}`,
+        this.path,
+        name,
+      );
     writeFully(this.fd, data);
     this.next++;
   }
@@ -207,7 +225,11 @@ export class SafetensorsWriter {
   /** Checks every tensor was written, flushes the temporary to disk and closes it. */
   finish(): void {
     if (this.fd === undefined) throw new SafetensorsError('writer is closed', this.path);
-    if (this.next !== this.specs.length) throw new SafetensorsError(`${this.specs.length - this.next} tensors were not written (next: ${JSON.stringify(this.specs[this.next].name)})`, this.path);
+    if (this.next !== this.specs.length)
+      throw new SafetensorsError(
+        `${this.specs.length - this.next} tensors were not written (next: ${JSON.stringify(this.specs[this.next].name)})`,
+        this.path,
+      );
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = undefined;

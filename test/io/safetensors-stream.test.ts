@@ -13,7 +13,10 @@ afterEach(() => tmp.cleanup());
 
 test('a file over 2 GiB (sparse): opened by its header, the last tensor read at its offset', () => {
   const big = 2_200_000_000; // past 2^31 bytes, which readFileSync refuses
-  const header = JSON.stringify({ big: { dtype: 'U8', shape: [big], data_offsets: [0, big] }, tail: { dtype: 'F32', shape: [2], data_offsets: [big, big + 8] } });
+  const header = JSON.stringify({
+    big: { dtype: 'U8', shape: [big], data_offsets: [0, big] },
+    tail: { dtype: 'F32', shape: [2], data_offsets: [big, big + 8] },
+  });
   const file = path.join(tmp.dir, 'big.safetensors');
   const head = craft(header);
   const fd = fs.openSync(file, 'w');
@@ -71,7 +74,13 @@ test('the writer: header first, tensors in order, bytes equal to serializeSafete
   w.finish();
   expect(fs.existsSync(dest)).toBe(false); // nothing under the name until publish
   w.publish();
-  const expected = serializeSafetensors([['a', { dtype: 'F32', shape: [2], data: a }], ['b', { dtype: 'U8', shape: [3], data: b }]], { format: 'pt' });
+  const expected = serializeSafetensors(
+    [
+      ['a', { dtype: 'F32', shape: [2], data: a }],
+      ['b', { dtype: 'U8', shape: [3], data: b }],
+    ],
+    { format: 'pt' },
+  );
   expect(fs.readFileSync(dest).equals(expected)).toBe(true);
   expect(fs.readdirSync(tmp.dir)).toEqual(['out.safetensors']);
 });
