@@ -45,7 +45,10 @@ export interface BindingOrigin {
   path: string;
   /** The platform it was chosen for. */
   target: Target;
-  /** Earlier candidates that did not load, each `[<kind>] <path>: <reason>` (e.g. a `PRUNEKIT_BINARY` that does not exist). */
+  /**
+   * Earlier candidates that did not load, each `[<kind>] <path>: <reason>` (e.g. a `PRUNEKIT_BINARY` that does
+   * not exist).
+   */
   passedOver: string[];
 }
 
@@ -72,7 +75,8 @@ export function detectTarget(): Target {
     };
     const glibc = data.header?.glibcVersionRuntime;
     if (glibc) return { ...target, libc: 'glibc', libcVersion: glibc };
-    if ((data.sharedObjects ?? []).some((so) => /(^|\/)(ld-musl-|libc\.musl-)/.test(so))) return { ...target, libc: 'musl' };
+    if ((data.sharedObjects ?? []).some((so) => /(^|\/)(ld-musl-|libc\.musl-)/.test(so)))
+      return { ...target, libc: 'musl' };
   } catch {
     // no report: the C library stays unknown
   } finally {
@@ -90,13 +94,20 @@ export function describeTarget(target: Target): string {
 }
 
 /** Where `cmake-js compile` (and so `prunekit build` and the repository's `npm install`) writes the addon. */
-export const LOCAL_BUILDS = [path.join('build', 'Release', 'prunekit.node'), path.join('build', 'Debug', 'prunekit.node')];
+export const LOCAL_BUILDS = [
+  path.join('build', 'Release', 'prunekit.node'),
+  path.join('build', 'Debug', 'prunekit.node'),
+];
 
 /**
  * The files to try, in order: `PRUNEKIT_BINARY` if set, the package's prebuilt binary for this platform
  * (passed over on musl: the prebuilt binaries need glibc), then the local builds ({@link LOCAL_BUILDS}).
  */
-export function bindingCandidates(root: string, target: Target, env: Record<string, string | undefined> = process.env): Candidate[] {
+export function bindingCandidates(
+  root: string,
+  target: Target,
+  env: Record<string, string | undefined> = process.env,
+): Candidate[] {
   const candidates: Candidate[] = [];
   if (env.PRUNEKIT_BINARY) candidates.push({ kind: 'override', path: path.resolve(env.PRUNEKIT_BINARY) });
   const prebuilt: Candidate = {
@@ -122,7 +133,15 @@ function prebuiltPlatforms(root: string): string[] {
   }
 }
 
-const ELF_MACHINES: Record<number, string> = { 0x03: 'ia32', 0x28: 'arm', 0x3e: 'x64', 0xb7: 'arm64', 0x15: 'ppc64', 0x16: 's390x', 0xf3: 'riscv64' };
+const ELF_MACHINES: Record<number, string> = {
+  0x03: 'ia32',
+  0x28: 'arm',
+  0x3e: 'x64',
+  0xb7: 'arm64',
+  0x15: 'ppc64',
+  0x16: 's390x',
+  0xf3: 'riscv64',
+};
 
 /**
  * Why a binary that exists may not load on `target`, read from its header: dlopen reports a binary of
@@ -145,12 +164,14 @@ function binaryMismatch(file: string, target: Target): string | undefined {
     const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
     const arch = ELF_MACHINES[machine] ?? `ELF machine 0x${machine.toString(16)}`;
     if (target.platform !== 'linux') return `it is a Linux (ELF) binary for ${arch}, this is ${target.platform}`;
-    if (arch !== target.arch) return `it is a binary for linux-${arch}, this process is ${target.platform}-${target.arch}`;
+    if (arch !== target.arch)
+      return `it is a binary for linux-${arch}, this process is ${target.platform}-${target.arch}`;
     return undefined;
   }
   if ([0xcffaedfe, 0xfeedfacf, 0xcafebabe].includes(head.readUInt32BE(0)) && target.platform !== 'darwin')
     return `it is a macOS (Mach-O) binary, this is ${target.platform}`;
-  if (head.readUInt16BE(0) === 0x4d5a && target.platform !== 'win32') return `it is a Windows (PE) binary, this is ${target.platform}`;
+  if (head.readUInt16BE(0) === 0x4d5a && target.platform !== 'win32')
+    return `it is a Windows (PE) binary, this is ${target.platform}`;
   return undefined;
 }
 
@@ -220,7 +241,10 @@ function loadOnce(): { binding: NativeBinding; origin: BindingOrigin } {
   if (override && loaded.origin.kind !== 'override') {
     // An explicit path that does not load is worth a word, even though another binary did.
     const why = loaded.origin.passedOver.find((t) => t.startsWith(`[${KIND_LABEL.override}]`));
-    process.emitWarning(`${why}; loaded the ${KIND_LABEL[loaded.origin.kind]} binary ${loaded.origin.path} instead`, 'PrunekitWarning');
+    process.emitWarning(
+      `${why}; loaded the ${KIND_LABEL[loaded.origin.kind]} binary ${loaded.origin.path} instead`,
+      'PrunekitWarning',
+    );
   }
   return loaded;
 }
@@ -237,7 +261,8 @@ export const bindingOrigin: BindingOrigin = loaded.origin;
  * Where the loaded binary came from: its kind (`override`, `prebuilt`, `built`), its path, the platform it
  * was chosen for and the candidates passed over before it. A copy, for `prunekit info`.
  * @example
- * getBindingOrigin(); // { kind: 'prebuilt', path: '.../prebuilds/linux-x64/prunekit.node', target: {...}, passedOver: [] }
+ * getBindingOrigin();
+ * // { kind: 'prebuilt', path: '.../prebuilds/linux-x64/prunekit.node', target: {...}, passedOver: [] }
  */
 export function getBindingOrigin(): BindingOrigin {
   return { ...bindingOrigin, target: { ...bindingOrigin.target }, passedOver: [...bindingOrigin.passedOver] };

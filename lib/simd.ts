@@ -15,9 +15,9 @@ export function simdInfo(): SimdInfo {
 }
 
 /**
- * Switches every kernel to `level`. Throws an ArgumentError (and changes nothing) if this CPU or binary cannot run it, so
- * asking for AVX-512 on a CPU without it is an error, never an illegal instruction. The environment
- * variable `PRUNEKIT_SIMD` does the same at load time.
+ * Switches every kernel to `level`. Throws an ArgumentError (and changes nothing) if this CPU or binary
+ * cannot run it, so asking for AVX-512 on a CPU without it is an error, never an illegal instruction. The
+ * environment variable `PRUNEKIT_SIMD` does the same at load time.
  * @example
  * setSimd('scalar'); // the oracle path, for comparisons
  */

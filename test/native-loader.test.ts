@@ -77,7 +77,12 @@ test('the binding in use names its origin: kind, existing path, target', () => {
 
 linuxOnly('on glibc Linux the target says glibc and its version', () => {
   const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
-  expect(here).toEqual({ platform: 'linux', arch: process.arch, libc: 'glibc', libcVersion: header.glibcVersionRuntime });
+  expect(here).toEqual({
+    platform: 'linux',
+    arch: process.arch,
+    libc: 'glibc',
+    libcVersion: header.glibcVersionRuntime,
+  });
   expect(describeTarget(here)).toBe(`linux-${process.arch} (glibc ${header.glibcVersionRuntime})`);
   expect(describeTarget({ platform: 'linux', arch: 'arm64', libc: 'musl' })).toBe('linux-arm64 (musl)');
   expect(describeTarget({ platform: 'darwin', arch: 'arm64' })).toBe('darwin-arm64');
@@ -97,7 +102,9 @@ test('a PRUNEKIT_BINARY that does not load is passed over with a warning, and th
   const { native, warnings } = loadWith({ PRUNEKIT_BINARY: missing });
   expect(native.bindingOrigin.kind).not.toBe('override');
   expect(native.bindingOrigin.passedOver[0]).toBe(`[PRUNEKIT_BINARY] ${missing}: not found`);
-  expect(warnings).toEqual([`[PRUNEKIT_BINARY] ${missing}: not found; loaded the ${native.bindingOrigin.kind === 'built' ? 'local build' : 'prebuilt'} binary ${native.bindingOrigin.path} instead`]);
+  expect(warnings).toEqual([
+    `[PRUNEKIT_BINARY] ${missing}: not found; loaded the ${native.bindingOrigin.kind === 'built' ? 'local build' : 'prebuilt'} binary ${native.bindingOrigin.path} instead`,
+  ]);
 });
 
 test('when nothing loads, the error names the target, every path tried with its reason, and how to build', () => {
@@ -107,7 +114,9 @@ test('when nothing loads, the error names the target, every path tried with its 
   const bad = path.join(tmp, 'bad.node');
   const message = failure(root, bindingCandidates(root, here, { PRUNEKIT_BINARY: bad }));
 
-  expect(message).toContain(`prunekit: no native binary loads on ${describeTarget(here)}, Node ${process.versions.node}`);
+  expect(message).toContain(
+    `prunekit: no native binary loads on ${describeTarget(here)}, Node ${process.versions.node}`,
+  );
   const lines = message.split('\n').filter((line) => line.startsWith('  ['));
   expect(lines).toEqual([
     `  [PRUNEKIT_BINARY] ${bad}: not found`,
@@ -116,12 +125,14 @@ test('when nothing loads, the error names the target, every path tried with its 
     `  [local build] ${path.join(root, 'build', 'Debug', 'prunekit.node')}: not found`,
   ]);
   expect(message).toContain('Prebuilt binaries in this package: sunos-sparc (glibc).');
-  expect(message).toContain(`Build from source: run \`npx prunekit build\` in your project (it runs cmake-js in ${root}`);
+  expect(message).toContain(
+    `Build from source: run \`npx prunekit build\` in your project (it runs cmake-js in ${root}`,
+  );
   expect(message).toContain(`or set PRUNEKIT_BINARY to a prunekit.node built for ${tag}.`);
   expect(message).not.toContain('npm rebuild');
 });
 
-test('a file that exists but does not load is listed with the loader\'s reason', () => {
+test("a file that exists but does not load is listed with the loader's reason", () => {
   const root = packageWith('junk');
   const junk = path.join(root, 'junk.node');
   fs.writeFileSync(junk, 'this is not a shared object, it is text long enough to have a header');
@@ -160,13 +171,19 @@ test('the prebuilt binary under the package root loads as "prebuilt" on glibc an
   const musl: Target = { platform: 'linux', arch: here.arch, libc: 'musl' };
   const candidates = bindingCandidates(root, musl, {});
   expect(candidates).toEqual([
-    { kind: 'prebuilt', path: file, skip: 'skipped: the prebuilt Linux binaries are linked against glibc and this process uses musl' },
+    {
+      kind: 'prebuilt',
+      path: file,
+      skip: 'skipped: the prebuilt Linux binaries are linked against glibc and this process uses musl',
+    },
     { kind: 'built', path: path.join(root, 'build', 'Release', 'prunekit.node') },
     { kind: 'built', path: path.join(root, 'build', 'Debug', 'prunekit.node') },
   ]);
   const message = failure(root, candidates, musl);
   expect(message).toContain(`no native binary loads on linux-${here.arch} (musl)`);
-  expect(message).toContain(`  [prebuilt] ${file}: skipped: the prebuilt Linux binaries are linked against glibc and this process uses musl`);
+  expect(message).toContain(
+    `  [prebuilt] ${file}: skipped: the prebuilt Linux binaries are linked against glibc and this process uses musl`,
+  );
 });
 
 test('the local build is found where cmake-js writes it (build/Release) after the other candidates', () => {

@@ -25,10 +25,14 @@ test('asking for a set this CPU or binary cannot run is an error, and nothing ch
   setSimd('scalar');
   const missing = (['avx2', 'avx512', 'neon'] as const).filter((l) => !info.supported.includes(l));
   for (const level of missing) {
-    expect(() => setSimd(level)).toThrow(`instruction set '${level}' is not supported on this CPU/binary (supported: ${info.supported.join(', ')})`);
+    expect(() => setSimd(level)).toThrow(
+      `instruction set '${level}' is not supported on this CPU/binary (supported: ${info.supported.join(', ')})`,
+    );
     expect(simdInfo().active).toBe('scalar');
   }
-  expect(() => setSimd('sse9' as never)).toThrow("setSimd: unknown instruction set 'sse9' (known: scalar, avx2, avx512, neon)");
+  expect(() => setSimd('sse9' as never)).toThrow(
+    "setSimd: unknown instruction set 'sse9' (known: scalar, avx2, avx512, neon)",
+  );
   expect(() => setSimd('sse9' as never)).toThrow(ArgumentError);
 });
 
@@ -53,9 +57,13 @@ describe('PRUNEKIT_SIMD, read when the binding loads', () => {
 
   test('PRUNEKIT_SIMD naming a set the CPU lacks fails the load with a clear error', () => {
     const missing = (['avx2', 'avx512', 'neon'] as const).find((l) => !info.supported.includes(l))!;
-    expect(() => load(missing)).toThrow(`prunekit: PRUNEKIT_SIMD=${missing}: instruction set '${missing}' is not supported`);
+    expect(() => load(missing)).toThrow(
+      `prunekit: PRUNEKIT_SIMD=${missing}: instruction set '${missing}' is not supported`,
+    );
     expect(() => load('fastest')).toThrow("prunekit: PRUNEKIT_SIMD=fastest: unknown instruction set 'fastest'");
     // The class of that module instance (isolateModules loads a second copy of lib/errors), checked by code.
-    expect(() => load('fastest')).toThrow(expect.objectContaining({ code: 'ERR_PRUNEKIT_CONFIG', name: 'ConfigError' }));
+    expect(() => load('fastest')).toThrow(
+      expect.objectContaining({ code: 'ERR_PRUNEKIT_CONFIG', name: 'ConfigError' }),
+    );
   });
 });

@@ -1,10 +1,25 @@
 /**
- * The built-in criteria the CLI runs: the hook that computes each one and whether it reads gradients (the
- * README table). Plain data, so commands can check their flags before the native addon loads.
+ * The built-in criteria the CLI runs: the hook that computes each one and whether it reads gradients, read
+ * from the criterion classes' statics (lib/criteria/builtin.ts). Importing the classes loads no native
+ * code, so commands check their flags (and `--help` works) before the addon loads.
  */
-export const BUILTIN_CRITERIA: Readonly<Record<string, { hook: 'onStepBegin' | 'onBeforeOptimizerStep'; grads: boolean }>> = {
-  magnitude: { hook: 'onStepBegin', grads: false },
-  gradient: { hook: 'onBeforeOptimizerStep', grads: true },
-  snip: { hook: 'onBeforeOptimizerStep', grads: true },
-  snip_momentum: { hook: 'onBeforeOptimizerStep', grads: true },
-};
+import { BUILTIN_CRITERIA as CLASSES, type BuiltinCriterion } from '../criteria/builtin';
+import type { CriterionHook } from '../criteria/types';
+
+/** What the CLI needs to know of a built-in criterion. */
+export interface CliCriterion {
+  /** The hook that computes its scores. */
+  hook: CriterionHook;
+  /** Whether it reads gradients (`--grads` is then required). */
+  grads: boolean;
+}
+
+/** Built-in name -> its hook and whether it reads gradients. Keyed by string: commands look user input up. */
+export const BUILTIN_CRITERIA: Readonly<Record<string, CliCriterion>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(CLASSES).map(([name, cls]) => [
+      name,
+      Object.freeze({ hook: cls.scoringHook, grads: cls.readsGradients }),
+    ]),
+  ) as Record<BuiltinCriterion, CliCriterion>,
+);

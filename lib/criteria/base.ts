@@ -1,6 +1,6 @@
 /** The base class every criterion extends: the reference's `PruningCriterion`. */
 import { markAsUntransferable } from 'node:worker_threads';
-import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
+import type { CriterionConfig, CriterionHook, Modules, NonFinitePolicy } from './types';
 import { checkCriterionConfig, checkModules } from './validate';
 
 /**
@@ -14,8 +14,19 @@ import { checkCriterionConfig, checkModules } from './validate';
  *   }
  * }
  * registerCriterion('random')(Random);
+ *
+ * A criterion whose hooks read `grad` says so with `static override readonly readsGradients = true`: the
+ * pruners then check every grad is there before calling it.
  */
 export class PruningCriterion {
+  /**
+   * Whether the hooks read each module's `grad` (the built-in gradient, snip and snip_momentum do). False
+   * unless a subclass declares otherwise; read through the instance getter of the same name.
+   */
+  static readonly readsGradients: boolean = false;
+  /** The hook that computes the scores, if the class says (the built-in criteria do). */
+  static readonly scoringHook: CriterionHook | undefined = undefined;
+
   /** The modules record given at construction; read again at every hook call. */
   readonly modules: Modules;
   readonly config: CriterionConfig;
@@ -45,6 +56,11 @@ export class PruningCriterion {
       Object.defineProperty(scores, name, { value: array, enumerable: true });
     }
     this.scores = Object.freeze(scores);
+  }
+
+  /** This criterion's class's {@link PruningCriterion.readsGradients}. */
+  get readsGradients(): boolean {
+    return (this.constructor as typeof PruningCriterion).readsGradients;
   }
 
   /** Called before the forward pass (reference: `on_step_begin`). */

@@ -1,5 +1,5 @@
 /** `gradient`: s = |g|, computed in onBeforeOptimizerStep. */
-import { ElementwiseCriterion } from './elementwise';
+import { ElementwiseCriterion, type ElementwiseKernel } from './elementwise';
 import { registerCriterion } from './registry';
 
 /**
@@ -11,10 +11,9 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('gradient')
 export class GradientCriterion extends ElementwiseCriterion {
-  protected readonly op = 'abs';
-  protected readonly input = 'grad';
-  protected readonly usesGrad = false;
-
+  static override readonly kernel: ElementwiseKernel = { op: 'abs', input: 'grad', usesGrad: false };
+  static override readonly scoringHook = 'onBeforeOptimizerStep';
+  static override readonly readsGradients = true;
 
   override onBeforeOptimizerStep(): void {
     this.score('onBeforeOptimizerStep');

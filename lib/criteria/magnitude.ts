@@ -1,5 +1,5 @@
 /** `magnitude`: s = |w|, computed in onStepBegin. */
-import { ElementwiseCriterion } from './elementwise';
+import { ElementwiseCriterion, type ElementwiseKernel } from './elementwise';
 import { registerCriterion } from './registry';
 
 /**
@@ -11,10 +11,9 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('magnitude')
 export class MagnitudeCriterion extends ElementwiseCriterion {
-  protected readonly op = 'abs';
-  protected readonly input = 'weight';
-  protected readonly usesGrad = false;
-
+  static override readonly kernel: ElementwiseKernel = { op: 'abs', input: 'weight', usesGrad: false };
+  static override readonly scoringHook = 'onStepBegin';
+  static override readonly readsGradients = false;
 
   override onStepBegin(): void {
     this.score('onStepBegin');

@@ -48,6 +48,8 @@ export function getCriterion(config: CriterionConfig, modules: Modules): Pruning
   const name = config.criterion_type;
   const cls = typeof name === 'string' ? registry.get(name) : undefined;
   if (cls === undefined)
-    throw new ConfigError(`criteria does not support ${JSON.stringify(name)}, currently only support [${criteriaNames().join(', ')}]`);
+    throw new ConfigError(
+      `criteria does not support ${JSON.stringify(name)}, currently only support [${criteriaNames().join(', ')}]`,
+    );
   return new cls(modules, config);
 }

@@ -1,5 +1,5 @@
 /** `snip_momentum`: s = s * alpha + beta * |w * g|, accumulated in onBeforeOptimizerStep. */
-import { ElementwiseCriterion } from './elementwise';
+import { ElementwiseCriterion, type ElementwiseKernel } from './elementwise';
 import { registerCriterion } from './registry';
 import type { CriterionConfig, Modules } from './types';
 import { finiteOption } from './validate';
@@ -14,9 +14,9 @@ import { finiteOption } from './validate';
  */
 @registerCriterion('snip_momentum')
 export class SnipMomentumCriterion extends ElementwiseCriterion {
-  protected readonly op = 'momentum';
-  protected readonly input = 'weight';
-  protected readonly usesGrad = true;
+  static override readonly kernel: ElementwiseKernel = { op: 'momentum', input: 'weight', usesGrad: true };
+  static override readonly scoringHook = 'onBeforeOptimizerStep';
+  static override readonly readsGradients = true;
   readonly alpha: number;
   readonly beta: number;
 

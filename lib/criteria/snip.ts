@@ -1,5 +1,5 @@
 /** `snip`: s = |w * g|, computed in onBeforeOptimizerStep. */
-import { ElementwiseCriterion } from './elementwise';
+import { ElementwiseCriterion, type ElementwiseKernel } from './elementwise';
 import { registerCriterion } from './registry';
 
 /**
@@ -10,10 +10,9 @@ import { registerCriterion } from './registry';
  */
 @registerCriterion('snip')
 export class SnipCriterion extends ElementwiseCriterion {
-  protected readonly op = 'abs-mul';
-  protected readonly input = 'weight';
-  protected readonly usesGrad = true;
-
+  static override readonly kernel: ElementwiseKernel = { op: 'abs-mul', input: 'weight', usesGrad: true };
+  static override readonly scoringHook = 'onBeforeOptimizerStep';
+  static override readonly readsGradients = true;
 
   override onBeforeOptimizerStep(): void {
     this.score('onBeforeOptimizerStep');

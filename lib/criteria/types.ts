@@ -19,8 +19,12 @@ export interface ModuleTensors {
 /** Module name -> tensors, in the order the model lists them. */
 export type Modules = Record<string, ModuleTensors>;
 
+/** The hooks of a training step a criterion can score in (the reference's `on_*` methods). */
+export type CriterionHook = 'onStepBegin' | 'onBeforeOptimizerStep' | 'onAfterOptimizerStep';
+
 /**
- * What a criterion does with a step whose new terms (|w|, |g| or |w*g|) hold NaN or +-Inf (SPEC 1):
+ * What a criterion does with a step whose new terms (|w|, |g| or |w*g|) hold NaN or +-Inf
+ * (docs/spec.md section 1, "Non-finite gradients"):
  * - `"skip"` (default): that module's scores stay as they were; the skip is counted in `nonFiniteSkips`.
  * - `"error"`: throw an error naming the module and the count; no scores change.
  * - `"propagate"`: compute anyway, bit for bit as the reference does.

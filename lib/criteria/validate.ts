@@ -17,11 +17,14 @@ function describe(value: unknown): string {
 
 /** Throws unless `value` is a Float32Array of `expected` elements (when given) over a live buffer. */
 export function checkFloat32(value: unknown, where: string, expected?: number): asserts value is Float32Array {
-  if (!(value instanceof Float32Array)) throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
+  if (!(value instanceof Float32Array))
+    throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
   if (expected === undefined || value.length === expected) return;
   if (value.buffer.byteLength === 0) {
     // A typed array over a detached (transferred) ArrayBuffer reads as length 0.
-    throw new ArgumentError(`${where} is empty, its ArrayBuffer detached or transferred: expected ${expected} elements`);
+    throw new ArgumentError(
+      `${where} is empty, its ArrayBuffer detached or transferred: expected ${expected} elements`,
+    );
   }
   throw new ShapeError(`${where} has ${value.length} elements, expected ${expected}`);
 }
@@ -55,7 +58,9 @@ export function checkCriterionConfig(config: unknown): NonFinitePolicy {
     throw new ConfigError(`config must be an object with a criterion_type, got ${describe(config)}`);
   const policy = (config as CriterionConfig).on_non_finite ?? 'skip';
   if (!NON_FINITE_POLICIES.includes(policy))
-    throw new ConfigError(`on_non_finite must be one of ${NON_FINITE_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`);
+    throw new ConfigError(
+      `on_non_finite must be one of ${NON_FINITE_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy)}`,
+    );
   return policy;
 }
 
@@ -64,6 +69,8 @@ export function finiteOption(config: CriterionConfig, key: string, fallback: num
   const value = config[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new ConfigError(`${key} must be a finite number, got ${typeof value === 'number' ? value : JSON.stringify(value) ?? String(value)}`);
+    throw new ConfigError(
+      `${key} must be a finite number, got ${typeof value === 'number' ? value : (JSON.stringify(value) ?? String(value))}`,
+    );
   return value;
 }

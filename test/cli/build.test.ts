@@ -24,7 +24,9 @@ function child(out: string, err: string, code: number): FakeChild {
   setImmediate(() => {
     c.stdout.end(out);
     c.stderr.end(err);
-    Promise.all([new Promise((r) => c.stdout.on('end', r)), new Promise((r) => c.stderr.on('end', r))]).then(() => c.emit('close', code, null));
+    Promise.all([new Promise((r) => c.stdout.on('end', r)), new Promise((r) => c.stderr.on('end', r))]).then(() =>
+      c.emit('close', code, null),
+    );
   });
   return c;
 }
@@ -89,11 +91,17 @@ describe('cmake-js and node-addon-api are not prunekit dependencies', () => {
 
 test('a missing compiler: exit 1 with what to install', async () => {
   mockSpawn.mockImplementation(() =>
-    child('-- The CXX compiler identification is unknown\n', 'CMake Error at CMakeLists.txt:4 (project):\n  No CMAKE_CXX_COMPILER could be found.\n', 1),
+    child(
+      '-- The CXX compiler identification is unknown\n',
+      'CMake Error at CMakeLists.txt:4 (project):\n  No CMAKE_CXX_COMPILER could be found.\n',
+      1,
+    ),
   );
   const r = await runCli(['build']);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/prunekit build: cmake-js compile failed with exit code 1: no working C\+\+17 compiler: install g\+\+ or clang\+\+/);
+  expect(r.stderr).toMatch(
+    /prunekit build: cmake-js compile failed with exit code 1: no working C\+\+17 compiler: install g\+\+ or clang\+\+/,
+  );
 });
 
 test('an unrecognised failure points at the output', async () => {
@@ -115,7 +123,10 @@ test('a child that cannot start', async () => {
 });
 
 test.each([
-  ["CMake executable is not found. Please use your system's package manager to install it", /^cmake is not installed or not on PATH/],
+  [
+    "CMake executable is not found. Please use your system's package manager to install it",
+    /^cmake is not installed or not on PATH/,
+  ],
   ['/bin/sh: 1: cmake: not found', /^cmake is not installed/],
   ['No CMAKE_CXX_COMPILER could be found.', /^no working C\+\+17 compiler/],
   ['The C++ compiler "/usr/bin/c++" is not able to compile a simple test program.', /^no working C\+\+17 compiler/],

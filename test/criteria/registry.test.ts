@@ -56,7 +56,9 @@ test('registerCriterion also works as a plain call (and as a legacy one-argument
 
 test('a taken name cannot be given to another class', () => {
   class Other extends PruningCriterion {}
-  expect(() => registerCriterion('magnitude')(Other)).toThrow('criterion "magnitude" is already registered (by MagnitudeCriterion)');
+  expect(() => registerCriterion('magnitude')(Other)).toThrow(
+    'criterion "magnitude" is already registered (by MagnitudeCriterion)',
+  );
   expect(() => registerCriterion('magnitude')(Other)).toThrow(StateError);
   expect(getCriterion({ criterion_type: 'magnitude' }, modules)).toBeInstanceOf(MagnitudeCriterion);
 });

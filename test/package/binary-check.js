@@ -16,7 +16,11 @@ function check(name, fn) {
     console.log(`ok ${name}`);
   } catch (err) {
     failed++;
-    console.log(`FAIL ${name}: ${String(err && err.message ? err.message : err).split('\n').join('\n     ')}`);
+    console.log(
+      `FAIL ${name}: ${String(err && err.message ? err.message : err)
+        .split('\n')
+        .join('\n     ')}`,
+    );
   }
 }
 function same(actual, expected, what) {
@@ -33,7 +37,9 @@ check(`loads ${file}`, () => {
 if (!binding) process.exit(1);
 
 const info = binding.simdInfo();
-console.log(`   simdInfo: active ${info.active}; supported ${info.supported.join(', ')}; compiled ${info.compiled.join(', ')}`);
+console.log(
+  `   simdInfo: active ${info.active}; supported ${info.supported.join(', ')}; compiled ${info.compiled.join(', ')}`,
+);
 check(`simdInfo().active is ${expectedActive}`, () => {
   if (info.active !== expectedActive) throw new Error(`active is ${info.active}`);
 });
@@ -42,7 +48,8 @@ check(`simdInfo().active is ${expectedActive}`, () => {
 // g = [2, -0.5, 4, 1, 0.25, -2, 0.5, 3, -1]:
 //   |w|   = [1.5, 2, 0.25, 3, 4, 0.5, 8, 1, 2.5]
 //   |w*g| = [3, 1, 1, 3, 1, 1, 4, 3, 2.5]
-//   momentum, alpha 0.5, beta 2, from s = [1, 1, 1, 1, 1, 1, 1, 1, 1]: 0.5 + 2|w*g| = [6.5, 2.5, 2.5, 6.5, 2.5, 2.5, 8.5, 6.5, 5.5]
+//   momentum, alpha 0.5, beta 2, from s = [1, 1, 1, 1, 1, 1, 1, 1, 1]: 0.5 + 2|w*g|
+//     = [6.5, 2.5, 2.5, 6.5, 2.5, 2.5, 8.5, 6.5, 5.5]
 const w = new Float32Array([-1.5, 2, -0.25, 3, -4, 0.5, 8, -1, 2.5]);
 const g = new Float32Array([2, -0.5, 4, 1, 0.25, -2, 0.5, 3, -1]);
 for (const level of info.supported) {
@@ -57,7 +64,8 @@ for (const level of info.supported) {
     binding.scoreMomentum(w, g, s, 0.5, 2, 'compute');
     same(s, [6.5, 2.5, 2.5, 6.5, 2.5, 2.5, 8.5, 6.5, 5.5], 'scoreMomentum');
     const bad = new Float32Array(9).fill(7);
-    if (binding.scoreAbs(new Float32Array([1, NaN, 2, 3, 4, 5, 6, 7, Infinity]), bad, 'guarded') !== 2) throw new Error('guarded count is not 2');
+    if (binding.scoreAbs(new Float32Array([1, NaN, 2, 3, 4, 5, 6, 7, Infinity]), bad, 'guarded') !== 2)
+      throw new Error('guarded count is not 2');
     same(bad, new Array(9).fill(7), 'guarded scores (must be untouched)');
   });
 }

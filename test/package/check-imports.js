@@ -21,7 +21,10 @@ const missing = [];
 let count = 0;
 for (const file of files) {
   // Comments dropped: JSDoc examples quote imports that are not the file's own.
-  const text = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const exts = file.endsWith('.d.ts') ? ['.d.ts', '/index.d.ts', ''] : ['.js', '/index.js', '.json', '.node', ''];
   for (const [, , spec] of text.matchAll(specifier)) {
     count++;
@@ -31,7 +34,9 @@ for (const file of files) {
   }
 }
 if (missing.length) {
-  console.log(`${missing.length} of ${count} relative imports in ${files.length} files do not resolve inside the package:`);
+  console.log(
+    `${missing.length} of ${count} relative imports in ${files.length} files do not resolve inside the package:`,
+  );
   for (const m of [...new Set(missing)]) console.log(`  ${m}`);
   process.exit(1);
 }

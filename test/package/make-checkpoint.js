@@ -6,7 +6,11 @@ const { writeSafetensors } = require(require.resolve('prunekit', { paths: [proce
 
 let x = 12345;
 const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-const tensor = (shape) => ({ dtype: 'F32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next) });
+const tensor = (shape) => ({
+  dtype: 'F32',
+  shape,
+  data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next),
+});
 writeSafetensors(process.argv[2], [
   ['encoder.fc1.weight', tensor([64, 32])],
   ['encoder.fc1.bias', tensor([64])],

@@ -15,7 +15,11 @@ function check(name, fn) {
     console.log(`ok [${expectedKind}] ${name}`);
   } catch (err) {
     failed++;
-    console.log(`FAIL [${expectedKind}] ${name}: ${String(err && err.message ? err.message : err).split('\n').join('\n     ')}`);
+    console.log(
+      `FAIL [${expectedKind}] ${name}: ${String(err && err.message ? err.message : err)
+        .split('\n')
+        .join('\n     ')}`,
+    );
   }
 }
 function same(actual, expected, what) {
@@ -39,11 +43,14 @@ check(`the binding comes from the ${expectedKind} binary`, () => {
     expectedKind === 'prebuilt'
       ? path.join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'prunekit.node')
       : path.join(installed, 'build', 'Release', 'prunekit.node');
-  if (fs.realpathSync(origin.path) !== fs.realpathSync(file)) throw new Error(`path is ${origin.path}, expected ${file}`);
+  if (fs.realpathSync(origin.path) !== fs.realpathSync(file))
+    throw new Error(`path is ${origin.path}, expected ${file}`);
 });
 
 const info = prunekit.simdInfo();
-console.log(`   simdInfo: active ${info.active}; supported ${info.supported.join(', ')}; compiled ${info.compiled.join(', ')}`);
+console.log(
+  `   simdInfo: active ${info.active}; supported ${info.supported.join(', ')}; compiled ${info.compiled.join(', ')}`,
+);
 
 // Hand-computed cases. "small": w = [-1.5, 2, -0.25], g = [2, -0.5, 4]; |w| = [1.5, 2, 0.25], |g| = [2, 0.5, 4],
 // |w*g| = [3, 1, 1]; snip_momentum with alpha 0.5, beta 2 from zero scores: step 1 gives 2|wg| = [6, 2, 2],

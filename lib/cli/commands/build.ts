@@ -40,7 +40,10 @@ function resolveManifest(name: string, root: string): string | undefined {
  * @example
  * cmakeJsBin('/app/node_modules/prunekit'); // '/app/node_modules/cmake-js/bin/cmake-js'
  */
-export function cmakeJsBin(root: string, ranges: Record<string, string | undefined> = devDependencyRanges(root)): string {
+export function cmakeJsBin(
+  root: string,
+  ranges: Record<string, string | undefined> = devDependencyRanges(root),
+): string {
   const missing = BUILD_TOOLS.filter((name) => resolveManifest(name, root) === undefined);
   if (missing.length > 0) {
     throw new NativeBinaryError(
@@ -75,16 +78,25 @@ function devDependencyRanges(root: string): Record<string, string | undefined> {
  * buildFailureHint('CMake Error: No CMAKE_CXX_COMPILER could be found.'); // 'no working C++17 compiler ...'
  */
 export function buildFailureHint(output: string): string | undefined {
-  if (/CMake executable is not found|CMake is not installed|cmake: (command )?not found|spawn cmake ENOENT/i.test(output))
+  if (
+    /CMake executable is not found|CMake is not installed|cmake: (command )?not found|spawn cmake ENOENT/i.test(output)
+  )
     return 'cmake is not installed or not on PATH: install CMake 3.15 or newer (apt install cmake, brew install cmake, or https://cmake.org/download)';
-  if (/No CMAKE_CXX_COMPILER could be found|CMAKE_CXX_COMPILER.*(not found|NOTFOUND)|CXX compiler identification is unknown|is not able to compile a simple test program/i.test(output))
+  if (
+    /No CMAKE_CXX_COMPILER could be found|CMAKE_CXX_COMPILER.*(not found|NOTFOUND)|CXX compiler identification is unknown|is not able to compile a simple test program/i.test(
+      output,
+    )
+  )
     return 'no working C++17 compiler: install g++ or clang++ (apt install build-essential; xcode-select --install on macOS; Visual Studio Build Tools with "Desktop development with C++" on Windows)';
   if (/CMAKE_MAKE_PROGRAM is not set|Could not find a make program|(make|ninja): (command )?not found/i.test(output))
     return 'no build tool: install make or ninja';
   return undefined;
 }
 
-/** Runs `node <cmake-js> compile` in `root`, forwarding its output as it comes; resolves to its exit code and output tail. */
+/**
+ * Runs `node <cmake-js> compile` in `root`, forwarding its output as it comes; resolves to its exit code and
+ * the output's tail.
+ */
 function compile(bin: string, root: string, io: CliIo): Promise<{ code: number; tail: string }> {
   return new Promise((resolve, reject) => {
     // process.execPath, not a `cmake-js` on PATH: the same Node that runs prunekit builds its addon.
@@ -101,7 +113,9 @@ function compile(bin: string, root: string, io: CliIo): Promise<{ code: number; 
       io.stderr(text);
       keep(text);
     });
-    child.on('error', (err) => reject(new NativeBinaryError(`cannot start ${process.execPath} ${bin}: ${err.message}`)));
+    child.on('error', (err) =>
+      reject(new NativeBinaryError(`cannot start ${process.execPath} ${bin}: ${err.message}`)),
+    );
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), tail }));
   });
 }
@@ -129,7 +143,9 @@ export const command: Command = {
     const { code, tail } = await compile(bin, root, io);
     if (code !== 0) {
       const hint = buildFailureHint(tail);
-      throw new NativeBinaryError(`cmake-js compile failed with exit code ${code}${hint ? `: ${hint}` : ' (see its output above)'}`);
+      throw new NativeBinaryError(
+        `cmake-js compile failed with exit code ${code}${hint ? `: ${hint}` : ' (see its output above)'}`,
+      );
     }
     io.stderr(`prunekit build: built ${path.join(root, 'build', 'Release', 'prunekit.node')}\n`);
     return 0;
