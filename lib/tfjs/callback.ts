@@ -31,7 +31,6 @@ export function pruningCallback(model: ModelLike, config: PruningConfigInput, op
   const needs = pruning.pruners.filter((p) => p.readsGradients).map((p) => p.config.pruning_type);
   if (needs.length > 0)
     throw new ConfigError(`pruningCallback: pruning_type ${needs.map((t) => `"${t}"`).join(', ')} reads gradients, which model.fit does not expose; use PruningTrainer (a custom step) or a criterion that needs none ("magnitude", "pattern_lock")`);
-  const lastStep = Math.max(-1, ...pruning.pruners.map((p) => p.config.end_step));
   return {
     binding,
     pruning,
@@ -39,15 +38,15 @@ export function pruningCallback(model: ModelLike, config: PruningConfigInput, op
       pruning.onTrainBegin();
     },
     async onBatchBegin() {
-      const scoring = pruning.step <= lastStep;
-      if (scoring) binding.weightsIn();
+      binding.refresh(true);
       pruning.onStepBegin();
-      if (scoring) binding.applyMasks(pruning.masks);
       pruning.onBeforeOptimizerStep();
+      binding.writeBack();
     },
     async onBatchEnd() {
+      binding.refresh(true); // fit's optimizer step gave the kernels new memory
       pruning.onAfterOptimizerStep();
-      binding.applyMasks(pruning.masks);
+      binding.writeBack();
       pruning.onStepEnd();
     },
   };

@@ -63,17 +63,23 @@ describe.each(BACKENDS)('prunekit/tfjs on the %s backend', (backend) => {
     model.dispose();
   });
 
-  test('the record holds INC\'s [out, k] view of each kernel, and the round trip is exact', () => {
+  test('the record holds each kernel in its tfjs layout, in the variable\'s own memory (a copy only when asked)', () => {
     const model = convNet();
     const binding = bindModel(model);
     for (const layer of binding.layers) {
-      const tfw = Float32Array.from(layer.kernel().dataSync());
-      const view = binding.modules[layer.name].weight;
-      // element (o, j) of the view is tf's (j, o): for a conv, j = (h*kw + w)*cin + c, INC's permute(0, 2, 3, 1)
-      for (let o = 0; o < layer.out; o += 3) for (let j = 0; j < layer.k; j += 5) expect(view[o * layer.k + j]).toBe(tfw[j * layer.out + o]);
-      const back = transposeInto(view, layer.out, layer.k, new Float32Array(view.length));
-      expect(back).toEqual(tfw);
+      const entry = binding.modules[layer.name];
+      expect([entry.shape, entry.layout]).toEqual([layer.tfShape, layer.layout]);
+      expect(entry.weight).toEqual(Float32Array.from(layer.kernel().dataSync()));
+      if (backend === 'cpu') expect(entry.weight).toBe(layer.kernel().dataSync());
+      else expect(entry.weight.buffer).toBe((tf.engine().backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer);
     }
+    const copying = bindModel(model, { memory: 'copy' });
+    expect(copying.memory).toBe('copy');
+    const entry = copying.modules.fc1;
+    entry.weight[3] = 99; // a copy: the variable keeps its value until writeBack
+    expect(copying.layers[1].kernel().dataSync()[3]).not.toBe(99);
+    copying.writeBack();
+    expect(copying.layers[1].kernel().dataSync()[3]).toBe(99);
     model.dispose();
   });
 
@@ -93,10 +99,10 @@ describe.each(BACKENDS)('prunekit/tfjs on the %s backend', (backend) => {
     v.dispose();
   });
 
-  test('masks written through the adapter equal masks of hand-transposed [out, in] copies, for 4x1, 1x4 and 2:4', () => {
-    for (const pattern of ['4x1', '1x4', '2:4']) {
+  test('masks in tfjs layout equal the masks of hand-transposed [out, in] copies, for 4x1, 1x4 and 2:4, on both memory paths', () => {
+    for (const [pattern, memory] of [['4x1', 'auto'], ['1x4', 'auto'], ['2:4', 'auto'], ['4x1', 'copy'], ['2:4', 'copy']] as const) {
       const model = convNet();
-      const binding = bindModel(model, { exclude: 'head' });
+      const binding = bindModel(model, { exclude: 'head', memory });
       // The reference path: each kernel transposed by hand into PyTorch layout, masked by prunekit as is.
       const torch = binding.layers.map((l) => {
         const w = Float32Array.from(l.kernel().dataSync());
@@ -105,8 +111,9 @@ describe.each(BACKENDS)('prunekit/tfjs on the %s backend', (backend) => {
       const expected = computeMasks(torch, { pattern, ratio: 0.5 }).masks;
       const pruning = new Pruning({ pruning_type: 'magnitude', pattern, target_sparsity: 0.5, start_step: 0, end_step: 0, pruning_frequency: 1 }, binding.modules, { warn: () => {} });
       pruning.onTrainBegin();
-      pruning.onStepBegin();
-      binding.applyMasks(pruning.masks);
+      binding.refresh(true);
+      pruning.onStepBegin(); // zeroes the pruned weights in the variables themselves
+      binding.writeBack();
       for (const l of binding.layers) {
         const w = Float32Array.from(l.kernel().dataSync());
         const torchW = l.kind === 'Dense' ? transposeInto(w, l.tfShape[0], l.tfShape[1], new Float32Array(w.length)) : oihwByHand(w, [...l.tfShape]);
@@ -117,16 +124,16 @@ describe.each(BACKENDS)('prunekit/tfjs on the %s backend', (backend) => {
     }
   });
 
-  test('PruningTrainer: pruned weights stay zero after every optimizer step, grads reach the criterion', () => {
+  test.each(['auto', 'copy'] as const)('PruningTrainer (memory %s): pruned weights stay zero after every optimizer step, grads reach the criterion', (memory) => {
     const { model, x } = trainable(backend);
     const optimizer = tf.train.adam(0.01);
     const loss = (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) as tf.Scalar;
-    const trainer = new PruningTrainer(model as unknown as TrainableModel, { pruning_type: 'snip_momentum', pattern: '4x1', target_sparsity: 0.75, start_step: 0, end_step: 4, pruning_frequency: 2, excluded_op_names: ['head'] }, { optimizer, loss });
+    const trainer = new PruningTrainer(model as unknown as TrainableModel, { pruning_type: 'snip_momentum', pattern: '4x1', target_sparsity: 0.75, start_step: 0, end_step: 4, pruning_frequency: 2, excluded_op_names: ['head'] }, { optimizer, loss, memory });
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32'), 4);
     for (let step = 0; step < 7; step++) {
       trainer.step(x, y);
       for (const l of trainer.binding.layers.filter((b) => b.name !== 'head')) {
-        const keep = transposeInto(trainer.pruning.masks[l.name], l.out, l.k, new Uint8Array(l.out * l.k));
+        const keep = trainer.pruning.masks[l.name]; // tfjs layout, as the kernel
         const w = l.kernel().dataSync();
         const nonzeroPruned = keep.reduce((n, k, i) => n + (k === 0 && w[i] !== 0 ? 1 : 0), 0);
         expect([step, l.name, nonzeroPruned]).toEqual([step, l.name, 0]);

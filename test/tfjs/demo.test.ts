@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { targetCount } from '../../lib';
-import { transposeInto, type PruningTrainer } from '../../lib/tfjs';
+import type { PruningTrainer } from '../../lib/tfjs';
 import { runDemo, type DemoResult } from '../../examples/mnist/finetune';
 import { useBackend } from './backends';
 import { readF32Safetensors } from './safetensors-reader';
@@ -40,7 +40,7 @@ describe('the reduced demo (wasm)', () => {
     for (const layer of trainer.binding.layers) {
       const keep = trainer.pruning.masks[layer.name];
       if (keep === undefined) continue;
-      const tfKeep = transposeInto(keep, layer.out, layer.k, new Uint8Array(keep.length));
+      const tfKeep = keep; // masks come in the kernel's own (tfjs) layout
       const w = layer.kernel().dataSync();
       let bad = 0;
       for (let i = 0; i < w.length; i++) if (tfKeep[i] === 0 && w[i] !== 0) bad++;
