@@ -64,11 +64,14 @@ export interface CopyTiming {
 function regex(value: RegExp | string | undefined, key: string): RegExp | null {
   if (value === undefined) return null;
   if (value instanceof RegExp) return value;
-  if (typeof value !== 'string') throw new ArgumentError(`bindModel: ${key} must be a RegExp or a string, got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw new ArgumentError(`bindModel: ${key} must be a RegExp or a string, got ${typeof value}`);
   try {
     return new RegExp(value);
   } catch (err) {
-    throw new ArgumentError(`bindModel: ${key} ${JSON.stringify(value)} is not a regular expression: ${(err as Error).message}`);
+    throw new ArgumentError(
+      `bindModel: ${key} ${JSON.stringify(value)} is not a regular expression: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -79,7 +82,9 @@ function boundLayer(layer: LayerLike): BoundLayer | null {
   const rank = kind === 'Dense' ? 2 : 4;
   const s: number[] | undefined = kernelWeight?.read().shape;
   if (s === undefined || s.length !== rank)
-    throw new ShapeError(`bindModel: layer "${layer.name}" (${kind}) has no rank-${rank} kernel (was the model built?), got ${s === undefined ? 'no weights' : `[${s.join(', ')}]`}`);
+    throw new ShapeError(
+      `bindModel: layer "${layer.name}" (${kind}) has no rank-${rank} kernel (was the model built?), got ${s === undefined ? 'no weights' : `[${s.join(', ')}]`}`,
+    );
   const out = s[s.length - 1];
   const k = s.slice(0, -1).reduce((a, b) => a * b, 1);
   return {
@@ -111,7 +116,9 @@ export class ModelBinding {
 
   constructor(model: ModelLike, options: BindOptions = {}) {
     if (typeof model !== 'object' || model === null || !Array.isArray(model.layers))
-      throw new ArgumentError(`bindModel: expected a tf.LayersModel (an object with layers), got ${model === null ? 'null' : typeof model}`);
+      throw new ArgumentError(
+        `bindModel: expected a tf.LayersModel (an object with layers), got ${model === null ? 'null' : typeof model}`,
+      );
     const include = regex(options.include, 'include');
     const exclude = regex(options.exclude, 'exclude');
     this.memory = memoryPath(options.memory ?? 'auto');
@@ -120,10 +127,17 @@ export class ModelBinding {
       const bound = boundLayer(layer);
       if (bound === null) continue;
       this.layers.push(bound);
-      this.modules[bound.name] = { weight: new Float32Array(0), grad: null, shape: bound.tfShape, layout: bound.layout };
+      this.modules[bound.name] = {
+        weight: new Float32Array(0),
+        grad: null,
+        shape: bound.tfShape,
+        layout: bound.layout,
+      };
     }
     if (this.layers.length === 0)
-      throw new ArgumentError(`bindModel: no Dense or Conv2D layer selected (layers: ${model.layers.map((l) => `${l.name} (${l.getClassName()})`).join(', ')})`);
+      throw new ArgumentError(
+        `bindModel: no Dense or Conv2D layer selected (layers: ${model.layers.map((l) => `${l.name} (${l.getClassName()})`).join(', ')})`,
+      );
     this.refresh(false);
   }
 
@@ -147,7 +161,10 @@ export class ModelBinding {
     const t0 = performance.now();
     for (const layer of this.layers) {
       const g = grads[layer.kernel().name];
-      if (g === undefined) throw new ArgumentError(`gradsIn: no gradient for "${layer.kernel().name}" (layer "${layer.name}"); got ${Object.keys(grads).join(', ') || 'none'}`);
+      if (g === undefined)
+        throw new ArgumentError(
+          `gradsIn: no gradient for "${layer.kernel().name}" (layer "${layer.name}"); got ${Object.keys(grads).join(', ') || 'none'}`,
+        );
       this.modules[layer.name].grad = readView(this.memory, g);
     }
     this.count(t0, this.memory === 'copy' ? this.layers.length : 0);

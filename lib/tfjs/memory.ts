@@ -42,12 +42,16 @@ export function memoryPath(requested: 'auto' | 'copy' = 'auto'): MemoryPath {
  * copy. Valid until the next tf call.
  */
 export function readView(path: MemoryPath, t: tf.Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new ArgumentError(`tensor ${t.id} [${t.shape.join(', ')}] is ${t.dtype}, expected float32`);
+  if (t.dtype !== 'float32')
+    throw new ArgumentError(`tensor ${t.id} [${t.shape.join(', ')}] is ${t.dtype}, expected float32`);
   if (path === 'copy') {
     const read = t.dataSync() as Float32Array;
     return tf.getBackend() === 'cpu' ? read.slice() : read; // cpu hands out its own memory; wasm's dataSync is a copy
   }
-  if (path === 'wasm-heap') return (tf.engine().backend as unknown as WasmBackendLike).typedArrayFromHeap(t as unknown as { shape: number[]; dtype: string; dataId: object });
+  if (path === 'wasm-heap')
+    return (tf.engine().backend as unknown as WasmBackendLike).typedArrayFromHeap(
+      t as unknown as { shape: number[]; dtype: string; dataId: object },
+    );
   return t.dataSync() as Float32Array;
 }
 

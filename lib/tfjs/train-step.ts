@@ -54,8 +54,10 @@ export class PruningTrainer {
     config: PruningConfigInput,
     private readonly options: TrainerOptions,
   ) {
-    if (typeof options?.loss !== 'function') throw new ArgumentError(`PruningTrainer: options.loss must be a function (yTrue, yPred) => tf.Scalar`);
-    if (typeof options.optimizer?.applyGradients !== 'function') throw new ArgumentError(`PruningTrainer: options.optimizer must be a tf.Optimizer`);
+    if (typeof options?.loss !== 'function')
+      throw new ArgumentError(`PruningTrainer: options.loss must be a function (yTrue, yPred) => tf.Scalar`);
+    if (typeof options.optimizer?.applyGradients !== 'function')
+      throw new ArgumentError(`PruningTrainer: options.optimizer must be a tf.Optimizer`);
     this.binding = bindModel(model, options);
     this.pruning = new Pruning(config, this.binding.modules, options.pruning);
     this.lastScoringStep = Math.max(-1, ...this.pruning.pruners.map((p) => p.config.end_step));
