@@ -25,7 +25,7 @@ function report(r: DemoResult): string {
   const runs: RunResult[] = [r.dense, r.control, ...r.pruned];
   const perStep = (run: RunResult, ms: number) => (ms / run.steps).toFixed(2);
   const timing = [
-    ['run', 'test acc %', 'vs control', 'wall s', 'ms/step', 'tfjs', 'prunekit', 'copies', 'prunekit+copies %'],
+    ['run', 'test acc %', 'vs control', 'wall s', 'ms/step', 'tfjs', 'prunekit', 'adapter', 'prunekit+adapter %'],
   ];
   for (const run of runs) {
     const share =
