@@ -39,3 +39,71 @@ export function startProgress(stream: NodeJS.WritableStream | undefined, total: 
     },
   };
 }
+
+/** Advances a progress display measured in bytes; every method is a no-op when there is no terminal. */
+export interface BytesProgress {
+  /** `bytes` more done, in `stage` (e.g. "pass 1/2: scoring"), on `item` (a tensor name). */
+  advance(bytes: number, stage: string, item: string): void;
+  /** Starts over at 0 of `total` bytes (the next pass over the model). */
+  restart(total: number): void;
+  stop(): void;
+}
+
+const NO_BYTES: BytesProgress = { advance: () => {}, restart: () => {}, stop: () => {} };
+
+/** `1.23 GB` style sizes (decimal units, as disks and `df -H` count). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  while (n >= 1000 && u < units.length - 1) {
+    n /= 1000;
+    u++;
+  }
+  return `${u === 0 ? n.toFixed(0) : n.toFixed(2)} ${units[u]}`;
+}
+
+/**
+ * A bar over `total` bytes with the stage, the rate (bytes/s) and the time left, or a no-op when `stream`
+ * is undefined (not a TTY).
+ * @example
+ * const p = startBytesProgress(io.progressStream, ckpt.dataBytes);
+ * try { for (const t of ckpt.tensors) { work(t); p.advance(t.byteLength, 'pruning', t.name); } } finally { p.stop(); }
+ */
+export function startBytesProgress(stream: NodeJS.WritableStream | undefined, total: number): BytesProgress {
+  if (stream === undefined) return NO_BYTES;
+  const bar = new SingleBar({
+    stream,
+    format: '{stage} [{bar}] {done}/{size} {rate} ETA {eta_formatted} {item}',
+    hideCursor: true,
+    clearOnComplete: true,
+    gracefulExit: true,
+    etaBuffer: 50,
+  });
+  let done = 0;
+  let started = Date.now();
+  let lastStage = '';
+  const payload = (stage: string, item: string) => {
+    const seconds = (Date.now() - started) / 1000;
+    return { stage, item, done: formatBytes(done), size: formatBytes(total), rate: `${formatBytes(done / Math.max(seconds, 0.001))}/s` };
+  };
+  bar.start(Math.max(total, 1), 0, payload('starting', ''));
+  return {
+    advance(bytes, stage, item) {
+      done += bytes;
+      bar.update(done, payload(stage, item));
+      // The work is synchronous, so the bar's timer never fires: draw at once when the stage changes.
+      if (stage !== lastStage) bar.render();
+      lastStage = stage;
+    },
+    restart(newTotal) {
+      done = 0;
+      total = newTotal;
+      started = Date.now();
+      bar.setTotal(Math.max(total, 1));
+      bar.update(0, payload('starting', ''));
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

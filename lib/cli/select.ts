@@ -1,9 +1,15 @@
 /** Which tensors of a model `prunekit score` scores: name filters (--include/--exclude) and dtype. */
-import type { SafetensorsTensor } from '../io';
 import { UsageError } from './errors';
 
 /** The dtypes scored: F32 as is, F16 and BF16 converted exactly to F32 (tensorAsFloat32). */
 export const FLOAT_DTYPES: readonly string[] = ['F32', 'F16', 'BF16'];
+
+/** What the selection looks at: a tensor's name, dtype and shape (its bytes are read later). */
+export interface TensorLike {
+  name: string;
+  dtype: string;
+  shape: number[];
+}
 
 /** A tensor that passed the name filters but is not scored because of its dtype. */
 export interface SkippedTensor {
@@ -13,8 +19,8 @@ export interface SkippedTensor {
 }
 
 /** The outcome of `selectTensors`, in the model's header order. */
-export interface Selection {
-  selected: SafetensorsTensor[];
+export interface Selection<T extends TensorLike = TensorLike> {
+  selected: T[];
   /** Matched the filters, but are not F32/F16/BF16 (integers, booleans, F64, F8): listed to the user. */
   skipped: SkippedTensor[];
   /** How many tensors the name filters left out. */
@@ -45,8 +51,8 @@ export function compilePatterns(sources: readonly string[], flag: string): RegEx
  * @example
  * selectTensors(tensors.values(), [], [/bias$/]).selected.map((t) => t.name); // every float tensor but biases
  */
-export function selectTensors(tensors: Iterable<SafetensorsTensor>, include: readonly RegExp[], exclude: readonly RegExp[]): Selection {
-  const selection: Selection = { selected: [], skipped: [], excluded: 0 };
+export function selectTensors<T extends TensorLike>(tensors: Iterable<T>, include: readonly RegExp[], exclude: readonly RegExp[]): Selection<T> {
+  const selection: Selection<T> = { selected: [], skipped: [], excluded: 0 };
   for (const t of tensors) {
     const wanted = (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name));
     if (!wanted) selection.excluded++;

@@ -10,6 +10,8 @@
  * independent of the host's endianness.
  */
 
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Shared scratch space used to reinterpret u32 bit patterns as f32. */
 const scratchU32 = new Uint32Array(1);
 const scratchF32 = new Float32Array(scratchU32.buffer);
@@ -125,16 +127,24 @@ export function f16ToFloat32Array(bytes: Uint8Array): Float32Array {
  * `bytes` may start at any byte offset (no alignment needed).
  *
  * @param bytes - Raw little-endian BF16 data; its length must be even.
- * @returns A new Float32Array with `bytes.byteLength / 2` exact values.
- * @throws RangeError if the byte length is odd.
+ * @param into - Optional output of `bytes.byteLength / 2` elements to reuse (filled and returned).
+ * @returns A new Float32Array (or `into`) with `bytes.byteLength / 2` exact values.
+ * @throws RangeError if the byte length is odd or `into` has another length.
  * @example
  * bf16ToFloat32Array(new Uint8Array([0x80, 0x3f, 0x20, 0xc0])); // Float32Array [1, -2.5]
  */
-export function bf16ToFloat32Array(bytes: Uint8Array): Float32Array {
+export function bf16ToFloat32Array(bytes: Uint8Array, into?: Float32Array): Float32Array {
   const n = checkEvenLength(bytes, 'BF16');
-  const outBits = new Uint32Array(n);
+  if (into !== undefined && into.length !== n) throw new RangeError(`BF16 output has ${into.length} elements, the input ${n}`);
+  const outBits = into === undefined ? new Uint32Array(n) : new Uint32Array(into.buffer, into.byteOffset, n);
+  if (HOST_LE && bytes.byteOffset % 2 === 0) {
+    // Aligned on a little-endian host: whole 16-bit words, several times faster than byte pairs.
+    const src = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < n; i++) outBits[i] = src[i] << 16;
+    return new Float32Array(outBits.buffer, outBits.byteOffset, n);
+  }
   for (let i = 0, j = 0; i < n; i++, j += 2) {
     outBits[i] = ((bytes[j] << 16) | (bytes[j + 1] << 24)) >>> 0;
   }
-  return new Float32Array(outBits.buffer);
+  return new Float32Array(outBits.buffer, outBits.byteOffset, n);
 }

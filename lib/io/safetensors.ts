@@ -21,8 +21,10 @@
  * Only `node:` built-ins are used.
  */
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { cleanStaleTemps, fsyncDir, tempPathFor } from './atomic';
 import { bf16ToFloat32Array, f16ToFloat32Array } from './half';
-import { JsonValue, parseStrictJson } from './strict-json';
+import { JsonValue, NonIntegerLiteral, parseStrictJson } from './strict-json';
 import { SafetensorsError } from '../errors';
 export { SafetensorsError };
 
@@ -140,6 +142,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Map) return 'an object';
+  if (v instanceof NonIntegerLiteral) return `the number ${v.text}`;
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `the boolean ${v}`;
@@ -161,24 +164,20 @@ function byteSizeOf(shape: readonly number[], dtype: SafetensorsDtype): bigint {
 function shapeProblem(shape: unknown): string | undefined {
   if (!Array.isArray(shape)) return `"shape" must be an array of integers, got ${describe(shape)}`;
   for (let i = 0; i < shape.length; i++) {
-    const d: unknown = shape[i];
+    const written: unknown = shape[i];
+    const d: unknown = written instanceof NonIntegerLiteral ? written.value : written;
     if (typeof d !== 'number') {
       return `shape[${i}] must be an integer, got ${describe(d)}`;
     }
     if (!Number.isInteger(d)) return `shape[${i}] is ${d}; dimensions must be integers`;
     if (d < 0) return `shape[${i}] is ${d}; dimensions must be non-negative`;
     if (!Number.isSafeInteger(d)) return `shape[${i}] is ${d}, which is too large`;
+    if (written instanceof NonIntegerLiteral) return `shape[${i}] is written ${written.text}; dimensions must be written as integers (no fraction or exponent)`;
   }
   return undefined;
 }
 
-interface ParsedEntry {
-  name: string;
-  dtype: SafetensorsDtype;
-  shape: number[];
-  begin: number;
-  end: number;
-}
+type ParsedEntry = HeaderEntry;
 
 /**
  * Parses and validates a complete safetensors file held in memory.
@@ -198,38 +197,79 @@ export function parseSafetensors(buf: Uint8Array, source: string = DEFAULT_SOURC
     throw new SafetensorsError(problem, source, tensor);
   };
   if (!(buf instanceof Uint8Array)) fail('expected a Uint8Array or Buffer');
-  if (buf.byteLength < 8) {
-    fail(`file is too short (${buf.byteLength} bytes); it must start with an 8-byte header length`);
+  const headerLen = headerLength(buf.subarray(0, 8), buf.byteLength, source);
+  const dataStart = 8 + headerLen;
+  const { metadata, entries } = parseHeader(buf.subarray(8, dataStart), buf.byteLength - dataStart, source);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of entries) {
+    const data = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + e.begin, e.end - e.begin);
+    tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data });
   }
+  return { metadata, tensors };
+}
 
-  // ---- header length -------------------------------------------------------
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLenBig = view.getBigUint64(0, true);
+/**
+ * The header length from a file's first 8 bytes, checked against the file size.
+ * @param prefix - The file's first bytes (at least 8 unless the file is shorter).
+ * @param fileSize - The whole file's size in bytes.
+ * @throws SafetensorsError for a file too short, an absurd length or one past the end.
+ */
+export function headerLength(prefix: Uint8Array, fileSize: number, source: string = DEFAULT_SOURCE): number {
+  const fail = (problem: string): never => {
+    throw new SafetensorsError(problem, source);
+  };
+  if (fileSize < 8 || prefix.byteLength < 8) {
+    fail(`file is too short (${fileSize} bytes); it must start with an 8-byte header length`);
+  }
+  const headerLenBig = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (headerLenBig > BigInt(MAX_HEADER_BYTES)) {
     fail(`header length ${headerLenBig} bytes is absurd (limit ${MAX_HEADER_BYTES} bytes); the file is corrupt or not safetensors`);
   }
   const headerLen = Number(headerLenBig);
-  if (headerLen > buf.byteLength - 8) {
-    fail(`header length ${headerLen} bytes is larger than the file allows (${buf.byteLength - 8} bytes after the 8-byte length prefix); the file is truncated or corrupt`);
+  if (headerLen > fileSize - 8) {
+    fail(`header length ${headerLen} bytes is larger than the file allows (${fileSize - 8} bytes after the 8-byte length prefix); the file is truncated or corrupt`);
   }
+  return headerLen;
+}
 
-  // ---- header JSON ---------------------------------------------------------
+/** A tensor's place in the data buffer, as the header gives it. */
+export interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte offsets relative to the start of the data buffer. */
+  begin: number;
+  end: number;
+}
+
+/**
+ * Parses and validates a header: its JSON bytes (without the 8-byte prefix) and the data buffer's length,
+ * which the tensors must tile exactly.
+ * @returns The metadata and the entries in header order.
+ * @throws SafetensorsError naming `source` (and the tensor) for every structural problem.
+ */
+export function parseHeader(
+  headerBytes: Uint8Array,
+  dataLen: number,
+  source: string = DEFAULT_SOURCE,
+): { metadata: Record<string, string>; entries: HeaderEntry[] } {
+  const fail = (problem: string, tensor?: string): never => {
+    throw new SafetensorsError(problem, source, tensor);
+  };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf.subarray(8, 8 + headerLen));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     return fail('header is not valid UTF-8');
   }
   let header: JsonValue;
   try {
-    header = parseStrictJson(text);
+    // Integers only, as the reference reader: data_offsets written 4.0 or 1e3 are refused.
+    header = parseStrictJson(text, { integersOnly: true });
   } catch (e) {
     return fail(`header is not valid JSON: ${(e as Error).message}`);
   }
   if (!(header instanceof Map)) return fail(`header must be a JSON object, got ${describe(header)}`);
-
-  const dataStart = 8 + headerLen;
-  const dataLen = buf.byteLength - dataStart;
 
   // ---- entries -------------------------------------------------------------
   const metadata: Record<string, string> = {};
@@ -266,14 +306,7 @@ export function parseSafetensors(buf: Uint8Array, source: string = DEFAULT_SOURC
   if (covered !== dataLen) {
     fail(`data buffer has ${dataLen - covered} trailing bytes [${covered}, ${dataLen}) not covered by any tensor`);
   }
-
-  // ---- result (header order) -----------------------------------------------
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const e of entries) {
-    const data = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + e.begin, e.end - e.begin);
-    tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data });
-  }
-  return { metadata, tensors };
+  return { metadata, entries };
 }
 
 function parseEntry(
@@ -295,7 +328,7 @@ function parseEntry(
   const shapeValue = info.get('shape');
   const sp = shapeProblem(shapeValue);
   if (sp !== undefined) fail(sp, name);
-  const shape = (shapeValue as number[]).slice();
+  const shape = (shapeValue as unknown[]).map(Number);
 
   // data_offsets
   if (!info.has('data_offsets')) fail('missing "data_offsets"', name);
@@ -307,7 +340,8 @@ function parseEntry(
     const o = offs[i];
     const which = i === 0 ? 'begin' : 'end';
     if (typeof o !== 'number' || !Number.isSafeInteger(o) || o < 0) {
-      fail(`data_offsets ${which} must be a non-negative integer, got ${describe(o)}`, name);
+      const integral = o instanceof NonIntegerLiteral && Number.isSafeInteger(o.value) && o.value >= 0;
+      fail(`data_offsets ${which} must be a non-negative integer, got ${describe(o)}${integral ? ' (integers only: no fraction or exponent, as the reference reader requires)' : ''}`, name);
     }
   }
   const [begin, end] = offs as [number, number];
@@ -338,8 +372,38 @@ function parseEntry(
  * const w = tensorAsFloat32(tensors.get('layer0.weight')!);
  */
 export function readSafetensors(path: string): SafetensorsFile {
-  const buf = fs.readFileSync(path);
-  return parseSafetensors(buf, path);
+  const fd = openRegularFile(path);
+  try {
+    return parseSafetensors(fs.readFileSync(fd), path);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens a file for reading and checks it is a regular file (not a directory, device or FIFO, which would
+ * read forever or fail late). O_NONBLOCK: opening a FIFO with no writer must not hang.
+ * @returns The open file descriptor (the caller closes it).
+ * @throws SafetensorsError naming the file when it is not a regular file; Node's errors when it cannot be opened.
+ */
+export function openRegularFile(path: string): number {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  let kind: string | undefined;
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device'
+        : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    }
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  if (kind !== undefined) {
+    fs.closeSync(fd);
+    throw new SafetensorsError(`is ${kind}, not a regular file`, path);
+  }
+  return fd;
 }
 
 /**
@@ -401,7 +465,7 @@ interface WritePlan {
   dataLen: number;
 }
 
-function planWrite(tensors: TensorsInput, metadata: Record<string, string> | undefined, source: string): WritePlan {
+function planWrite(tensors: TensorsInput, metadata: Record<string, string> | undefined, source: string, skipDataLength = false): WritePlan {
   const fail = (problem: string, tensor?: string): never => {
     throw new SafetensorsError(problem, source, tensor);
   };
@@ -432,7 +496,7 @@ function planWrite(tensors: TensorsInput, metadata: Record<string, string> | und
 
   const seen = new Set<string>();
   const pieces: Uint8Array[] = [];
-  let offset = 0;
+  const specs: TensorSpec[] = [];
   let index = 0;
   for (const pair of list) {
     if (!Array.isArray(pair) || pair.length !== 2) fail(`tensors[${index}] must be a [name, tensor] pair`);
@@ -450,23 +514,57 @@ function planWrite(tensors: TensorsInput, metadata: Record<string, string> | und
     if (sp !== undefined) fail(sp, name);
     if (!ArrayBuffer.isView(data)) fail('data must be a typed array, Buffer or DataView', name);
     const expected = byteSizeOf(shape, dtype);
-    if (expected !== BigInt(data.byteLength)) {
+    if (!skipDataLength && expected !== BigInt(data.byteLength)) {
       fail(`data has ${data.byteLength} bytes but shape ${fmtShape(shape)} x ${dtype} (${DTYPE_SIZES[dtype]} bytes) needs ${expected} bytes`, name);
     }
-    const begin = offset;
-    offset += data.byteLength;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(',')}],"data_offsets":[${begin},${offset}]}`);
+    specs.push({ name, dtype, shape: shape.slice() });
     pieces.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     index++;
   }
+  const { head, dataLen } = encodeHeader(parts, specs, fail);
+  return { head, pieces, dataLen };
+}
 
+/** A tensor of a file to be written: everything but its bytes. */
+export interface TensorSpec {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+}
+
+/** The byte length of a tensor of `spec` (shape x element size). */
+export function specByteLength(spec: { dtype: SafetensorsDtype; shape: readonly number[] }): number {
+  return Number(byteSizeOf(spec.shape, spec.dtype));
+}
+
+/** The 8-byte prefix and the space-padded header of already-checked specs laid out in order. */
+function encodeHeader(metadataParts: string[], specs: readonly TensorSpec[], fail: (problem: string) => never): { head: Buffer; dataLen: number } {
+  const parts = metadataParts.slice();
+  let offset = 0;
+  for (const { name, dtype, shape } of specs) {
+    const begin = offset;
+    offset += specByteLength({ dtype, shape });
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(',')}],"data_offsets":[${begin},${offset}]}`);
+  }
   const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded > MAX_HEADER_BYTES) fail(`header would be ${padded} bytes, over the ${MAX_HEADER_BYTES}-byte limit`);
   const head = Buffer.alloc(8 + padded, 0x20);
   head.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(head, 8);
-  return { head, pieces, dataLen: offset };
+  return { head, dataLen: offset };
+}
+
+/**
+ * The header of a file holding `specs` in order (and `metadata`), checked like {@link writeSafetensors}
+ * checks its input; what a streaming writer writes first.
+ * @throws SafetensorsError naming `source` and the tensor on a bad name, dtype or shape.
+ */
+export function headerFor(specs: readonly TensorSpec[], metadata: Record<string, string> | undefined, source: string): { head: Buffer; dataLen: number } {
+  const empty = specs.map((s) => [s.name, { dtype: s.dtype, shape: s.shape, data: new Uint8Array(0) }] as const);
+  // planWrite checks names, dtypes, shapes and metadata; the bytes come later, so their length is not checked.
+  const { head, dataLen } = planWrite(empty, metadata, source, true);
+  return { head, dataLen };
 }
 
 /**
@@ -514,7 +612,8 @@ function writeFully(fd: number, bytes: Uint8Array): void {
  * atomically: the input is validated first (nothing is created if it is
  * invalid), the bytes go to `path + '.tmp-<pid>'`, are flushed to disk and the
  * temporary file is then renamed over `path`. On any failure the temporary
- * file is removed and an existing file at `path` is left untouched.
+ * file is removed and an existing file at `path` is left untouched; a
+ * temporary left by a killed process is removed by the next write to `path`.
  *
  * @param path - Destination file.
  * @param tensors - `[name, {dtype, shape, data}]` pairs or a Map, in file order.
@@ -528,7 +627,8 @@ function writeFully(fd: number, bytes: Uint8Array): void {
  */
 export function writeSafetensors(path: string, tensors: TensorsInput, metadata?: Record<string, string>): void {
   const plan = planWrite(tensors, metadata, path);
-  const tmp = `${path}.tmp-${process.pid}`;
+  cleanStaleTemps(path);
+  const tmp = tempPathFor(path);
   const fd = fs.openSync(tmp, 'w');
   try {
     try {
@@ -539,6 +639,7 @@ export function writeSafetensors(path: string, tensors: TensorsInput, metadata?:
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, path);
+    fsyncDir(nodePath.dirname(nodePath.resolve(path)));
   } catch (e) {
     try {
       fs.rmSync(tmp, { force: true });

@@ -59,8 +59,8 @@ export class StrictJsonError extends Error {
  * const v = parseStrictJson('{"b": 1, "0": [true, null]}') as Map<string, unknown>;
  * [...v.keys()]; // ['b', '0']
  */
-export function parseStrictJson(text: string): JsonValue {
-  const p = new Parser(text);
+export function parseStrictJson(text: string, options: StrictJsonOptions = {}): JsonValue {
+  const p = new Parser(text, options.integersOnly === true);
   p.skipWs();
   const value = p.parseValue(0);
   p.skipWs();
@@ -68,11 +68,33 @@ export function parseStrictJson(text: string): JsonValue {
   return value;
 }
 
+/** How strict {@link parseStrictJson} is beyond RFC 8259. */
+export interface StrictJsonOptions {
+  /**
+   * Numbers not written as integers (`4.0`, `1e3`, `-0.5`) come back as {@link NonIntegerLiteral}, so a
+   * caller that takes integers only can refuse them even when their value is integral: safetensors headers
+   * hold integers only, and the reference reader (serde's u64/usize) refuses such literals.
+   */
+  integersOnly?: boolean;
+}
+
+/**
+ * A number written with a fraction or an exponent, returned in place of the number under `integersOnly`.
+ * @example
+ * (parseStrictJson('[1e3]', { integersOnly: true }) as unknown[])[0]; // NonIntegerLiteral { value: 1000, text: '1e3' }
+ */
+export class NonIntegerLiteral {
+  constructor(
+    readonly value: number,
+    readonly text: string,
+  ) {}
+}
+
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
   pos = 0;
-  constructor(private readonly s: string) {}
+  constructor(private readonly s: string, private readonly integersOnly = false) {}
 
   fail(message: string, at: number = this.pos): never {
     throw new StrictJsonError(message, at);
@@ -128,6 +150,7 @@ class Parser {
     const m = NUMBER_RE.exec(this.s);
     if (m === null) return this.fail('invalid number');
     this.pos += m[0].length;
+    if (this.integersOnly && /[.eE]/.test(m[0])) return new NonIntegerLiteral(Number(m[0]), m[0]) as unknown as number;
     return Number(m[0]);
   }
 

@@ -49,7 +49,10 @@ test.each([
 });
 
 test('a command\'s usage error ends with its synopsis and where its help is', async () => {
-  const r = await runCli(['info', 'extra']);
+  const r = await runCli(['info', 'model.safetensors', 'extra']);
   expect(r.code).toBe(2);
-  expect(r.stderr).toBe('prunekit info: unexpected argument "extra"\nUsage: prunekit info [--json]\nRun \'prunekit info --help\' for details.\n');
+  expect(r.stderr).toBe(
+    'prunekit info: unexpected argument "extra"\nUsage: prunekit info [--json]\n       prunekit info MODEL.safetensors|INDEX.json|DIR [--json]\n' +
+      'Run \'prunekit info --help\' for details.\n',
+  );
 });

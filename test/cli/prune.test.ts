@@ -329,11 +329,13 @@ test('the input file is not modified, and an existing output is replaced', async
 });
 
 describe('progress', () => {
-  test('a bar on a terminal: reading each prunable tensor, scoring, writing', async () => {
+  test('a bar on a terminal: bytes of each pass, the rate and the time left', async () => {
     const terminal = fakeTerminal();
     const r = await runCli(['prune', model, '-o', out, '--sparsity', '0.5', '--pattern', '1x1', '--json'], { progressStream: terminal });
     expect(r.code).toBe(0);
-    expect(terminal.text()).toContain('7/7'); // 5 tensors read, scoring, writing
+    // Global scope: pass 1 scores the prunable tensors, pass 2 writes them all; bytes, rate and time left.
+    expect(terminal.text()).toMatch(/pass 1\/2: scoring \[/);
+    expect(terminal.text()).toMatch(/pass 2\/2: writing \[=+\] 992 B\/992 B .*B\/s ETA/);
     expect(() => JSON.parse(r.stdout)).not.toThrow();
   });
 

@@ -3,16 +3,23 @@
  * criterion, selects to the target sparsity under a pattern (`pruneOneShot`), and writes the whole model
  * back with the pruned weights zeroed, every other tensor byte for byte as it was.
  */
-import { DTYPE_SIZES, type SafetensorsTensor, type TensorInput, tensorAsFloat32, writeSafetensors } from '../../io';
-import type { Modules } from '../../index';
-import type { OneShotOptions } from '../../pruning/one-shot';
+import {
+  type Checkpoint,
+  type CheckpointPlan,
+  type CheckpointTensor,
+  CheckpointWriter,
+  SafetensorsWriter,
+  indexNameOf,
+} from '../../io';
+import type { JsonValue } from '../../io/strict-json';
+import { ArgumentError, NonFiniteError } from '../../errors';
 import { layerSkipReason, parsePattern, type PruningPattern, REDUCE_TYPES, type ReduceType } from '../../pruning/patterns';
 import type { LayerSparsity } from '../../pruning/sparsity';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
-import { canonical, checkGrads, checkOutputPath, readInput } from '../inputs';
+import { canonical, checkGrads, checkOutputFolder, checkOutputPath, openInput } from '../inputs';
 import { BUILTIN_CRITERIA } from '../criteria';
-import { startProgress } from '../progress';
+import { startBytesProgress } from '../progress';
 import { compilePatterns, selectTensors } from '../select';
 import { formatNumber, formatTable } from '../table';
 
@@ -91,23 +98,6 @@ function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneO
       `--sparsity ${sparsity} is above what pattern "${patternName}" can reach (${pattern.n} of every ${pattern.m} = ${pattern.n / pattern.m})`,
     );
   return { options, pattern };
-}
-
-/**
- * A fresh Float32Array of the tensor's values: F16/BF16 are converted exactly, F32 is copied so that the
- * pruning (which zeroes this array) never touches the bytes read from the file.
- */
-function weightOf(t: SafetensorsTensor): Float32Array {
-  const w = tensorAsFloat32(t);
-  return w.buffer === t.data.buffer ? w.slice() : w;
-}
-
-/**
- * Zeroes the pruned elements (keep 0) of a tensor's raw little-endian bytes, in place: every byte of the
- * element becomes 0 (+0.0 in F32, F16 and BF16 alike); kept elements are not touched, bit for bit.
- */
-function zeroPruned(data: Uint8Array, keep: Uint8Array, elementSize: number): void {
-  for (let i = 0; i < keep.length; i++) if (keep[i] === 0) data.fill(0, i * elementSize, (i + 1) * elementSize);
 }
 
 function report(
@@ -233,111 +223,139 @@ export const command: Command = {
     if (needsGrads && gradsPath === undefined)
       throw new UsageError(`${options.criterion} reads gradients: give them with --grads GRADS.safetensors`);
     if (!needsGrads && gradsPath !== undefined) throw new UsageError(`${options.criterion} does not read gradients: drop --grads`);
-    checkOutputPath(output, '-o', 'the pruned model', [modelPath, gradsPath]);
-    if (masksPath !== undefined) {
-      checkOutputPath(masksPath, '--masks', 'the masks', [modelPath, gradsPath]);
-      if (canonical(masksPath) === canonical(output)) throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
-    }
+    if (masksPath !== undefined && canonical(masksPath) === canonical(output)) throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
 
     // The native addon loads here, not at import, so `prunekit prune --help` works without it.
-    const { pruneOneShot } = await import('../../pruning/one-shot');
+    const { streamPrune, DEFAULT_SCORE_BUDGET: defaultBudget } = await import('../stream-prune');
 
-    const model = readInput(modelPath, 'model');
-    const { selected, skipped, excluded } = selectTensors(model.tensors.values(), include, exclude);
-    const dense: DenseTensor[] = skipped.map((s) => ({ ...s, reason: `dtype ${s.dtype}: only F32, F16 and BF16 tensors are pruned` }));
-    const prunable: SafetensorsTensor[] = [];
-    for (const t of selected) {
-      const reason = layerSkipReason(pattern, t.shape);
-      if (reason === null) prunable.push(t);
-      else dense.push({ name: t.name, dtype: t.dtype, shape: t.shape, reason });
-    }
-    // Dense tensors in header order, whatever made them dense.
-    const order = new Map([...model.tensors.keys()].map((name, i) => [name, i]));
-    dense.sort((a, b) => (order.get(a.name) as number) - (order.get(b.name) as number));
-    if (prunable.length === 0) {
-      throw new Error(
-        `nothing to prune in ${modelPath}: ${model.tensors.size} tensors, ${excluded} left out by --include/--exclude, ` +
-          `${skipped.length} not F32/F16/BF16, ${selected.length} not prunable with pattern "${options.pattern}" ` +
-          '(only 2-D and 4-D tensors the block divides are)',
-      );
-    }
-    const grads = gradsPath === undefined ? undefined : readInput(gradsPath, 'grads');
-    if (grads !== undefined) checkGrads(prunable, grads, gradsPath as string, options.criterion);
-
-    const progress = startProgress(io.progressStream, prunable.length + 2);
-    const layers: Array<LayerSparsity & { dtype: string }> = [];
-    let masks: Record<string, Uint8Array>;
-    let total: { elements: number; pruned: number; elementSparsity: number; blockSparsity: number };
+    const model = openInput(modelPath, 'model');
+    let grads: Checkpoint | undefined;
+    let writer: CheckpointWriter | undefined;
+    let masksWriter: SafetensorsWriter | undefined;
+    const progress = startBytesProgress(io.progressStream, model.dataBytes);
     try {
-      // defineProperty: a tensor named "__proto__" becomes an entry, not the record's prototype.
-      const modules: Modules = {};
-      for (const t of prunable) {
-        const grad = grads === undefined ? undefined : tensorAsFloat32(grads.tensors.get(t.name) as SafetensorsTensor);
-        const entry = { weight: weightOf(t), grad, shape: t.shape };
-        Object.defineProperty(modules, t.name, { value: entry, enumerable: true, writable: true, configurable: true });
-        progress.tick('reading', t.name);
+      if (model.kind === 'sharded') checkOutputFolder(output, '-o', [model]);
+      else checkOutputPath(output, '-o', 'the pruned model', [model.path, gradsPath]);
+      if (masksPath !== undefined) checkOutputPath(masksPath, '--masks', 'the masks', [model.path, gradsPath]);
+
+      const { selected, skipped, excluded } = selectTensors(model.tensors, include, exclude);
+      const dense: DenseTensor[] = skipped.map((s) => ({ ...s, reason: `dtype ${s.dtype}: only F32, F16 and BF16 tensors are pruned` }));
+      const prunable: CheckpointTensor[] = [];
+      for (const t of selected) {
+        const reason = layerSkipReason(pattern, t.shape);
+        if (reason === null) prunable.push(t);
+        else dense.push({ name: t.name, dtype: t.dtype, shape: t.shape, reason });
       }
-      const oneShot: OneShotOptions = {
-        sparsity: options.sparsity,
-        pattern: options.pattern,
-        criterion: options.criterion,
-        scope: options.scope,
-        reduce: options.criterion_reduce_type,
-        tie_mode: options.tie_mode,
-        max_sparsity_ratio_per_op: options.max_sparsity_ratio_per_op,
-        min_sparsity_ratio_per_op: options.min_sparsity_ratio_per_op,
-        on_non_finite: 'error',
-      };
-      let result: ReturnType<typeof pruneOneShot>;
-      try {
-        result = pruneOneShot(modules, oneShot);
-      } catch (err) {
-        if ((err as Error).name !== 'NonFiniteError') throw err;
-        const counts = (err as Error & { counts: ReadonlyArray<{ module: string; count: number }> }).counts;
-        const list = counts.map(({ module, count }) => `tensor "${module}" (${count} of them)`).join(', ');
-        throw new Error(
-          `cannot rank the ${needsGrads ? 'weights and gradients' : 'weights'}: NaN or Inf scores (${options.criterion}) in ${list}; ` +
-            `fix or --exclude ${counts.length === 1 ? 'it' : 'them'}`,
+      // Dense tensors in model order, whatever made them dense.
+      const order = new Map(model.tensors.map((t, i) => [t.name, i]));
+      dense.sort((a, b) => (order.get(a.name) as number) - (order.get(b.name) as number));
+      if (prunable.length === 0) {
+        throw new ArgumentError(
+          `nothing to prune in ${modelPath}: ${model.tensors.length} tensors, ${excluded} left out by --include/--exclude, ` +
+            `${skipped.length} not F32/F16/BF16, ${selected.length} not prunable with pattern "${options.pattern}" ` +
+            '(only 2-D and 4-D tensors the block divides are)',
         );
       }
-      progress.tick('scoring', `${options.criterion}, ${options.pattern}`);
-      masks = result.masks;
-      const byName = new Map(result.report.layers.map((l) => [l.name, l]));
-      for (const t of prunable) {
-        const keep = Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined;
-        const layer = byName.get(t.name);
-        if (keep === undefined || layer === undefined || keep.length * DTYPE_SIZES[t.dtype] !== t.data.byteLength)
-          throw new Error(`tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`);
-        layers.push({ ...layer, dtype: t.dtype });
+      let gradsByName: Map<string, CheckpointTensor> | undefined;
+      if (gradsPath !== undefined) {
+        grads = openInput(gradsPath, 'grads');
+        gradsByName = checkGrads(prunable, grads, gradsPath, options.criterion);
       }
-      total = result.report;
-      // Everything checked: only now are the bytes read from the file changed.
-      for (const t of prunable) zeroPruned(t.data, masks[t.name], DTYPE_SIZES[t.dtype]);
 
-      const tensors = [...model.tensors.values()].map((t) => [t.name, { dtype: t.dtype, shape: t.shape, data: t.data }] as [string, TensorInput]);
-      const metadata: Record<string, string> = { ...model.metadata };
-      Object.defineProperty(metadata, PRUNED_KEY, { value: JSON.stringify(options), enumerable: true, writable: true, configurable: true });
+      // Every output's temporary is created (and its folder found writable) before any work, and nothing
+      // appears under an output's name until all of them are complete.
+      const record = JSON.stringify(options);
+      writer = CheckpointWriter.create(output, outputPlan(model, record));
+      if (masksPath !== undefined)
+        masksWriter = SafetensorsWriter.create(masksPath, prunable.map((t) => ({ name: t.name, dtype: 'U8' as const, shape: t.shape })), { [PRUNED_KEY]: record });
+
+      const out = writer;
+      const sink = {
+        tensor: (t: CheckpointTensor, bytes: Uint8Array) => out.write(t.shard, t.name, bytes),
+        mask: (t: CheckpointTensor, keep: Uint8Array) => masksWriter?.write(t.name, keep),
+      };
+      let result: ReturnType<typeof streamPrune>;
       try {
-        writeSafetensors(output, tensors, metadata);
+        result = streamPrune(
+          model,
+          prunable,
+          grads === undefined ? undefined : { checkpoint: grads, byName: gradsByName as Map<string, CheckpointTensor> },
+          {
+            sparsity: options.sparsity,
+            pattern,
+            criterion: options.criterion,
+            scope: options.scope,
+            reduce: options.criterion_reduce_type,
+            tieMode: options.tie_mode,
+            maxPerLayer: options.max_sparsity_ratio_per_op,
+            minPerLayer: options.min_sparsity_ratio_per_op,
+            scoreBudgetBytes: scoreBudget(io.env.PRUNEKIT_SCORE_BUDGET, defaultBudget),
+          },
+          sink,
+          progress,
+        );
       } catch (err) {
-        throw new Error(`cannot write ${output}: ${(err as Error).message}`);
+        if (!(err instanceof NonFiniteError)) throw err;
+        const list = err.counts.map(({ module, count }) => `tensor "${module}" (${count} of them)`).join(', ');
+        throw new ArgumentError(
+          `cannot rank the ${needsGrads ? 'weights and gradients' : 'weights'}: NaN or Inf scores (${options.criterion}) in ${list}; ` +
+            `fix or --exclude ${err.counts.length === 1 ? 'it' : 'them'}`,
+        );
       }
-      if (masksPath !== undefined) {
-        const maskTensors = prunable.map((t) => [t.name, { dtype: 'U8', shape: t.shape, data: masks[t.name] }] as [string, TensorInput]);
-        try {
-          writeSafetensors(masksPath, maskTensors, { [PRUNED_KEY]: JSON.stringify(options) });
-        } catch (err) {
-          throw new Error(`the pruned model was written to ${output}, but the masks could not be: cannot write ${masksPath}: ${(err as Error).message}`);
-        }
-      }
-      progress.tick('writing', output);
+      writer.finish();
+      masksWriter?.finish();
+      writer.publish();
+      masksWriter?.publish();
+      progress.stop();
+
+      const rep = report(result.layers, result.total, dense, excluded, { model: modelPath, grads: gradsPath ?? null, output, masks: masksPath ?? null, options });
+      io.stdout(args.flag('json') ? JSON.stringify(rep.json, null, 2) + '\n' : rep.text);
+      return 0;
+    } catch (err) {
+      writer?.discard();
+      masksWriter?.discard();
+      throw writeError(err, output);
     } finally {
       progress.stop();
+      model.close();
+      grads?.close();
     }
-
-    const out = report(layers, total, dense, excluded, { model: modelPath, grads: gradsPath ?? null, output, masks: masksPath ?? null, options });
-    io.stdout(args.flag('json') ? JSON.stringify(out.json, null, 2) + '\n' : out.text);
-    return 0;
   },
 };
 
+/** PRUNEKIT_SCORE_BUDGET (bytes of F32 scores global scope may hold; past it, histogram rounds re-read the model). */
+function scoreBudget(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`PRUNEKIT_SCORE_BUDGET must be a number of bytes (a non-negative integer), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** An I/O failure while writing becomes one line naming the output (a full disk, a file too large). */
+function writeError(err: unknown, output: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new ArgumentError(`cannot write ${output}: no space left on the device (nothing was written)`);
+  if (code === 'EFBIG') return new ArgumentError(`cannot write ${output}: the file is larger than allowed (ulimit -f; nothing was written)`);
+  if (code === 'EACCES' || code === 'EROFS') return new ArgumentError(`cannot write ${output}: ${(err as Error).message}`);
+  return err;
+}
+
+/** The output's layout: the model's tensors, shards and order, and its metadata plus the options record. */
+function outputPlan(model: Checkpoint, record: string): CheckpointPlan {
+  const withRecord = (metadata: Record<string, string>) => {
+    const md: Record<string, string> = { ...metadata };
+    // defineProperty: a key such as "__proto__" stays a plain entry.
+    Object.defineProperty(md, PRUNED_KEY, { value: record, enumerable: true, writable: true, configurable: true });
+    return md;
+  };
+  const specsOf = (shard: number) => model.tensors.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
+  if (model.kind === 'file') return { kind: 'file', shard: { name: model.shardNames[0], specs: specsOf(0), metadata: withRecord(model.shards[0].metadata) } };
+  const indexMetadata: Record<string, JsonValue | string> = { ...model.metadata };
+  Object.defineProperty(indexMetadata, PRUNED_KEY, { value: record, enumerable: true, writable: true, configurable: true });
+  return {
+    kind: 'sharded',
+    indexName: indexNameOf(model.path),
+    indexMetadata,
+    shards: model.shardNames.map((name, i) => ({ name, specs: specsOf(i), metadata: withRecord(model.shards[i].metadata) })),
+  };
+}

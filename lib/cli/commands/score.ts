@@ -3,12 +3,13 @@
  * and writes the scores (F32, same names and shapes) to a new safetensors file.
  */
 import type { CriterionConfig, Modules, NonFinitePolicy, PruningCriterion } from '../../index';
-import { type SafetensorsTensor, tensorAsFloat32, writeSafetensors } from '../../io';
+import { type Checkpoint, type CheckpointPlan, type CheckpointTensor, CheckpointWriter, indexNameOf, tensorAsFloat32 } from '../../io';
+import { ArgumentError, StateError } from '../../errors';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
-import { checkGrads, checkOutputPath, readInput } from '../inputs';
+import { checkGrads, checkOutputFolder, checkOutputPath, openInput } from '../inputs';
 import { BUILTIN_CRITERIA } from '../criteria';
-import { startProgress } from '../progress';
+import { startBytesProgress } from '../progress';
 import { type SkippedTensor, compilePatterns, selectTensors } from '../select';
 import { type ScoreStats, scoreStats } from '../stats';
 import { formatNumber, formatTable } from '../table';
@@ -139,52 +140,64 @@ export const command: Command = {
       throw new UsageError(`${name} reads gradients: give them with --grads GRADS.safetensors`);
     if (!criterionInfo.grads && gradsPath !== undefined) throw new UsageError(`${name} does not read gradients: drop --grads`);
 
-    checkOutputPath(output, '-o', 'the scores', [modelPath, gradsPath]);
-
-    const model = readInput(modelPath, 'model');
-    const { selected, skipped, excluded } = selectTensors(model.tensors.values(), include, exclude);
-    if (selected.length === 0) {
-      throw new Error(
-        `nothing to score in ${modelPath}: ${model.tensors.size} tensors, ${excluded} left out by --include/--exclude, ` +
-          `${skipped.length} not F32/F16/BF16`,
-      );
-    }
-    const grads = gradsPath === undefined ? undefined : readInput(gradsPath, 'grads');
-    if (grads !== undefined) checkGrads(selected, grads, gradsPath as string, name);
-
-    const progress = startProgress(selected.length > 1 ? io.progressStream : undefined, 2 * selected.length);
-    let criterion: PruningCriterion;
+    const model = openInput(modelPath, 'model');
+    let grads: Checkpoint | undefined;
+    let writer: CheckpointWriter | undefined;
+    let progress = startBytesProgress(undefined, 0);
     const scored: ScoredTensor[] = [];
+    const nonFinite: Array<{ module: string; count: number }> = [];
+    let selection: ReturnType<typeof selectTensors<CheckpointTensor>>;
     try {
-      // defineProperty: a tensor named "__proto__" becomes an entry, not the record's prototype.
-      const modules: Modules = {};
+      if (model.kind === 'sharded') checkOutputFolder(output, '-o', [model]);
+      else checkOutputPath(output, '-o', 'the scores', [model.path, gradsPath]);
+      selection = selectTensors(model.tensors, include, exclude);
+      const { selected, skipped, excluded } = selection;
+      if (selected.length === 0) {
+        throw new ArgumentError(
+          `nothing to score in ${modelPath}: ${model.tensors.length} tensors, ${excluded} left out by --include/--exclude, ` +
+            `${skipped.length} not F32/F16/BF16`,
+        );
+      }
+      let gradsByName: Map<string, CheckpointTensor> | undefined;
+      if (gradsPath !== undefined) {
+        grads = openInput(gradsPath, 'grads');
+        gradsByName = checkGrads(selected, grads, gradsPath, name);
+      }
+      const { plan, slot } = scoresPlan(model, selected, { [CRITERION_KEY]: name });
+      writer = CheckpointWriter.create(output, plan);
+      progress = startBytesProgress(selected.length > 1 ? io.progressStream : undefined, selected.reduce((n, t) => n + t.byteLength, 0));
       for (const t of selected) {
-        const grad = grads === undefined ? undefined : tensorAsFloat32(grads.tensors.get(t.name) as SafetensorsTensor);
-        const entry = { weight: tensorAsFloat32(t), grad, shape: t.shape };
+        const g = gradsByName?.get(t.name);
+        const grad = g === undefined ? undefined : tensorAsFloat32({ name: g.name, dtype: g.dtype, data: (grads as Checkpoint).read(g) });
+        const entry = { weight: tensorAsFloat32({ name: t.name, dtype: t.dtype, data: model.read(t) }), grad, shape: t.shape };
+        // defineProperty: a tensor named "__proto__" becomes an entry, not the record's prototype.
+        const modules: Modules = {};
         Object.defineProperty(modules, t.name, { value: entry, enumerable: true, writable: true, configurable: true });
-        progress.tick('reading', t.name);
-      }
-      criterion = lib.getCriterion(config, modules);
-      criterion[criterionInfo.hook]();
-      for (const t of selected) {
+        // The criteria are elementwise: one tensor at a time gives the scores of the whole model at once.
+        const criterion: PruningCriterion = lib.getCriterion(config, modules);
+        criterion[criterionInfo.hook]();
         if (!Object.prototype.hasOwnProperty.call(criterion.scores, t.name))
-          throw new Error(`tensor "${t.name}": the criterion produced no scores for it (a name its scores record cannot hold); leave it out with --exclude`);
+          throw new StateError(`tensor "${t.name}": the criterion produced no scores for it (a name its scores record cannot hold); leave it out with --exclude`);
         const scores = criterion.scores[t.name];
+        nonFinite.push(...criterion.lastNonFinite);
         scored.push({ name: t.name, shape: t.shape, dtype: t.dtype, elements: scores.length, stats: scoreStats(scores) });
-        progress.tick('summarizing', t.name);
+        writer.write(slot[t.shard], t.name, new Uint8Array(scores.buffer, scores.byteOffset, scores.byteLength));
+        progress.advance(t.byteLength, 'scoring', t.name);
       }
+      writer.finish();
+      writer.publish();
+    } catch (err) {
+      writer?.discard();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EFBIG') throw new ArgumentError(`cannot write ${output}: ${code === 'ENOSPC' ? 'no space left on the device' : 'the file is larger than allowed (ulimit -f)'} (nothing was written)`);
+      throw err;
     } finally {
       progress.stop();
+      model.close();
+      grads?.close();
     }
+    const { skipped, excluded } = selection;
 
-    const tensors = selected.map((t) => [t.name, { dtype: 'F32', shape: t.shape, data: criterion.scores[t.name] }] as const);
-    try {
-      writeSafetensors(output, tensors, { [CRITERION_KEY]: name });
-    } catch (err) {
-      throw new Error(`cannot write ${output}: ${(err as Error).message}`);
-    }
-
-    const nonFinite = criterion.lastNonFinite;
     if (nonFinite.length > 0) {
       const list = nonFinite.map(({ module, count }) => `${module} (${count})`).join(', ');
       io.stderr(`prunekit score: warning: NaN or Inf terms, these tensors keep score 0 (--on-non-finite skip): ${list}\n`);
@@ -194,3 +207,14 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** The scores' layout: the selected tensors as F32, in the model's shards (shards left empty are not written). */
+function scoresPlan(model: Checkpoint, selected: readonly CheckpointTensor[], metadata: Record<string, string>): { plan: CheckpointPlan; slot: number[] } {
+  const specsOf = (shard: number) => selected.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape }));
+  if (model.kind === 'file') return { plan: { kind: 'file', shard: { name: model.shardNames[0], specs: specsOf(0), metadata } }, slot: [0] };
+  const all = model.shardNames.map((name, i) => ({ name, specs: specsOf(i), metadata }));
+  const shards = all.filter((s) => s.specs.length > 0);
+  const slot = all.map((s) => shards.indexOf(s));
+  const totalSize = selected.reduce((n, t) => n + t.byteLength * (4 / ({ F32: 4, F16: 2, BF16: 2 } as Record<string, number>)[t.dtype]), 0);
+  return { plan: { kind: 'sharded', indexName: indexNameOf(model.path), indexMetadata: { ...metadata, total_size: totalSize }, shards }, slot };
+}

@@ -1,0 +1,414 @@
+/**
+ * Pruning a checkpoint streamed tensor by tensor, as `prunekit prune` runs it.
+ *
+ * - Local scope, and N:M at its full sparsity N/M, decide each tensor alone: one pass, each tensor read,
+ *   scored, masked, zeroed and written before the next is read (memory: the largest tensor).
+ * - Global scope ranks all tensors together: pass 1 reads each prunable tensor and keeps only its F32
+ *   scores; the masks are selected over all of them at once (the same `patternMasks` call `pruneOneShot`
+ *   makes); pass 2 reads every tensor again, zeroes and writes it. The model is re-read, never held.
+ *
+ * Scores come from the criterion run on one tensor at a time; the criteria are elementwise, so they are the
+ * scores `pruneOneShot` computes over the whole model, and so are the masks, bit for bit.
+ */
+import { NonFiniteError, StateError } from '../errors';
+import { getCriterion } from '../criteria';
+import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
+import {
+  GlobalSelection,
+  type LayerSparsity,
+  type PruningPattern,
+  type ReduceType,
+  patternMasks,
+  sparsityReport,
+} from '../pruning';
+import type { BytesProgress } from './progress';
+
+/** The selection options, already checked. */
+export interface StreamPruneOptions {
+  sparsity: number;
+  pattern: PruningPattern;
+  criterion: string;
+  scope: 'global' | 'local';
+  reduce: ReduceType;
+  tieMode: 'exact' | 'threshold';
+  maxPerLayer: number;
+  minPerLayer: number;
+  /**
+   * Global scope holds every prunable tensor's F32 scores when they fit in this many bytes; past it, the
+   * selection runs GlobalSelection's histogram rounds, re-reading and re-scoring the tensors each round, so
+   * memory stays bounded by the largest tensor (NxM patterns; N:M below N/M always holds its scores).
+   */
+  scoreBudgetBytes: number;
+}
+
+/** Default of {@link StreamPruneOptions.scoreBudgetBytes}: 128 MiB of scores. */
+export const DEFAULT_SCORE_BUDGET = 128 * 2 ** 20;
+
+/** Where the bytes go: every tensor of the model in order, and the masks of the pruned ones in order. */
+export interface PruneSink {
+  /** The tensor's bytes, pruned or as read. */
+  tensor(t: CheckpointTensor, bytes: Uint8Array): void;
+  /** The keep mask of a pruned tensor (U8, 1 kept). */
+  mask(t: CheckpointTensor, keep: Uint8Array): void;
+}
+
+export interface StreamPruneResult {
+  layers: Array<LayerSparsity & { dtype: string }>;
+  total: { elements: number; pruned: number; elementSparsity: number; blockSparsity: number };
+}
+
+/** True when each tensor's mask depends on that tensor alone (one pass suffices). */
+export function decidesAlone(options: StreamPruneOptions): boolean {
+  const { pattern } = options;
+  return options.scope === 'local' || (pattern.kind === 'n:m' && options.sparsity >= pattern.n / pattern.m);
+}
+
+/**
+ * Zeroes the pruned elements (keep 0) of a tensor's raw little-endian bytes, in place: every byte of the
+ * element becomes 0 (+0.0 in F32, F16 and BF16 alike); kept elements are not touched, bit for bit.
+ */
+export function zeroPruned(data: Uint8Array, keep: Uint8Array, elementSize: number): void {
+  if (elementSize === 2 && data.byteOffset % 2 === 0) {
+    // keep is 0 or 1: -keep is all ones or zero, so the AND keeps or clears a whole element without a branch.
+    const halves = new Uint16Array(data.buffer, data.byteOffset, keep.length);
+    for (let i = 0; i < keep.length; i++) halves[i] &= -keep[i];
+    return;
+  }
+  if (elementSize === 4 && data.byteOffset % 4 === 0) {
+    const words = new Int32Array(data.buffer, data.byteOffset, keep.length);
+    for (let i = 0; i < keep.length; i++) words[i] &= -keep[i];
+    return;
+  }
+  for (let i = 0; i < keep.length; i++) if (keep[i] === 0) data.fill(0, i * elementSize, (i + 1) * elementSize);
+}
+
+/**
+ * Prunes the `prunable` tensors of `model` (a subset, in model order) and hands every tensor of the model,
+ * in order, to `sink`.
+ * @param grads - The gradient tensor of each prunable tensor (gradient criteria), by name.
+ * @throws NonFiniteError listing every tensor with NaN or Inf scores (after scoring them all, before any
+ *   mask is decided); whatever went to `sink` must then be discarded.
+ */
+export function streamPrune(
+  model: Checkpoint,
+  prunable: readonly CheckpointTensor[],
+  grads: { checkpoint: Checkpoint; byName: Map<string, CheckpointTensor> } | undefined,
+  options: StreamPruneOptions,
+  sink: PruneSink,
+  progress: BytesProgress,
+): StreamPruneResult {
+  const isPrunable = new Set(prunable.map((t) => t.name));
+  // One read buffer and one BF16 decode buffer, grown to the largest tensor and reused: the bytes of a
+  // tensor are written before the next is read (fresh buffers cost page faults on every tensor).
+  const readBuf = new Scratch(Uint8Array);
+  const decodeBuf = new Scratch(Float32Array);
+  const read = (t: CheckpointTensor) => model.read(t, readBuf.get(t.byteLength));
+  const nonFinite: Array<{ module: string; count: number }> = [];
+  const scoresOf = (t: CheckpointTensor, bytes: Uint8Array): Float32Array | undefined => {
+    const weight =
+      t.dtype === 'BF16'
+        ? bf16ToFloat32Array(bytes, decodeBuf.get(bytes.byteLength / 2))
+        : tensorAsFloat32({ name: t.name, dtype: t.dtype, data: bytes });
+    const g = grads?.byName.get(t.name);
+    const grad =
+      g === undefined
+        ? undefined
+        : tensorAsFloat32({
+            name: g.name,
+            dtype: g.dtype,
+            data: (grads as { checkpoint: Checkpoint }).checkpoint.read(g),
+          });
+    const modules = {};
+    Object.defineProperty(modules, t.name, {
+      value: { weight, grad, shape: t.shape },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    const criterion = getCriterion({ criterion_type: options.criterion, on_non_finite: 'error' }, modules);
+    try {
+      // One step's hooks, in order, as pruneOneShot: magnitude scores in the first, gradient criteria in the second.
+      criterion.onStepBegin();
+      criterion.onBeforeOptimizerStep();
+    } catch (err) {
+      if (!(err instanceof NonFiniteError)) throw err;
+      nonFinite.push(...err.counts);
+      return undefined;
+    }
+    return criterion.scores[t.name];
+  };
+  const maskOptions = (scope: 'global' | 'local') => ({
+    pattern: options.pattern,
+    ratio: options.sparsity,
+    reduce: options.reduce,
+    scope,
+    tie_mode: options.tieMode,
+    max_sparsity_ratio_per_op:
+      options.pattern.kind === 'n:m'
+        ? Math.min(options.maxPerLayer, options.pattern.n / options.pattern.m)
+        : options.maxPerLayer,
+    min_sparsity_ratio_per_op: options.minPerLayer,
+  });
+
+  const totals = new Totals();
+  const finishTensor = (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => {
+    if (!(keep instanceof Uint8Array) || keep.length * DTYPE_SIZES[t.dtype] !== bytes.byteLength)
+      throw new StateError(
+        `tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`,
+      );
+    zeroPruned(bytes, keep, DTYPE_SIZES[t.dtype]);
+    totals.add(t, keep, options.pattern);
+    sink.tensor(t, bytes);
+    sink.mask(t, keep);
+  };
+
+  if (decidesAlone(options)) {
+    for (const t of model.tensors) {
+      const bytes = read(t);
+      if (isPrunable.has(t.name)) {
+        const scores = scoresOf(t, bytes);
+        if (scores !== undefined && nonFinite.length === 0) {
+          const { masks } = patternMasks([{ name: t.name, shape: t.shape, scores }], maskOptions('local'));
+          const keep = Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined;
+          finishTensor(t, bytes, keep);
+        }
+      } else if (nonFinite.length === 0) sink.tensor(t, bytes);
+      progress.advance(t.byteLength, 'pruning', t.name);
+    }
+    if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
+    return totals.result();
+  }
+
+  const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
+  const scoreBytes = prunable.reduce((n, t) => n + 4 * (t.byteLength / DTYPE_SIZES[t.dtype]), 0);
+  if (options.pattern.kind === 'block' && scoreBytes > options.scoreBudgetBytes) {
+    return byRounds(model, read, prunable, options, scoresOf, () => nonFinite, finishTensor, sink, progress, totals);
+  }
+  progress.restart(prunableBytes);
+  const layers: Array<{ name: string; shape: number[]; scores: Float32Array }> = [];
+  for (const t of prunable) {
+    const scores = scoresOf(t, read(t));
+    if (scores !== undefined) layers.push({ name: t.name, shape: t.shape, scores });
+    progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
+  }
+  if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
+  const { masks } = patternMasks(layers, maskOptions(options.scope));
+  layers.length = 0; // the scores can go
+  progress.restart(model.dataBytes);
+  for (const t of model.tensors) {
+    const bytes = read(t);
+    if (isPrunable.has(t.name))
+      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+    else sink.tensor(t, bytes);
+    progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
+  }
+  return totals.result();
+}
+
+/**
+ * Global selection over a model too big to hold its scores: every prunable tensor is one "shard" of
+ * GlobalSelection's protocol (tensors in model order are the shards in rank order). Each round re-reads and
+ * re-scores the tensors one at a time, replays the rounds already merged (the protocol is deterministic),
+ * and sums this round's histograms; then one pass gathers the tie counts and the last writes the masks.
+ */
+function byRounds(
+  model: Checkpoint,
+  read: (t: CheckpointTensor) => Uint8Array,
+  prunable: readonly CheckpointTensor[],
+  options: StreamPruneOptions,
+  scoresOf: (t: CheckpointTensor, bytes: Uint8Array) => Float32Array | undefined,
+  nonFinite: () => ReadonlyArray<{ module: string; count: number }>,
+  finishTensor: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void,
+  sink: PruneSink,
+  progress: BytesProgress,
+  totals: Totals,
+): StreamPruneResult {
+  const selection = {
+    pattern: options.pattern.name,
+    ratio: options.sparsity,
+    reduce: options.reduce,
+    tie_mode: options.tieMode,
+    max_sparsity_ratio_per_op: options.maxPerLayer,
+    min_sparsity_ratio_per_op: options.minPerLayer,
+  };
+  const merged: Float64Array[] = [];
+  const selectionOf = (t: CheckpointTensor, bytes: Uint8Array): GlobalSelection | undefined => {
+    const scores = scoresOf(t, bytes);
+    if (scores === undefined) return undefined;
+    const sel = new GlobalSelection([{ name: t.name, shape: t.shape, scores }], selection);
+    // Each round's histogram call also sets the state its advance reads, so replay both.
+    for (const m of merged) {
+      sel.histogram();
+      sel.advance(m);
+    }
+    return sel;
+  };
+  const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
+  for (let pass = 1; ; pass++) {
+    progress.restart(prunableBytes);
+    let sum: Float64Array | undefined;
+    let done = false;
+    for (const t of prunable) {
+      const sel = selectionOf(t, read(t));
+      progress.advance(t.byteLength, `pass ${pass}: ranking, round ${pass}`, t.name);
+      if (sel === undefined) continue;
+      if (sel.done) {
+        done = true; // the same for every tensor: all replayed the same merged rounds
+        break;
+      }
+      const h = sel.histogram();
+      if (sum === undefined) sum = Float64Array.from(h);
+      else for (let i = 0; i < h.length; i++) sum[i] += h[i];
+    }
+    if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
+    if (done || sum === undefined) break;
+    merged.push(sum);
+  }
+  // The pass that found the rounds over also proved every tensor scores cleanly.
+  progress.restart(prunableBytes);
+  const ties: Float64Array[] = [];
+  for (const t of prunable) {
+    ties.push((selectionOf(t, read(t)) as GlobalSelection).tieCounts());
+    progress.advance(t.byteLength, 'ties', t.name);
+  }
+  progress.restart(model.dataBytes);
+  const rank = new Map(prunable.map((t, i) => [t.name, i]));
+  for (const t of model.tensors) {
+    const bytes = read(t);
+    const r = rank.get(t.name);
+    if (r !== undefined) {
+      // Scores come from the bytes before any is zeroed: selectionOf reads a fresh F32 view or copy.
+      const { masks } = (selectionOf(t, bytes) as GlobalSelection).masks(ties, r);
+      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+    } else sink.tensor(t, bytes);
+    progress.advance(t.byteLength, 'last pass: writing', t.name);
+  }
+  return totals.result();
+}
+
+/**
+ * sparsityReport's figures for the common cases, a word (4 mask bytes) at a time: 1x1, and N:4 on a 2-D
+ * weight (a group is one word). undefined for the others, which sparsityReport counts.
+ */
+function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): LayerSparsity | undefined {
+  const block = pattern.kind === 'block' ? /^(\d+)x(\d+)$/.exec(pattern.name) : null;
+  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2)
+    return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
+  const unstructured = pattern.kind === 'block' && pattern.name === '1x1';
+  const nOf4 = pattern.kind === 'n:m' && pattern.m === 4 && t.shape.length === 2;
+  if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0)
+    return undefined;
+  const words = new Uint32Array(keep.buffer, keep.byteOffset, keep.length / 4);
+  const n = pattern.kind === 'n:m' ? pattern.n : 0;
+  let kept = 0;
+  let prunedGroups = 0;
+  for (let i = 0; i < words.length; i++) {
+    // Each byte is 0 or 1: the top byte of w * 0x01010101 is their sum.
+    const k = Math.imul(words[i], 0x01010101) >>> 24;
+    kept += k;
+    if (4 - k >= n) prunedGroups++;
+  }
+  const elements = keep.length;
+  const pruned = elements - kept;
+  if (unstructured)
+    return {
+      name: t.name,
+      shape: [...t.shape],
+      elements,
+      pruned,
+      elementSparsity: pruned / elements,
+      blocks: elements,
+      prunedBlocks: pruned,
+      blockSparsity: pruned / elements,
+    };
+  const groups = words.length;
+  return {
+    name: t.name,
+    shape: [...t.shape],
+    elements,
+    pruned,
+    elementSparsity: pruned / elements,
+    blocks: groups,
+    prunedBlocks: prunedGroups,
+    blockSparsity: (prunedGroups * n) / (groups * 4),
+  };
+}
+
+/** sparsityReport's figures for NxM blocks of a 2-D weight: the rows of each block row ORed, then all-zero groups of M counted. */
+function blockSparsity2d(t: CheckpointTensor, keep: Uint8Array, bn: number, bm: number): LayerSparsity | undefined {
+  const [rows, cols] = t.shape;
+  if (rows % bn !== 0 || cols % bm !== 0 || keep.length !== rows * cols || keep.length === 0) return undefined;
+  const any = new Uint8Array(cols);
+  let kept = 0;
+  let prunedBlocks = 0;
+  for (let br = 0; br < rows / bn; br++) {
+    any.fill(0);
+    for (let r = br * bn; r < (br + 1) * bn; r++) {
+      const row = keep.subarray(r * cols, (r + 1) * cols);
+      for (let c = 0; c < cols; c++) {
+        any[c] |= row[c];
+        kept += row[c];
+      }
+    }
+    for (let c = 0; c < cols; c += bm) {
+      let a = 0;
+      for (let j = c; j < c + bm; j++) a |= any[j];
+      if (a === 0) prunedBlocks++;
+    }
+  }
+  const elements = keep.length;
+  const pruned = elements - kept;
+  const blocks = (rows / bn) * (cols / bm);
+  return {
+    name: t.name,
+    shape: [...t.shape],
+    elements,
+    pruned,
+    elementSparsity: pruned / elements,
+    blocks,
+    prunedBlocks,
+    blockSparsity: prunedBlocks / blocks,
+  };
+}
+
+/** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */
+class Totals {
+  private readonly layers: Array<LayerSparsity & { dtype: string }> = [];
+  private elements = 0;
+  private pruned = 0;
+  private blockWeighted = 0;
+
+  add(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): void {
+    const layer =
+      fastLayerSparsity(t, keep, pattern) ??
+      sparsityReport([{ name: t.name, shape: t.shape, keep, pattern }]).layers[0];
+    this.layers.push({ ...layer, dtype: t.dtype });
+    this.elements += layer.elements;
+    this.pruned += layer.pruned;
+    this.blockWeighted += layer.blockSparsity * layer.elements;
+  }
+
+  result(): StreamPruneResult {
+    const { elements, pruned, blockWeighted } = this;
+    return {
+      layers: this.layers,
+      total: {
+        elements,
+        pruned,
+        elementSparsity: elements ? pruned / elements : 0,
+        blockSparsity: elements ? blockWeighted / elements : 0,
+      },
+    };
+  }
+}
+
+/** A buffer grown to the largest size asked for and handed out as a view of exactly the size asked. */
+class Scratch<T extends Uint8Array | Float32Array> {
+  private buf: T | undefined;
+  constructor(private readonly make: new (n: number) => T) {}
+
+  get(n: number): T {
+    if (this.buf === undefined || this.buf.length < n) this.buf = new this.make(n);
+    return this.buf.subarray(0, n) as T;
+  }
+}
