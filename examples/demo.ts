@@ -14,7 +14,9 @@ import { runDemo, type DemoResult, type RunResult } from './mnist/finetune';
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+  return rows
+    .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+    .join('\n');
 }
 
 const pct = (x: number) => (x * 100).toFixed(2);
@@ -22,10 +24,25 @@ const pct = (x: number) => (x * 100).toFixed(2);
 function report(r: DemoResult): string {
   const runs: RunResult[] = [r.dense, r.control, ...r.pruned];
   const perStep = (run: RunResult, ms: number) => (ms / run.steps).toFixed(2);
-  const timing = [['run', 'test acc %', 'vs control', 'wall s', 'ms/step', 'tfjs', 'prunekit', 'copies', 'prunekit+copies %']];
+  const timing = [
+    ['run', 'test acc %', 'vs control', 'wall s', 'ms/step', 'tfjs', 'prunekit', 'adapter', 'prunekit+adapter %'],
+  ];
   for (const run of runs) {
-    const share = run.prunekitMs + run.copyMs === 0 ? '-' : ((100 * (run.prunekitMs + run.copyMs)) / (run.tfjsMs + run.prunekitMs + run.copyMs)).toFixed(2);
-    timing.push([run.label, pct(run.accuracy), run === r.dense ? '' : (100 * (run.accuracy - r.control.accuracy)).toFixed(2), (run.wallMs / 1000).toFixed(1), perStep(run, run.wallMs), perStep(run, run.tfjsMs), perStep(run, run.prunekitMs), perStep(run, run.copyMs), share]);
+    const share =
+      run.prunekitMs + run.copyMs === 0
+        ? '-'
+        : ((100 * (run.prunekitMs + run.copyMs)) / (run.tfjsMs + run.prunekitMs + run.copyMs)).toFixed(2);
+    timing.push([
+      run.label,
+      pct(run.accuracy),
+      run === r.dense ? '' : (100 * (run.accuracy - r.control.accuracy)).toFixed(2),
+      (run.wallMs / 1000).toFixed(1),
+      perStep(run, run.wallMs),
+      perStep(run, run.tfjsMs),
+      perStep(run, run.prunekitMs),
+      perStep(run, run.copyMs),
+      share,
+    ]);
   }
   const layers = Object.keys(r.pruned[0]?.sparsity ?? {});
   const sparsity = [['layer', ...r.pruned.map((p) => p.label)]];
@@ -47,11 +64,17 @@ async function main(): Promise<void> {
     ? { train: 8500, test: 1500, batch: 64, denseEpochs: 3, tuneEpochs: 6, learningRate: 5e-4 }
     : { train: 3000, test: 1000, batch: 64, denseEpochs: 3, tuneEpochs: 3, learningRate: 5e-4 };
   const outDir = path.join(__dirname, '..', '..', 'examples', 'out');
-  console.log(`prunekit demo: MLP 784-300-100-10 on MNIST digits, TensorFlow.js ${tf.version_core} backend ${tf.getBackend()}${full ? ' (--full)' : ''}`);
+  console.log(
+    `prunekit demo: MLP 784-300-100-10 on MNIST digits, TensorFlow.js ${tf.version_core} backend ${tf.getBackend()}${full ? ' (--full)' : ''}`,
+  );
   const result = await runDemo({ ...options, outDir, log: (line) => console.log(`  ${line}`) });
-  console.log(`\n${result.trainDigits} train / ${result.testDigits} test digits, ${result.stepsPerEpoch} steps per epoch, batch ${options.batch}, Adam ${options.learningRate}; memory path ${result.memory}\n`);
+  console.log(
+    `\n${result.trainDigits} train / ${result.testDigits} test digits, ${result.stepsPerEpoch} steps per epoch, batch ${options.batch}, Adam ${options.learningRate}; memory path ${result.memory}\n`,
+  );
   console.log(report(result));
-  console.log(`\npruned models (safetensors, PyTorch layout [out, in]): ${result.pruned.map((p) => path.relative(process.cwd(), p.file as string)).join(', ')}`);
+  console.log(
+    `\npruned models (safetensors, PyTorch layout [out, in]): ${result.pruned.map((p) => path.relative(process.cwd(), p.file as string)).join(', ')}`,
+  );
   const wrong = result.pruned.filter((p) => Object.values(p.sparsity).some((s) => s.tf < s.prunekit));
   if (wrong.length > 0) {
     console.log(`NOT ZERO in the tf weights: ${wrong.map((p) => p.label).join(', ')}`);

@@ -24,7 +24,11 @@ function makeModules(): Modules {
   const modules: Modules = {};
   let seed = 2026;
   for (const [name, out, inp] of LAYERS)
-    modules[name] = { weight: filled(out * inp, seed++, 0.04), grad: filled(out * inp, seed++, 5e-4), shape: [out, inp] };
+    modules[name] = {
+      weight: filled(out * inp, seed++, 0.04),
+      grad: filled(out * inp, seed++, 5e-4),
+      shape: [out, inp],
+    };
   return modules;
 }
 
@@ -70,7 +74,8 @@ function main(): void {
   }
   setSimd(info.active);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const row of rows) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  for (const row of rows)
+    console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
   console.log(`\nmedian of ${REPEATS} hook calls each; on_non_finite "skip" (default). npm run bench measures more.`);
   if (rows.some((r) => r[4] === 'NO')) process.exitCode = 1;
   pruneDemo(modules);
@@ -78,7 +83,14 @@ function main(): void {
 
 /** A short training run through the Pruning hooks: snip_momentum scores, 4x1 blocks, exp schedule to 90%. */
 function pruneDemo(modules: Modules): void {
-  const config = { target_sparsity: 0.9, pattern: '4x1', pruning_type: 'snip_momentum', start_step: 0, end_step: 8, pruning_frequency: 2 };
+  const config = {
+    target_sparsity: 0.9,
+    pattern: '4x1',
+    pruning_type: 'snip_momentum',
+    start_step: 0,
+    end_step: 8,
+    pruning_frequency: 2,
+  };
   console.log(`\npruning: ${JSON.stringify(config)}`);
   const pruning = new Pruning(config, modules);
   pruning.onTrainBegin();
@@ -88,14 +100,17 @@ function pruneDemo(modules: Modules): void {
     pruning.onStepBegin();
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     pruning.onBeforeOptimizerStep();
-    for (const { weight, grad } of Object.values(modules)) for (let i = 0; i < weight.length; i++) weight[i] -= 0.01 * grad![i]; // plain SGD with the demo's fixed grads
+    for (const { weight, grad } of Object.values(modules))
+      for (let i = 0; i < weight.length; i++) weight[i] -= 0.01 * grad![i]; // plain SGD with the demo's fixed grads
     pruning.onAfterOptimizerStep();
     pruning.onStepEnd();
     const report = pruning.sparsity();
     rows.push([String(step), report.elementSparsity.toFixed(4), report.blockSparsity.toFixed(4), ms.toFixed(2)]);
   }
   for (const row of rows) console.log(row.map((cell, c) => cell.padStart(rows[0][c].length)).join('  '));
-  const zeros = Object.entries(pruning.masks).every(([name, keep]) => keep.every((k, i) => k || modules[name].weight[i] === 0));
+  const zeros = Object.entries(pruning.masks).every(([name, keep]) =>
+    keep.every((k, i) => k || modules[name].weight[i] === 0),
+  );
   console.log(`pruned weights all zero after the last optimizer step: ${zeros ? 'yes' : 'NO'}`);
   if (!zeros) process.exitCode = 1;
 }

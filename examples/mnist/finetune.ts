@@ -56,12 +56,28 @@ export interface DemoResult {
 export function pruningRuns(steps: number): Array<{ label: string; config: PruningConfigInput }> {
   // Iterative runs prune over the first 60% of the fine-tune in 10 steps, then train on with fixed masks.
   const frequency = Math.max(1, Math.floor((0.6 * steps) / 10));
-  const iterative = { pruning_type: 'snip_momentum', sparsity_decay_type: 'exp', start_step: 0, end_step: frequency * 10, pruning_frequency: frequency } as const;
+  const iterative = {
+    pruning_type: 'snip_momentum',
+    sparsity_decay_type: 'exp',
+    start_step: 0,
+    end_step: frequency * 10,
+    pruning_frequency: frequency,
+  } as const;
   return [
     { label: 'snip_momentum 4x1 80%', config: { ...iterative, pattern: '4x1', target_sparsity: 0.8 } },
     { label: 'snip_momentum 4x1 90%', config: { ...iterative, pattern: '4x1', target_sparsity: 0.9 } },
     { label: 'snip_momentum 2:4', config: { ...iterative, pattern: '2:4', target_sparsity: 0.5 } },
-    { label: 'magnitude 4x1 80% one-shot', config: { pruning_type: 'magnitude', pattern: '4x1', target_sparsity: 0.8, start_step: 0, end_step: 0, pruning_frequency: 1 } },
+    {
+      label: 'magnitude 4x1 80% one-shot',
+      config: {
+        pruning_type: 'magnitude',
+        pattern: '4x1',
+        target_sparsity: 0.8,
+        start_step: 0,
+        end_step: 0,
+        pruning_frequency: 1,
+      },
+    },
   ];
 }
 
@@ -83,7 +99,9 @@ function snapshot(model: tfl.LayersModel): Float32Array[] {
 
 function restore(weights: Float32Array[]): tfl.Sequential {
   const model = buildModel();
-  model.weights.forEach((w, i) => (w.read() as tf.Variable).assign(tf.tensor(weights[i].slice(), w.shape as number[], 'float32')));
+  model.weights.forEach((w, i) =>
+    (w.read() as tf.Variable).assign(tf.tensor(weights[i].slice(), w.shape as number[], 'float32')),
+  );
   return model;
 }
 
@@ -97,7 +115,15 @@ function batchesOf(set: DigitSet, batch: number): Batches {
   const ys: tf.Tensor2D[] = [];
   for (let at = 0; at + batch <= set.n; at += batch) {
     xs.push(tf.tensor2d(set.pixels.slice(at * 784, (at + batch) * 784), [batch, 784]));
-    ys.push(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(set.labels.subarray(at, at + batch)), 'int32'), 10), 'float32') as tf.Tensor2D));
+    ys.push(
+      tf.tidy(
+        () =>
+          tf.cast(
+            tf.oneHot(tf.tensor1d(Int32Array.from(set.labels.subarray(at, at + batch)), 'int32'), 10),
+            'float32',
+          ) as tf.Tensor2D,
+      ),
+    );
   }
   return { xs, ys };
 }
@@ -127,14 +153,24 @@ function epochOrder(n: number, epoch: number): number[] {
 }
 
 /** Trains without pruning (dense phase, control): the same step as PruningTrainer's minus the hooks. */
-function trainPlain(model: tfl.LayersModel, data: Batches, epochs: number, lr: number, label: string, test: DigitSet): RunResult {
+function trainPlain(
+  model: tfl.LayersModel,
+  data: Batches,
+  epochs: number,
+  lr: number,
+  label: string,
+  test: DigitSet,
+): RunResult {
   const optimizer: tf.Optimizer = tf.train.adam(lr);
   const t0 = performance.now();
   let steps = 0;
   for (let epoch = 0; epoch < epochs; epoch++)
     for (const b of epochOrder(data.xs.length, epoch)) {
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => loss(data.ys[b], model.apply(data.xs[b], { training: true }) as tf.Tensor), vars);
+      const { value, grads } = tf.variableGrads(
+        () => loss(data.ys[b], model.apply(data.xs[b], { training: true }) as tf.Tensor),
+        vars,
+      );
       value.dataSync();
       optimizer.applyGradients(grads);
       tf.dispose([value, ...Object.values(grads)]);
@@ -142,13 +178,33 @@ function trainPlain(model: tfl.LayersModel, data: Batches, epochs: number, lr: n
     }
   const wallMs = performance.now() - t0;
   optimizer.dispose();
-  return { label, accuracy: accuracy(model, test), wallMs, steps, tfjsMs: wallMs, prunekitMs: 0, copyMs: 0, sparsity: {} };
+  return {
+    label,
+    accuracy: accuracy(model, test),
+    wallMs,
+    steps,
+    tfjsMs: wallMs,
+    prunekitMs: 0,
+    copyMs: 0,
+    sparsity: {},
+  };
 }
 
-function trainPruned(weights: Float32Array[], data: Batches, options: DemoOptions, label: string, config: PruningConfigInput, test: DigitSet): RunResult {
+function trainPruned(
+  weights: Float32Array[],
+  data: Batches,
+  options: DemoOptions,
+  label: string,
+  config: PruningConfigInput,
+  test: DigitSet,
+): RunResult {
   const model = restore(weights);
   const optimizer: tf.Optimizer = tf.train.adam(options.learningRate);
-  const trainer = new PruningTrainer(model as unknown as TrainableModel, config, { optimizer, loss, pruning: { warn: options.log } });
+  const trainer = new PruningTrainer(model as unknown as TrainableModel, config, {
+    optimizer,
+    loss,
+    pruning: { warn: options.log },
+  });
   const t0 = performance.now();
   for (let epoch = 0; epoch < options.tuneEpochs; epoch++)
     for (const b of epochOrder(data.xs.length, epoch)) {
@@ -159,11 +215,18 @@ function trainPruned(weights: Float32Array[], data: Batches, options: DemoOption
   const report = trainer.pruning.sparsity();
   const counted = trainer.binding.tfSparsity();
   const sparsity: RunResult['sparsity'] = {};
-  for (const layer of report.layers) sparsity[layer.name] = { prunekit: layer.elementSparsity, tf: counted[layer.name] };
+  for (const layer of report.layers)
+    sparsity[layer.name] = { prunekit: layer.elementSparsity, tf: counted[layer.name] };
   let file: string | undefined;
   if (options.outDir) {
     fs.mkdirSync(options.outDir, { recursive: true });
-    file = path.join(options.outDir, `${label.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '').toLowerCase()}.safetensors`);
+    file = path.join(
+      options.outDir,
+      `${label
+        .replace(/[^a-z0-9]+/gi, '-')
+        .replace(/-+$/, '')
+        .toLowerCase()}.safetensors`,
+    );
     exportSafetensors(model, file, { pruning: JSON.stringify(config) });
   }
   const { steps, tfjsMs, prunekitMs, copyMs } = trainer.timing;
@@ -196,5 +259,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     pruned.push(result);
   }
   tf.dispose([...data.xs, ...data.ys]);
-  return { backend: tf.getBackend(), memory: memoryPath(), trainDigits: train.n, testDigits: test.n, stepsPerEpoch: data.xs.length, dense, control, pruned };
+  return {
+    backend: tf.getBackend(),
+    memory: memoryPath(),
+    trainDigits: train.n,
+    testDigits: test.n,
+    stepsPerEpoch: data.xs.length,
+    dense,
+    control,
+    pruned,
+  };
 }

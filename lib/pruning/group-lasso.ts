@@ -4,6 +4,7 @@
  * becomes 0); after the step, `weight -= term * weight` for every weight of the block (decoupled from the
  * gradient descent). NxM patterns only.
  */
+import { ArgumentError } from '../errors';
 import type { Modules } from '../criteria';
 import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf, type BlockPattern, type WeightLayout } from './patterns';
 
@@ -21,7 +22,7 @@ export class GroupLasso {
   onBeforeOptimizerStep(): void {
     for (const name of this.layers) {
       const { grad, shape, layout } = this.modules[name];
-      if (!grad) throw new TypeError(`group_lasso: module "${name}" has no grad: run backward first`);
+      if (!grad) throw new ArgumentError(`group_lasso: module "${name}" has no grad: run backward first`);
       const geometry = this.geometry(name, shape as number[], layout);
       const g = geometry.permuted ? toViewOrder(grad, shape as number[], layout) : grad;
       const { rows, cols, bn, bm } = geometry;

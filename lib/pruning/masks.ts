@@ -9,6 +9,7 @@
  * allocations the size of a layer are the 2-D view copy of a 4-D weight's scores, block scores, and the
  * masks themselves, which a caller recomputing masks often can hand back through `into`.
  */
+import { ArgumentError, ShapeError } from '../errors';
 import { binding } from '../native';
 import type { ReduceType } from './patterns';
 import {
@@ -115,12 +116,12 @@ export function computeMasks(layers: readonly MaskLayer[], options: MaskOptions,
  * @throws TypeError for arrays of the wrong type; RangeError for a length mismatch; nothing is written then.
  */
 export function applyMasks(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void {
-  if (!(weight instanceof Float32Array)) throw new TypeError('applyMasks: weight must be a Float32Array');
-  if (!(keep instanceof Uint8Array)) throw new TypeError('applyMasks: keep must be a Uint8Array');
-  if (keep.length !== weight.length) throw new RangeError(`applyMasks: keep has ${keep.length} elements, weight has ${weight.length}`);
+  if (!(weight instanceof Float32Array)) throw new ArgumentError('applyMasks: weight must be a Float32Array');
+  if (!(keep instanceof Uint8Array)) throw new ArgumentError('applyMasks: keep must be a Uint8Array');
+  if (keep.length !== weight.length) throw new ShapeError(`applyMasks: keep has ${keep.length} elements, weight has ${weight.length}`);
   if (grad !== undefined && grad !== null) {
-    if (!(grad instanceof Float32Array)) throw new TypeError('applyMasks: grad must be a Float32Array');
-    if (grad.length !== weight.length) throw new RangeError(`applyMasks: grad has ${grad.length} elements, weight has ${weight.length}`);
+    if (!(grad instanceof Float32Array)) throw new ArgumentError('applyMasks: grad must be a Float32Array');
+    if (grad.length !== weight.length) throw new ShapeError(`applyMasks: grad has ${grad.length} elements, weight has ${weight.length}`);
   }
   binding.maskApply(weight, keep, grad ?? null);
 }

@@ -4,7 +4,7 @@
  */
 import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
-import { NonFiniteError } from '../errors';
+import { ConfigError, NonFiniteError } from '../errors';
 import { applyMasks } from './masks';
 import { patternMasks } from './pattern-masks';
 import { layoutOf, moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
@@ -48,14 +48,14 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const sparsity = validateRatio(options.sparsity, 'sparsity');
   const pattern = parsePattern(options.pattern ?? '4x1');
   const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local') throw new Error(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
+  if (scope !== 'global' && scope !== 'local') throw new ConfigError(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const tieMode = options.tie_mode ?? 'exact';
-  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new Error(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
+  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new ConfigError(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
   let max = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
   const min = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (pattern.kind === 'n:m') {
-    if (sparsity > pattern.n / pattern.m) throw new RangeError(`sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`);
+    if (sparsity > pattern.n / pattern.m) throw new ConfigError(`sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`);
     max = Math.min(max, pattern.n / pattern.m);
   }
 

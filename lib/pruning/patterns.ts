@@ -16,7 +16,7 @@
  *     row, then over the N partial results.
  */
 
-import { ShapeError } from '../errors';
+import { ArgumentError, ConfigError, ShapeError } from '../errors';
 
 /** One dimension of a block: a positive integer, or `'channel'` for the whole axis of the layer. */
 export type BlockDim = number | 'channel';
@@ -73,7 +73,7 @@ export const REDUCE_TYPES: readonly ReduceType[] = Object.freeze(['mean', 'sum',
  */
 export function parseReduceType(name: unknown): ReduceType {
   if (typeof name === 'string' && (REDUCE_TYPES as readonly string[]).includes(name)) return name as ReduceType;
-  throw new Error(
+  throw new ConfigError(
     `unknown criterion_reduce_type ${JSON.stringify(name)}: accepted names are ${REDUCE_TYPES.map((r) => `"${r}"`).join(', ')}`,
   );
 }
@@ -97,7 +97,7 @@ function parsePositiveInt(text: string): number | null {
  */
 export function parsePattern(name: string): PruningPattern {
   const fail = (why: string): never => {
-    throw new Error(
+    throw new ConfigError(
       `unknown pruning pattern ${JSON.stringify(name)} (${why}); accepted forms: ${ACCEPTED_PATTERN_FORMS.join('; ')}`,
     );
   };
@@ -140,7 +140,7 @@ function asPattern(pattern: string | PruningPattern): PruningPattern {
 export function resolveBlockSize(pattern: string | PruningPattern, rows: number, cols: number): [number, number] {
   const p = asPattern(pattern);
   if (p.kind !== 'block') {
-    throw new Error(`pattern "${p.name}" is an N:M pattern and has no rectangular block size`);
+    throw new ArgumentError(`pattern "${p.name}" is an N:M pattern and has no rectangular block size`);
   }
   return [p.blockRows === 'channel' ? rows : p.blockRows, p.blockCols === 'channel' ? cols : p.blockCols];
 }
@@ -168,15 +168,15 @@ export type WeightViewResult = { readonly ok: true; readonly view: WeightView } 
  * @throws RangeError if the shape is not an array of non-negative safe integers or its size overflows.
  */
 export function shapeSize(shape: readonly number[]): number {
-  if (!Array.isArray(shape)) throw new RangeError(`shape must be an array of integers, got ${typeof shape}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`shape must be an array of integers, got ${typeof shape}`);
   let size = 1;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`shape [${shape.join(', ')}] must hold non-negative integers`);
+      throw new ShapeError(`shape [${shape.join(', ')}] must hold non-negative integers`);
     }
     size *= d;
   }
-  if (!Number.isSafeInteger(size)) throw new RangeError(`shape [${shape.join(', ')}] has too many elements`);
+  if (!Number.isSafeInteger(size)) throw new ShapeError(`shape [${shape.join(', ')}] has too many elements`);
   return size;
 }
 
@@ -253,7 +253,7 @@ export function viewOf(shape: readonly number[], layout?: WeightLayout): WeightV
 
 function requireView(shape: readonly number[], layout?: WeightLayout): WeightView {
   const r = viewOf(shape, layout);
-  if (!r.ok) throw new RangeError(r.reason);
+  if (!r.ok) throw new ShapeError(r.reason);
   return r.view;
 }
 
@@ -301,7 +301,7 @@ export type ViewableArray = Float32Array | Float64Array | Uint8Array | Int32Arra
 function checkLength(buf: ViewableArray, shape: readonly number[]): void {
   const size = shapeSize(shape);
   if (buf.length !== size) {
-    throw new RangeError(`buffer length ${buf.length} does not match shape [${shape.join(', ')}] (${size} elements)`);
+    throw new ShapeError(`buffer length ${buf.length} does not match shape [${shape.join(', ')}] (${size} elements)`);
   }
 }
 
@@ -414,16 +414,16 @@ export function reduceBlocks(
   reduce: ReduceType,
 ): Float32Array {
   const kind = parseReduceType(reduce);
-  if (!(scores instanceof Float32Array)) throw new TypeError('scores must be a Float32Array');
+  if (!(scores instanceof Float32Array)) throw new ArgumentError('scores must be a Float32Array');
   for (const [what, v] of [['rows', rows], ['cols', cols]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a non-negative integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${what} must be a non-negative integer, got ${v}`);
   }
   if (scores.length !== rows * cols) {
-    throw new RangeError(`scores length ${scores.length} does not match ${rows} x ${cols} = ${rows * cols}`);
+    throw new ShapeError(`scores length ${scores.length} does not match ${rows} x ${cols} = ${rows * cols}`);
   }
   const [bn, bm] = resolveBlockSize(pattern, rows, cols);
   if (rows % bn !== 0 || cols % bm !== 0) {
-    throw new RangeError(`block ${bn}x${bm} does not divide the ${rows} x ${cols} matrix`);
+    throw new ShapeError(`block ${bn}x${bm} does not divide the ${rows} x ${cols} matrix`);
   }
   const br = rows / bn;
   const bc = cols / bm;
@@ -475,11 +475,11 @@ export function reduceBlocks(
  */
 export function expandBlockMask(blockKeep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number): Uint8Array {
   if (rows % blockRows !== 0 || cols % blockCols !== 0) {
-    throw new RangeError(`block ${blockRows}x${blockCols} does not divide the ${rows} x ${cols} matrix`);
+    throw new ShapeError(`block ${blockRows}x${blockCols} does not divide the ${rows} x ${cols} matrix`);
   }
   const bc = cols / blockCols;
   if (blockKeep.length !== (rows / blockRows) * bc) {
-    throw new RangeError(`block mask length ${blockKeep.length} does not match ${rows / blockRows} x ${bc} blocks`);
+    throw new ShapeError(`block mask length ${blockKeep.length} does not match ${rows / blockRows} x ${bc} blocks`);
   }
   const out = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) {

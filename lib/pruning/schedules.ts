@@ -26,6 +26,7 @@
  * depends on the masks and is the pruner's business, not the schedule's.
  */
 
+import { ConfigError } from '../errors';
 import { correctlyRoundedPow } from './pow';
 import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
@@ -45,7 +46,7 @@ export const SPARSITY_DECAY_TYPES: readonly SparsityDecayType[] = Object.freeze(
 export function parseDecayType(name: unknown): SparsityDecayType {
   if (name === undefined) return 'exp';
   if (typeof name === 'string' && (SPARSITY_DECAY_TYPES as readonly string[]).includes(name)) return name as SparsityDecayType;
-  throw new Error(
+  throw new ConfigError(
     `unknown sparsity_decay_type ${JSON.stringify(name)}: accepted names are ${SPARSITY_DECAY_TYPES.map((n) => `"${n}"`).join(', ')}`,
   );
 }
@@ -77,9 +78,9 @@ export function scheduledSparsity(
   validateRatio(targetRatio, 'target_sparsity');
   validateRatio(initRatio, 'initial sparsity');
   validateRatio(maxRatioPerOp, 'max_sparsity_ratio_per_op');
-  if (initRatio === 1) throw new RangeError('initial sparsity must be below 1');
-  if (!Number.isSafeInteger(T) || T < 1) throw new RangeError(`total prune steps must be a positive integer, got ${T}`);
-  if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`current prune step must be a non-negative integer, got ${t}`);
+  if (initRatio === 1) throw new ConfigError('initial sparsity must be below 1');
+  if (!Number.isSafeInteger(T) || T < 1) throw new ConfigError(`total prune steps must be a positive integer, got ${T}`);
+  if (!Number.isSafeInteger(t) || t < 0) throw new ConfigError(`current prune step must be a non-negative integer, got ${t}`);
   const S = Math.min(maxRatioPerOp, targetRatio);
   const S0 = initRatio;
   let value: number;
@@ -133,7 +134,7 @@ function stepSetting(config: ScheduleConfig, key: 'start_step' | 'end_step' | 'p
   const v = config[key] ?? dflt;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
     const want = min === 0 ? 'a non-negative integer' : 'a positive integer';
-    throw new RangeError(`${key} must be ${want}, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+    throw new ConfigError(`${key} must be ${want}, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
   }
   return v;
 }
@@ -171,7 +172,7 @@ export class PruningSchedule {
     this.endStep = stepSetting(config, 'end_step', 0, 0);
     this.frequency = stepSetting(config, 'pruning_frequency', 1, 1);
     if (this.endStep < this.startStep) {
-      throw new RangeError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
+      throw new ConfigError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
     }
     this.targetSparsity = validateRatio(config.target_sparsity ?? 0.9, 'target_sparsity');
     this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');

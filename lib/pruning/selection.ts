@@ -23,8 +23,8 @@
  *
  * Sharded use: see {@link GlobalSelection}.
  */
+import { ArgumentError, ConfigError, ShapeError, StateError } from '../errors';
 import { binding } from '../native';
-import { ArgumentError } from '../errors';
 import {
   layerSkipReason,
   parsePattern,
@@ -116,28 +116,28 @@ function describe(v: unknown): string {
  *   floor above the cap (global scope), or a bad `k`.
  */
 export function resolveOptions(options: SelectionOptions & { scope?: string }, target: 'ratio' | 'ratio-or-k'): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options === null || typeof options !== 'object') throw new ArgumentError('options must be an object');
   const pattern = parsePattern(options.pattern);
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const scope = options.scope ?? 'global';
   const tieMode = options.tie_mode ?? 'exact';
-  if (scope !== 'global' && scope !== 'local') throw new Error(`unknown scope ${describe(scope)}: "global" or "local"`);
-  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new Error(`unknown tie_mode ${describe(tieMode)}: "exact" or "threshold"`);
+  if (scope !== 'global' && scope !== 'local') throw new ConfigError(`unknown scope ${describe(scope)}: "global" or "local"`);
+  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new ConfigError(`unknown tie_mode ${describe(tieMode)}: "exact" or "threshold"`);
   let ratio: number | undefined;
   let k: number | undefined;
   if (target === 'ratio' || options.k === undefined) {
-    if (target === 'ratio-or-k' && options.ratio === undefined) throw new TypeError('give either ratio or k');
+    if (target === 'ratio-or-k' && options.ratio === undefined) throw new ArgumentError('give either ratio or k');
     ratio = validateRatio(options.ratio);
   } else {
-    if (options.ratio !== undefined) throw new TypeError('give either ratio or k, not both');
+    if (options.ratio !== undefined) throw new ArgumentError('give either ratio or k, not both');
     if (typeof options.k !== 'number' || !Number.isSafeInteger(options.k) || options.k < 0)
-      throw new RangeError(`k must be a non-negative integer, got ${describe(options.k)}`);
+      throw new ArgumentError(`k must be a non-negative integer, got ${describe(options.k)}`);
     k = options.k;
   }
   const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
   const minRatio = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (scope === 'global' && minRatio > maxRatio)
-    throw new RangeError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
+    throw new ConfigError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
   return { pattern, reduce, scope, tieMode, ratio, k, maxRatio, minRatio };
 }
 
@@ -147,18 +147,18 @@ export function resolveOptions(options: SelectionOptions & { scope?: string }, t
  * @internal
  */
 export function validateLayers(layers: readonly MaskLayer[]): void {
-  if (!Array.isArray(layers)) throw new TypeError('layers must be an array of { name, shape, scores }');
+  if (!Array.isArray(layers)) throw new ArgumentError('layers must be an array of { name, shape, scores }');
   const seen = new Set<string>();
   for (const layer of layers) {
     if (layer === null || typeof layer !== 'object' || typeof layer.name !== 'string')
-      throw new TypeError('every layer must be an object { name: string, shape, scores }');
-    if (seen.has(layer.name)) throw new Error(`duplicate layer name "${layer.name}"`);
+      throw new ArgumentError('every layer must be an object { name: string, shape, scores }');
+    if (seen.has(layer.name)) throw new ArgumentError(`duplicate layer name "${layer.name}"`);
     seen.add(layer.name);
-    if (!(layer.scores instanceof Float32Array)) throw new TypeError(`${layer.name}: scores must be a Float32Array`);
+    if (!(layer.scores instanceof Float32Array)) throw new ArgumentError(`${layer.name}: scores must be a Float32Array`);
     const size = shapeSize(layer.shape);
     if (layer.layout !== undefined) resolveLayout(layer.layout, layer.shape, `layer "${layer.name}"`);
     if (layer.scores.length !== size) {
-      throw new RangeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`);
+      throw new ShapeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`);
     }
   }
 }
@@ -169,13 +169,13 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
  */
 export function validateInto(layers: readonly { name: string; size: number }[], into: Record<string, Uint8Array> | undefined): void {
   if (into === undefined) return;
-  if (into === null || typeof into !== 'object') throw new TypeError('into must be a record of Uint8Array');
+  if (into === null || typeof into !== 'object') throw new ArgumentError('into must be a record of Uint8Array');
   for (const layer of layers) {
     const buffer = into[layer.name];
     if (buffer === undefined) continue;
-    if (!(buffer instanceof Uint8Array)) throw new TypeError(`into["${layer.name}"] must be a Uint8Array`);
+    if (!(buffer instanceof Uint8Array)) throw new ArgumentError(`into["${layer.name}"] must be a Uint8Array`);
     if (buffer.length !== layer.size)
-      throw new RangeError(`into["${layer.name}"] has ${buffer.length} elements, the layer has ${layer.size}`);
+      throw new ShapeError(`into["${layer.name}"] has ${buffer.length} elements, the layer has ${layer.size}`);
   }
 }
 
@@ -346,7 +346,7 @@ export class UnitSelector {
 
   /** This process's array for the round: to be summed elementwise with every other process's. */
   histogram(): Float64Array {
-    if (this.phase === 'done') throw new Error('the selection is done: no more rounds');
+    if (this.phase === 'done') throw new StateError('the selection is done: no more rounds');
     const out = new Float64Array(this.roundLength());
     if (this.phase === 'check') {
       // threshold mode: layers above their cap, below their floor, at T
@@ -397,9 +397,9 @@ export class UnitSelector {
 
   /** Takes the round's array summed over every process (a Float64Array, or any array of the same numbers). */
   advance(merged: ArrayLike<number>): void {
-    if (this.phase === 'done') throw new Error('the selection is done: no more rounds');
+    if (this.phase === 'done') throw new StateError('the selection is done: no more rounds');
     if (merged === null || typeof merged !== 'object' || merged.length !== this.roundLength())
-      throw new RangeError(`advance expects the summed Float64Array of this round (${this.roundLength()} numbers)`);
+      throw new ShapeError(`advance expects the summed Float64Array of this round (${this.roundLength()} numbers)`);
     if (this.phase === 'check') return this.advanceCheck(merged);
     if (this.exact) this.advanceExact(merged);
     else this.advanceThreshold(merged);
@@ -515,7 +515,7 @@ export class UnitSelector {
 
   /** This process's `[base, full]`: the summed pruned counts at T taking none, and all, of its ties. */
   tieCounts(): Float64Array {
-    if (this.phase !== 'done') throw new Error('tieCounts: the histogram rounds are not finished');
+    if (this.phase !== 'done') throw new StateError('tieCounts: the histogram rounds are not finished');
     const out = new Float64Array(2);
     if (!this.exact || this.outcome !== 'key') return out;
     for (let j = 0; j < this.units.length; j++) {
@@ -530,7 +530,7 @@ export class UnitSelector {
    * taking no tie and every process before it all of theirs.
    */
   decisions(start: number): UnitDecision[] {
-    if (this.phase !== 'done') throw new Error('masks: the histogram rounds are not finished');
+    if (this.phase !== 'done') throw new StateError('masks: the histogram rounds are not finished');
     if (!this.exact) {
       return this.units.map((_, j) => {
         if (this.frozen[j]) return this.frozen[j] as UnitDecision;

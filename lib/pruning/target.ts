@@ -17,6 +17,7 @@
  *     also what the reference gives; the max keeps it,
  *   - `0.1 * 10` -> 1, ratio 0 -> 0, ratio 1 -> count.
  */
+import { ArgumentError } from '../errors';
 
 /** INC's default `max_sparsity_ratio_per_op`, the one place it is written. */
 export const DEFAULT_MAX_SPARSITY_RATIO_PER_OP = 0.98;
@@ -31,7 +32,7 @@ export const DEFAULT_MAX_SPARSITY_RATIO_PER_OP = 0.98;
  */
 export function validateRatio(ratio: unknown, what = 'ratio'): number {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
-    throw new RangeError(`${what} must be a finite number in [0, 1], got ${describe(ratio)}`);
+    throw new ArgumentError(`${what} must be a finite number in [0, 1], got ${describe(ratio)}`);
   }
   return ratio === 0 ? 0 : ratio;
 }
@@ -49,7 +50,7 @@ export function validateRatio(ratio: unknown, what = 'ratio'): number {
 export function targetCount(ratio: number, count: number): number {
   const r = validateRatio(ratio);
   if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
-    throw new RangeError(`count must be a non-negative safe integer, got ${describe(count)}`);
+    throw new ArgumentError(`count must be a non-negative safe integer, got ${describe(count)}`);
   }
   if (r === 0 || count === 0) return 0;
   if (r === 1) return count;

@@ -1,18 +1,16 @@
 /**
  * Binding a `tf.LayersModel` to a prunekit modules record: one module per Dense or Conv2D kernel (chosen by
- * name regexes), named after its layer. Layouts: tfjs keeps a Dense kernel as `[in, out]` ('io') and a
- * Conv2D kernel as `[kh, kw, cin, cout]` ('hwio'); INC's patterns mean `4x1` = 4 along the output axis and
- * `2:4` = groups along the input axis of the `[out, in]` view. Until prunekit's pruning layer takes a
- * per-module layout, each module's record entry is a transposed mirror in INC's 2-D view (`[out, in]`, a
- * conv `[cout, kh*kw*cin]`, the view prunekit builds from `[cout, cin, kh, kw]`): the copies go through
- * `weightsIn`/`gradsIn`, masks come back through `applyMasks`, and `timing.copyMs` counts them.
+ * name regexes), named after its layer, in tfjs's own layout: a Dense kernel `[in, out]` is `layout: 'io'`,
+ * a Conv2D kernel `[kh, kw, cin, cout]` is `'hwio'` (docs/pruning.md), so every pattern keeps INC's meaning
+ * (`4x1` is 4 along the output axis, `2:4` groups along the input axis) with no transposed copy.
+ * Each entry's `weight` (and `grad`) is the tensor's own memory where the backend allows it (memory.ts);
+ * `refresh` fetches it again before every hook, since tf moves a variable on every optimizer step and the
+ * wasm heap may move on any tf call.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, ShapeError } from '../errors';
 import type { Modules } from '../criteria';
-import { applyMasks as applyKeep } from '../pruning';
-import { editVariable, memoryPath, readView, type MemoryPath } from './memory';
-import { transposeInto } from './transpose';
+import { memoryPath, ownMemory, readView, writeVariable, type MemoryPath } from './memory';
 
 /** The tfjs layout of a bound kernel. */
 export type TfjsLayout = 'io' | 'hwio';
@@ -39,7 +37,7 @@ export interface BoundLayer {
   readonly tfShape: readonly number[];
   /** The kernel in PyTorch layout (`[out, in]`, `[cout, cin, kh, kw]`): what the export writes. */
   readonly torchShape: readonly number[];
-  /** INC's 2-D view `[out, k]`: the shape of the module record's entry. */
+  /** INC's 2-D view is `[out, k]` (`k` = in, or kh*kw*cin). */
   readonly out: number;
   readonly k: number;
   /** The layer's weight tensors as tfjs names them: kernel first. */
@@ -57,7 +55,7 @@ export interface BindOptions {
   memory?: 'auto' | 'copy';
 }
 
-/** Milliseconds spent moving data between tf memory and prunekit's buffers, and how often. */
+/** Milliseconds the adapter spent reaching tf memory (fetching views; copies on the copying path), and how many tensors it copied. */
 export interface CopyTiming {
   copyMs: number;
   copies: number;
@@ -66,11 +64,14 @@ export interface CopyTiming {
 function regex(value: RegExp | string | undefined, key: string): RegExp | null {
   if (value === undefined) return null;
   if (value instanceof RegExp) return value;
-  if (typeof value !== 'string') throw new ArgumentError(`bindModel: ${key} must be a RegExp or a string, got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw new ArgumentError(`bindModel: ${key} must be a RegExp or a string, got ${typeof value}`);
   try {
     return new RegExp(value);
   } catch (err) {
-    throw new ArgumentError(`bindModel: ${key} ${JSON.stringify(value)} is not a regular expression: ${(err as Error).message}`);
+    throw new ArgumentError(
+      `bindModel: ${key} ${JSON.stringify(value)} is not a regular expression: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -81,7 +82,9 @@ function boundLayer(layer: LayerLike): BoundLayer | null {
   const rank = kind === 'Dense' ? 2 : 4;
   const s: number[] | undefined = kernelWeight?.read().shape;
   if (s === undefined || s.length !== rank)
-    throw new ShapeError(`bindModel: layer "${layer.name}" (${kind}) has no rank-${rank} kernel (was the model built?), got ${s === undefined ? 'no weights' : `[${s.join(', ')}]`}`);
+    throw new ShapeError(
+      `bindModel: layer "${layer.name}" (${kind}) has no rank-${rank} kernel (was the model built?), got ${s === undefined ? 'no weights' : `[${s.join(', ')}]`}`,
+    );
   const out = s[s.length - 1];
   const k = s.slice(0, -1).reduce((a, b) => a * b, 1);
   return {
@@ -102,20 +105,20 @@ function boundLayer(layer: LayerLike): BoundLayer | null {
  * @example
  * const binding = bindModel(model, { include: /^fc/ });
  * const pruning = new Pruning({ pattern: '4x1', target_sparsity: 0.8, ... }, binding.modules);
+ * binding.refresh(true); pruning.onStepBegin(); binding.writeBack(); // and so on: see PruningTrainer
  */
 export class ModelBinding {
   readonly layers: BoundLayer[] = [];
-  /** One entry per bound layer, `[out, k]` (INC's view), the buffers prunekit reads and writes. */
+  /** One entry per bound layer: the kernel in tfjs layout (`shape` = `tfShape`, `layout` 'io' / 'hwio'). */
   readonly modules: Modules = {};
   readonly memory: MemoryPath;
   readonly timing: CopyTiming = { copyMs: 0, copies: 0 };
-  /** Keep masks in tfjs layout, from the latest `applyMasks` (what `reapplyMasks` writes). */
-  private readonly tfMasks: Record<string, Uint8Array> = {};
-  private readonly lastMasks: Record<string, Uint8Array> = {};
 
   constructor(model: ModelLike, options: BindOptions = {}) {
     if (typeof model !== 'object' || model === null || !Array.isArray(model.layers))
-      throw new ArgumentError(`bindModel: expected a tf.LayersModel (an object with layers), got ${model === null ? 'null' : typeof model}`);
+      throw new ArgumentError(
+        `bindModel: expected a tf.LayersModel (an object with layers), got ${model === null ? 'null' : typeof model}`,
+      );
     const include = regex(options.include, 'include');
     const exclude = regex(options.exclude, 'exclude');
     this.memory = memoryPath(options.memory ?? 'auto');
@@ -124,52 +127,55 @@ export class ModelBinding {
       const bound = boundLayer(layer);
       if (bound === null) continue;
       this.layers.push(bound);
-      const n = bound.out * bound.k;
-      this.modules[bound.name] = { weight: new Float32Array(n), grad: new Float32Array(n), shape: [bound.out, bound.k] };
-      this.tfMasks[bound.name] = new Uint8Array(n).fill(1);
-      this.lastMasks[bound.name] = new Uint8Array(n).fill(1);
+      this.modules[bound.name] = {
+        weight: new Float32Array(0),
+        grad: null,
+        shape: bound.tfShape,
+        layout: bound.layout,
+      };
     }
     if (this.layers.length === 0)
-      throw new ArgumentError(`bindModel: no Dense or Conv2D layer selected (layers: ${model.layers.map((l) => `${l.name} (${l.getClassName()})`).join(', ')})`);
-    this.weightsIn();
+      throw new ArgumentError(
+        `bindModel: no Dense or Conv2D layer selected (layers: ${model.layers.map((l) => `${l.name} (${l.getClassName()})`).join(', ')})`,
+      );
+    this.refresh(false);
   }
 
-  /** Copies every kernel into its record entry (`[out, k]`). */
-  weightsIn(): void {
+  /**
+   * Points every entry's `weight` at its kernel's current memory (a copy on the copying path). Call it right
+   * before each prunekit hook and run no tf op until the hook returns. `forWriting`: a hook that may zero
+   * weights follows, so a kernel that shares its memory with another tensor gets memory of its own first.
+   */
+  refresh(forWriting: boolean): void {
     const t0 = performance.now();
-    for (const layer of this.layers)
-      transposeInto(readView(this.memory, layer.kernel()), layer.k, layer.out, this.modules[layer.name].weight);
-    this.count(t0);
+    for (const layer of this.layers) {
+      const v = layer.kernel();
+      if (forWriting) ownMemory(this.memory, v);
+      this.modules[layer.name].weight = readView(this.memory, v);
+    }
+    this.count(t0, this.memory === 'copy' ? this.layers.length : 0);
   }
 
-  /** Copies the kernels' gradients (a `tf.variableGrads` result, by variable name) into the record. */
+  /** Points every entry's `grad` at the kernel's gradient in a `tf.variableGrads` result (by variable name). */
   gradsIn(grads: tf.NamedTensorMap): void {
     const t0 = performance.now();
     for (const layer of this.layers) {
       const g = grads[layer.kernel().name];
-      if (g === undefined) throw new ArgumentError(`gradsIn: no gradient for "${layer.kernel().name}" (layer "${layer.name}"); got ${Object.keys(grads).join(', ') || 'none'}`);
-      transposeInto(readView(this.memory, g), layer.k, layer.out, this.modules[layer.name].grad as Float32Array);
+      if (g === undefined)
+        throw new ArgumentError(
+          `gradsIn: no gradient for "${layer.kernel().name}" (layer "${layer.name}"); got ${Object.keys(grads).join(', ') || 'none'}`,
+        );
+      this.modules[layer.name].grad = readView(this.memory, g);
     }
-    this.count(t0);
+    this.count(t0, this.memory === 'copy' ? this.layers.length : 0);
   }
 
-  /**
-   * Zeroes the pruned kernel weights in the tf variables. `masks` are prunekit's (`[out, k]`); they are
-   * transposed into tfjs layout only when they changed since the last call.
-   */
-  applyMasks(masks: Record<string, Uint8Array>): void {
+  /** After a hook that zeroed weights: on the copying path, assigns the entries back to the variables. */
+  writeBack(): void {
+    if (this.memory !== 'copy') return;
     const t0 = performance.now();
-    for (const layer of this.layers) {
-      const keep = masks[layer.name];
-      if (keep === undefined) continue;
-      const last = this.lastMasks[layer.name];
-      if (Buffer.compare(keep, last) !== 0) {
-        last.set(keep);
-        transposeInto(keep, layer.out, layer.k, this.tfMasks[layer.name]);
-      }
-      if (editVariable(this.memory, layer.kernel(), (w) => applyKeep(w, this.tfMasks[layer.name]))) this.timing.copies++;
-    }
-    this.timing.copyMs += performance.now() - t0;
+    for (const layer of this.layers) writeVariable(layer.kernel(), this.modules[layer.name].weight);
+    this.count(t0, this.layers.length);
   }
 
   /** Fraction of exact zeros in each bound kernel, counted in the tf variable itself. */
@@ -184,9 +190,9 @@ export class ModelBinding {
     return result;
   }
 
-  private count(t0: number): void {
+  private count(t0: number, copies: number): void {
     this.timing.copyMs += performance.now() - t0;
-    this.timing.copies += this.layers.length;
+    this.timing.copies += copies;
   }
 }
 

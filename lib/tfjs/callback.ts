@@ -25,13 +25,18 @@ export interface PruningCallback extends FitCallbacks {
  * const cb = pruningCallback(model, { pruning_type: 'magnitude', target_sparsity: 0.8, pattern: '4x1', start_step: 0, end_step: 0 });
  * await model.fit(xs, ys, { epochs: 3, callbacks: cb });
  */
-export function pruningCallback(model: ModelLike, config: PruningConfigInput, options: BindOptions & { pruning?: PruningOptions } = {}): PruningCallback {
+export function pruningCallback(
+  model: ModelLike,
+  config: PruningConfigInput,
+  options: BindOptions & { pruning?: PruningOptions } = {},
+): PruningCallback {
   const binding = bindModel(model, options);
   const pruning = new Pruning(config, binding.modules, options.pruning);
   const needs = pruning.pruners.filter((p) => p.readsGradients).map((p) => p.config.pruning_type);
   if (needs.length > 0)
-    throw new ConfigError(`pruningCallback: pruning_type ${needs.map((t) => `"${t}"`).join(', ')} reads gradients, which model.fit does not expose; use PruningTrainer (a custom step) or a criterion that needs none ("magnitude", "pattern_lock")`);
-  const lastStep = Math.max(-1, ...pruning.pruners.map((p) => p.config.end_step));
+    throw new ConfigError(
+      `pruningCallback: pruning_type ${needs.map((t) => `"${t}"`).join(', ')} reads gradients, which model.fit does not expose; use PruningTrainer (a custom step) or a criterion that needs none ("magnitude", "pattern_lock")`,
+    );
   return {
     binding,
     pruning,
@@ -39,15 +44,15 @@ export function pruningCallback(model: ModelLike, config: PruningConfigInput, op
       pruning.onTrainBegin();
     },
     async onBatchBegin() {
-      const scoring = pruning.step <= lastStep;
-      if (scoring) binding.weightsIn();
+      binding.refresh(true);
       pruning.onStepBegin();
-      if (scoring) binding.applyMasks(pruning.masks);
       pruning.onBeforeOptimizerStep();
+      binding.writeBack();
     },
     async onBatchEnd() {
+      binding.refresh(true); // fit's optimizer step gave the kernels new memory
       pruning.onAfterOptimizerStep();
-      binding.applyMasks(pruning.masks);
+      binding.writeBack();
       pruning.onStepEnd();
     },
   };

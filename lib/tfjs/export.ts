@@ -26,7 +26,10 @@ function layerTensors(layer: LayerLike): Array<[string, TensorInput]> {
     const s = tensor.shape;
     const short = weight.name.slice(weight.name.lastIndexOf('/') + 1).replace(/_\d+$/, '');
     if (i === 0 && kind === 'Dense' && s.length === 2)
-      return [`${layer.name}.weight`, { dtype: 'F32', shape: [s[1], s[0]], data: transposeInto(values, s[0], s[1], new Float32Array(values.length)) }];
+      return [
+        `${layer.name}.weight`,
+        { dtype: 'F32', shape: [s[1], s[0]], data: transposeInto(values, s[0], s[1], new Float32Array(values.length)) },
+      ];
     if (i === 0 && kind === 'Conv2D' && s.length === 4)
       return [`${layer.name}.weight`, { dtype: 'F32', shape: [s[3], s[2], s[0], s[1]], data: hwioToOihw(values, s) }];
     return [`${layer.name}.${short}`, { dtype: 'F32', shape: [...s], data: values }];

@@ -42,8 +42,16 @@ export function memoryPath(requested: 'auto' | 'copy' = 'auto'): MemoryPath {
  * copy. Valid until the next tf call.
  */
 export function readView(path: MemoryPath, t: tf.Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new ArgumentError(`tensor ${t.id} [${t.shape.join(', ')}] is ${t.dtype}, expected float32`);
-  if (path === 'wasm-heap') return (tf.engine().backend as unknown as WasmBackendLike).typedArrayFromHeap(t as unknown as { shape: number[]; dtype: string; dataId: object });
+  if (t.dtype !== 'float32')
+    throw new ArgumentError(`tensor ${t.id} [${t.shape.join(', ')}] is ${t.dtype}, expected float32`);
+  if (path === 'copy') {
+    const read = t.dataSync() as Float32Array;
+    return tf.getBackend() === 'cpu' ? read.slice() : read; // cpu hands out its own memory; wasm's dataSync is a copy
+  }
+  if (path === 'wasm-heap')
+    return (tf.engine().backend as unknown as WasmBackendLike).typedArrayFromHeap(
+      t as unknown as { shape: number[]; dtype: string; dataId: object },
+    );
   return t.dataSync() as Float32Array;
 }
 
@@ -52,21 +60,12 @@ function sharers(v: tf.Variable): number {
   return tf.engine().backend.refCount(v.dataId);
 }
 
-/**
- * Runs `edit` over the variable's contents and makes the result the variable's value: in place on the
- * zero-copy paths (after giving the variable memory of its own if another tensor shares it), else over
- * a copy that is assigned back. Returns whether a copy was made.
- */
-export function editVariable(path: MemoryPath, v: tf.Variable, edit: (values: Float32Array) => void): boolean {
-  if (path !== 'copy') {
-    if (sharers(v) > 1) v.assign(tf.tensor(readView(path, v).slice(), v.shape, 'float32'));
-    edit(readView(path, v));
-    return false;
-  }
-  // cpu hands out its own memory, which must not change before the assign; wasm's dataSync is a copy.
-  const read = v.dataSync() as Float32Array;
-  const values = tf.getBackend() === 'cpu' ? read.slice() : read;
-  edit(values);
+/** On the zero-copy paths: gives the variable memory of its own if another tensor shares it (in-place writes must change this variable alone). */
+export function ownMemory(path: MemoryPath, v: tf.Variable): void {
+  if (path !== 'copy' && sharers(v) > 1) v.assign(tf.tensor(readView(path, v).slice(), v.shape, 'float32'));
+}
+
+/** The copying path's way back: the variable takes `values` (a copy the caller no longer writes). */
+export function writeVariable(v: tf.Variable, values: Float32Array): void {
   tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
-  return true;
 }

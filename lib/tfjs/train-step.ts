@@ -1,10 +1,10 @@
 /**
  * A custom training step with pruning, the hooks in INC's order (SPEC 2):
- *   onStepBegin (new masks on a pruning step) -> masked weights into tf -> forward, loss, tf.variableGrads
- *   -> grads into prunekit -> onBeforeOptimizerStep (criterion scores) -> optimizer.applyGradients
- *   -> onAfterOptimizerStep -> masks into tf -> onStepEnd.
- * Weights and grads are copied in only while a pruner still scores (steps up to its end_step); after that a
- * step costs prunekit only the mask write.
+ *   onStepBegin (new masks on a pruning step, written into the kernels) -> forward, loss, tf.variableGrads
+ *   -> grads to prunekit -> onBeforeOptimizerStep (criterion scores) -> optimizer.applyGradients
+ *   -> onAfterOptimizerStep (masks into the new kernels) -> onStepEnd.
+ * Before every hook the record is pointed at the tensors' current memory (ModelBinding.refresh): no view
+ * outlives a tf call.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../errors';
@@ -54,8 +54,10 @@ export class PruningTrainer {
     config: PruningConfigInput,
     private readonly options: TrainerOptions,
   ) {
-    if (typeof options?.loss !== 'function') throw new ArgumentError(`PruningTrainer: options.loss must be a function (yTrue, yPred) => tf.Scalar`);
-    if (typeof options.optimizer?.applyGradients !== 'function') throw new ArgumentError(`PruningTrainer: options.optimizer must be a tf.Optimizer`);
+    if (typeof options?.loss !== 'function')
+      throw new ArgumentError(`PruningTrainer: options.loss must be a function (yTrue, yPred) => tf.Scalar`);
+    if (typeof options.optimizer?.applyGradients !== 'function')
+      throw new ArgumentError(`PruningTrainer: options.optimizer must be a tf.Optimizer`);
     this.binding = bindModel(model, options);
     this.pruning = new Pruning(config, this.binding.modules, options.pruning);
     this.lastScoringStep = Math.max(-1, ...this.pruning.pruners.map((p) => p.config.end_step));
@@ -72,10 +74,9 @@ export class PruningTrainer {
       run();
       prunekitMs += performance.now() - t0;
     };
-    const scoring = pruning.step <= this.lastScoringStep;
-    if (scoring) binding.weightsIn();
+    binding.refresh(true);
     hook(() => pruning.onStepBegin());
-    if (scoring) binding.applyMasks(pruning.masks); // a pruning step's new masks, before the forward pass
+    binding.writeBack();
 
     const t0 = performance.now();
     const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -83,14 +84,17 @@ export class PruningTrainer {
     const loss = value.dataSync()[0];
     let tfjsMs = performance.now() - t0;
 
-    if (scoring && pruning.pruners.some((p) => p.readsGradients)) binding.gradsIn(grads);
+    binding.refresh(false); // the forward pass may have moved the wasm heap
+    if (pruning.step <= this.lastScoringStep && pruning.pruners.some((p) => p.readsGradients)) binding.gradsIn(grads);
     hook(() => pruning.onBeforeOptimizerStep());
+    for (const name of Object.keys(binding.modules)) binding.modules[name].grad = null; // the grads die below
     const t1 = performance.now();
     this.options.optimizer.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
     tfjsMs += performance.now() - t1;
+    binding.refresh(true); // the optimizer gave the kernels new memory
     hook(() => pruning.onAfterOptimizerStep());
-    binding.applyMasks(pruning.masks);
+    binding.writeBack();
     hook(() => pruning.onStepEnd());
 
     timing.steps++;

@@ -20,7 +20,10 @@ export function transposeInto<T extends TransposableArray>(src: T, rows: number,
   // One loop per array type: element access stays monomorphic (a shared loop runs several times slower).
   if (src instanceof Float32Array && dst instanceof Float32Array) transposeF32(src, rows, cols, dst);
   else if (src instanceof Uint8Array && dst instanceof Uint8Array) transposeU8(src, rows, cols, dst);
-  else throw new TypeError(`transposeInto: src and dst must both be Float32Array or both Uint8Array, got ${src?.constructor?.name} and ${dst?.constructor?.name}`);
+  else
+    throw new TypeError(
+      `transposeInto: src and dst must both be Float32Array or both Uint8Array, got ${src?.constructor?.name} and ${dst?.constructor?.name}`,
+    );
   return dst;
 }
 

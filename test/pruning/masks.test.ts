@@ -2,6 +2,7 @@
 // PyTorch-made vectors of test/fixtures/vectors/masks.json: identical masks, pruned counts and skip reasons, for
 // every pattern, scope, tie mode and reduction, on every instruction set this CPU runs.
 
+import { ArgumentError } from '../../lib/errors';
 import { applyMasks, computeMasks, type MaskOptions } from '../../lib/pruning/masks';
 import type { ReduceType } from '../../lib/pruning/patterns';
 import { setSimd, simdInfo, type SimdLevel } from '../../lib/simd';
@@ -260,7 +261,7 @@ describe('input errors, before anything is written', () => {
 
   it('a mask buffer of the wrong type or length', () => {
     expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Uint8Array(3) })).toThrow(/into\["a"\] has 3 elements, the layer has 4/);
-    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Int8Array(4) as never })).toThrow(TypeError);
+    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Int8Array(4) as never })).toThrow(ArgumentError);
   });
 });
 
@@ -304,9 +305,9 @@ describe('applyMasks', () => {
     const w = Float32Array.from([1, 2]);
     expect(() => applyMasks(w, new Uint8Array(3))).toThrow('applyMasks: keep has 3 elements, weight has 2');
     expect(() => applyMasks(w, new Uint8Array(2), new Float32Array(1))).toThrow('applyMasks: grad has 1 elements, weight has 2');
-    expect(() => applyMasks([1, 2] as never, new Uint8Array(2))).toThrow(TypeError);
-    expect(() => applyMasks(w, [0, 0] as never)).toThrow(TypeError);
-    expect(() => applyMasks(w, new Uint8Array(2), new Float64Array(2) as never)).toThrow(TypeError);
+    expect(() => applyMasks([1, 2] as never, new Uint8Array(2))).toThrow(ArgumentError);
+    expect(() => applyMasks(w, [0, 0] as never)).toThrow(ArgumentError);
+    expect(() => applyMasks(w, new Uint8Array(2), new Float64Array(2) as never)).toThrow(ArgumentError);
     expect(Array.from(w)).toEqual([1, 2]);
   });
 });

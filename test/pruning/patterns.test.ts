@@ -1,3 +1,4 @@
+import { ArgumentError, ShapeError } from '../../lib/errors';
 import {
   ACCEPTED_PATTERN_FORMS,
   expandBlockMask,
@@ -89,10 +90,10 @@ describe('2-D view', () => {
     expect(viewOf([0, 4])).toEqual({ ok: false, reason: 'shape [0, 4] has no element' });
   });
 
-  it('malformed shapes throw a RangeError', () => {
-    expect(() => viewOf([2, -1])).toThrow(RangeError);
+  it('malformed shapes throw a ShapeError', () => {
+    expect(() => viewOf([2, -1])).toThrow(ShapeError);
     expect(() => viewOf([2, 1.5])).toThrow(/must hold non-negative integers/);
-    expect(() => viewOf([2, NaN])).toThrow(RangeError);
+    expect(() => viewOf([2, NaN])).toThrow(ShapeError);
     expect(() => shapeSize([2 ** 30, 2 ** 30])).toThrow(/too many elements/);
     expect(shapeSize([2, 3, 4])).toBe(24);
   });
@@ -228,7 +229,7 @@ describe('reduceBlocks', () => {
     expect(() => reduceBlocks(s, 4, 3, '1x1', 'sum')).toThrow(/length 16 does not match 4 x 3/);
     expect(() => reduceBlocks(s, 4, 4, '2:4', 'sum')).toThrow(/N:M/);
     expect(() => reduceBlocks(s, 4, 4, '1x1', 'median' as 'sum')).toThrow(/criterion_reduce_type/);
-    expect(() => reduceBlocks([1, 2] as unknown as Float32Array, 1, 2, '1x1', 'sum')).toThrow(TypeError);
+    expect(() => reduceBlocks([1, 2] as unknown as Float32Array, 1, 2, '1x1', 'sum')).toThrow(ArgumentError);
   });
 });
 

@@ -1,4 +1,5 @@
 
+import { ArgumentError } from '../../lib/errors';
 import { reduceBlocks } from '../../lib/pruning/patterns';
 import { OracleLayer, OracleOptions, referenceBlockScores, referenceMasks } from '../support/reference-masks';
 import { loadMaskCases, magnitudeLayers, type MaskVectorCase } from '../support/mask-vectors';
@@ -391,7 +392,7 @@ describe('oracle: 4-D conv weights and skipped layers', () => {
   it('rejects bad input', () => {
     const l = { name: 'a', shape: [2, 2], scores: Float32Array.from([1, 2, 3, 4]) };
     expect(() => referenceMasks([l], { pattern: '4y1', ratio: 0.5 })).toThrow(/4y1/);
-    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 1.5 })).toThrow(RangeError);
+    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 1.5 })).toThrow(ArgumentError);
     expect(() => referenceMasks([l, l], { pattern: '1x1', ratio: 0.5 })).toThrow(/duplicate/);
     expect(() => referenceMasks([{ ...l, scores: new Float32Array(3) }], { pattern: '1x1', ratio: 0.5 })).toThrow(/length 3/);
     expect(() =>

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../../lib/errors';
 import { parseDecayType, PruningSchedule, scheduledSparsity, SPARSITY_DECAY_TYPES } from '../../lib/pruning/schedules';
 
 describe('scheduledSparsity', () => {
@@ -114,7 +115,7 @@ describe('PruningSchedule (reference step arithmetic)', () => {
     expect(() => new PruningSchedule({ end_step: 4, pruning_frequency: 0 })).toThrow('pruning_frequency must be a positive integer, got 0');
     expect(() => new PruningSchedule({ end_step: '4' as unknown as number })).toThrow('end_step must be a non-negative integer, got "4"');
     expect(() => new PruningSchedule({ sparsity_decay_type: 'step' })).toThrow(/unknown sparsity_decay_type "step"/);
-    expect(() => new PruningSchedule({ target_sparsity: 1.2 })).toThrow(RangeError);
+    expect(() => new PruningSchedule({ target_sparsity: 1.2 })).toThrow(ArgumentError);
     expect(() => new PruningSchedule({ max_sparsity_ratio_per_op: -0.5 })).toThrow(/max_sparsity_ratio_per_op/);
   });
 });

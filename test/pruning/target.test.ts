@@ -1,3 +1,4 @@
+import { ArgumentError } from '../../lib/errors';
 import { targetCount, validateRatio } from '../../lib/pruning/target';
 
 describe('targetCount', () => {
@@ -50,7 +51,7 @@ describe('targetCount', () => {
 
   it('rejects ratios that are not finite numbers in [0, 1]', () => {
     for (const bad of [NaN, Infinity, -Infinity, -0.1, 1.0000001, 2]) {
-      expect(() => targetCount(bad, 10)).toThrow(RangeError);
+      expect(() => targetCount(bad, 10)).toThrow(ArgumentError);
     }
     expect(() => targetCount('0.5' as unknown as number, 10)).toThrow(/ratio must be a finite number in \[0, 1\], got "0.5"/);
     expect(() => targetCount(1.5, 10)).toThrow(/got 1.5/);
@@ -58,7 +59,7 @@ describe('targetCount', () => {
 
   it('rejects counts that are not non-negative safe integers', () => {
     for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
-      expect(() => targetCount(0.5, bad)).toThrow(RangeError);
+      expect(() => targetCount(0.5, bad)).toThrow(ArgumentError);
     }
   });
 });

@@ -10,10 +10,16 @@ export interface ReadTensor {
   values: Float32Array;
 }
 
-export function readF32Safetensors(file: string): { metadata: Record<string, string>; tensors: Record<string, ReadTensor> } {
+export function readF32Safetensors(file: string): {
+  metadata: Record<string, string>;
+  tensors: Record<string, ReadTensor>;
+} {
   const bytes = fs.readFileSync(file);
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const base = 8 + headerLength;
   const tensors: Record<string, ReadTensor> = {};
   let metadata: Record<string, string> = {};
