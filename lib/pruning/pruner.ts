@@ -3,7 +3,7 @@
  * (SPEC 2 hook order). `BasicPruner` prunes by a criterion on a schedule; `PatternLockPruner` keeps the
  * zeros the weights already have.
  */
-import { ElementwiseCriterion, getCriterion, type Modules, type PruningCriterion } from '../criteria';
+import { getCriterion, type Modules, type PruningCriterion } from '../criteria';
 import type { PrunerConfig } from './config';
 import { GroupLasso } from './group-lasso';
 import { applyMasks } from './masks';
@@ -88,13 +88,13 @@ export abstract class Pruner {
 
   /** Whether onBeforeOptimizerStep reads the grads: the regulariser does, and the gradient criteria. */
   get readsGradients(): boolean {
-    return this.reg !== null || (this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients);
+    return this.reg !== null || (this.criterion?.readsGradients ?? false);
   }
 
   /** Whether this step's onBeforeOptimizerStep reads the grads (no criterion scores after end_step). */
   get readsGradientsThisStep(): boolean {
     if (this.reg !== null && this.inRange()) return true;
-    return this.scoresThisStep() && this.criterion instanceof ElementwiseCriterion && this.criterion.readsGradients;
+    return this.scoresThisStep() && (this.criterion?.readsGradients ?? false);
   }
 
   /** The sparsity report of this pruner's masks. */

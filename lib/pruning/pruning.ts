@@ -7,7 +7,7 @@
  * onStepBeginAsync and onBeforeOptimizerStepAsync run the criteria's scoring on worker threads.
  */
 import { checkModules } from '../criteria/validate';
-import { ElementwiseCriterion, getCriterion, type ModuleTensors, type Modules } from '../criteria';
+import { getCriterion, type ModuleTensors, type Modules } from '../criteria';
 import { ConfigError, ShapeError, StateError } from '../errors';
 import { resolvePruningConfig, type PruningConfigInput, type PrunerConfig } from './config';
 import { layoutOf, moduleSkipReason } from './patterns';
@@ -61,7 +61,7 @@ function checkOpNames(config: PrunerConfig, names: readonly string[], where: str
 function checkFirstStep(config: PrunerConfig, where: string): void {
   if (config.pruning_type === 'pattern_lock') return;
   const criterion = getCriterion({ criterion_type: config.pruning_type }, {});
-  if (!(criterion instanceof ElementwiseCriterion) || !criterion.readsGradients) return;
+  if (!criterion.readsGradients) return;
   const ratio = new PruningSchedule(config).ratioAt(0);
   if (ratio === undefined || ratio === 0) return;
   throw new ConfigError(

@@ -3,7 +3,7 @@
  * or documented behaviour that works.
  */
 import { computeMasks, GlobalSelection, Pruning, pruneOneShot } from '../../lib/pruning';
-import type { Modules } from '../../lib/criteria';
+import { PruningCriterion, registerCriterion, type Modules } from '../../lib/criteria';
 import { ArgumentError, ConfigError, NonFiniteError, ShapeError } from '../../lib/errors';
 import { rng } from '../support/random';
 
@@ -56,6 +56,23 @@ test('a missing grad is accepted once nothing reads it (after end_step)', () => 
   early.onStepBegin();
   early.modules.fc1.grad = null;
   expect(() => early.onBeforeOptimizerStep()).toThrow(/module "fc1" needs a Float32Array grad/);
+});
+
+test('a user criterion that declares readsGradients has its grads checked by the driver', () => {
+  class GradTimesTwo extends PruningCriterion {
+    static override readonly readsGradients = true;
+    override onBeforeOptimizerStep() {
+      for (const [name, s] of Object.entries(this.scores)) {
+        const g = this.modules[name].grad as Float32Array;
+        for (let i = 0; i < s.length; i++) s[i] = 2 * Math.abs(g[i]);
+      }
+    }
+  }
+  registerCriterion('grad_times_two_driver_test')(GradTimesTwo);
+  const p = new Pruning({ pruning_type: 'grad_times_two_driver_test', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 3 }, model(), quiet);
+  p.onStepBegin();
+  p.modules.fc1.grad = null;
+  expect(() => p.onBeforeOptimizerStep()).toThrow(/module "fc1" needs a Float32Array grad/);
 });
 
 test('an op_names regex that matches no module is a ConfigError', () => {
