@@ -32,7 +32,14 @@ export interface BenchOptions {
 }
 
 export interface BenchReport {
-  machine: { cpu: string; cores: number; node: string; platform: string; simd: ReturnType<typeof simdInfo>; threads: number };
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    platform: string;
+    simd: ReturnType<typeof simdInfo>;
+    threads: number;
+  };
   scoring: ScoringRow[];
   overhead: OverheadRow[];
   model: ModelRow[];
@@ -61,7 +68,9 @@ export function runBench(options: BenchOptions = {}): BenchReport {
     threads: threads(),
   };
   write(`prunekit bench: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, node ${machine.node}`);
-  write(`instruction sets: ${machine.simd.supported.join(', ')} (active ${machine.simd.active}); thread pool ${machine.threads}`);
+  write(
+    `instruction sets: ${machine.simd.supported.join(', ')} (active ${machine.simd.active}); thread pool ${machine.threads}`,
+  );
   write(`medians of ${samples} samples; ns/el = nanoseconds per element; GB/s = the formula's reads + writes\n`);
 
   const rounds = Math.max(1, options.rounds ?? 1);
@@ -71,25 +80,58 @@ export function runBench(options: BenchOptions = {}): BenchReport {
   const torchRounds: TorchReport[] = [];
   const tfjsRounds: TfjsReport[] = [];
   for (let r = 0; r < rounds; r++) {
-    scoringRounds.push(benchScoring(sizes, samples, (row) => write(`  measured ${row.criterion} ${row.floats} ${row.isa}`)));
+    scoringRounds.push(
+      benchScoring(sizes, samples, (row) => write(`  measured ${row.criterion} ${row.floats} ${row.isa}`)),
+    );
     if (!compare) continue;
     const torch = benchTorch([768, ...sizes], [1, 2], samples);
     if (torch) torchRounds.push(torch);
-    write(torch ? `  measured PyTorch ${torch.version} (${torch.python})` : '  PyTorch: no python3 with torch, column skipped');
+    write(
+      torch
+        ? `  measured PyTorch ${torch.version} (${torch.python})`
+        : '  PyTorch: no python3 with torch, column skipped',
+    );
     const tfjs = benchTfjs([768, ...sizes], samples);
     if (tfjs) tfjsRounds.push(tfjs);
-    write(tfjs ? `  measured tfjs ${tfjs.version} wasm` : '  tfjs: @tensorflow/tfjs(-backend-wasm) not installed, column skipped');
+    write(
+      tfjs
+        ? `  measured tfjs ${tfjs.version} wasm`
+        : '  tfjs: @tensorflow/tfjs(-backend-wasm) not installed, column skipped',
+    );
   }
   const scoring = medianRows(scoringRounds);
   const torch = torchRounds.length ? { ...torchRounds[0], rows: medianRows(torchRounds.map((t) => t.rows)) } : null;
   const tfjs = tfjsRounds.length ? { ...tfjsRounds[0], rows: medianRows(tfjsRounds.map((t) => t.rows)) } : null;
   printTable(
     [
-      ['criterion', 'floats', 'isa', 'ns/el', 'GB/s', 'x JS', 'propagate ns/el', 'skip cost', 'roof ns/el', 'propagate/roof', 'skip/roof', 'JS ns/el', `${machine.threads} threads ns/el`],
+      [
+        'criterion',
+        'floats',
+        'isa',
+        'ns/el',
+        'GB/s',
+        'x JS',
+        'propagate ns/el',
+        'skip cost',
+        'roof ns/el',
+        'propagate/roof',
+        'skip/roof',
+        'JS ns/el',
+        `${machine.threads} threads ns/el`,
+      ],
       ...scoring.map((r) => [
-        r.criterion, r.floats, r.isa, fixed(r.skipNs, 3), fixed(r.skipGBs, 1), `${fixed(r.jsNs / r.skipNs, 1)}x`,
-        fixed(r.propagateNs, 3), `${fixed((r.skipNs / r.propagateNs - 1) * 100, 0)}%`, fixed(r.roofNs, 3),
-        fixed(r.propagateNs / r.roofNs, 2), fixed(r.skipNs / r.roofNs, 2), fixed(r.jsNs, 3),
+        r.criterion,
+        r.floats,
+        r.isa,
+        fixed(r.skipNs, 3),
+        fixed(r.skipGBs, 1),
+        `${fixed(r.jsNs / r.skipNs, 1)}x`,
+        fixed(r.propagateNs, 3),
+        `${fixed((r.skipNs / r.propagateNs - 1) * 100, 0)}%`,
+        fixed(r.roofNs, 3),
+        fixed(r.propagateNs / r.roofNs, 2),
+        fixed(r.skipNs / r.roofNs, 2),
+        fixed(r.jsNs, 3),
         r.threadedNs === null ? '-' : fixed(r.threadedNs, 3),
       ]),
     ],
@@ -97,20 +139,44 @@ export function runBench(options: BenchOptions = {}): BenchReport {
   );
   if (torch || tfjs) {
     const pool = machine.threads;
-    write(`\nSide by side, ns/el (${machine.simd.active}; prunekit default "skip"; PyTorch ${torch?.version ?? '-'} in place, preallocated; tfjs ${tfjs?.version ?? '-'} wasm):`);
+    write(
+      `\nSide by side, ns/el (${machine.simd.active}; prunekit default "skip"; PyTorch ${torch?.version ?? '-'} in place, preallocated; tfjs ${tfjs?.version ?? '-'} wasm):`,
+    );
     printTable(
       [
-        ['criterion', 'floats', 'prunekit 1t', 'propagate 1t', 'roof 1t', 'torch 1t', 'torch/prunekit 1t', `prunekit ${pool}t`, `torch ${pool}t`, `torch/prunekit ${pool}t`, 'tfjs wasm'],
-        ...scoring.filter((r) => r.isa === machine.simd.active).map((r) => {
-          const t1 = torchNs(torch, r.criterion, r.floats, 1);
-          const tn = torchNs(torch, r.criterion, r.floats, Math.min(pool, 2));
-          const threaded = r.threadedNs ?? r.skipNs;
-          return [
-            r.criterion, r.floats, fixed(r.skipNs, 3), fixed(r.propagateNs, 3), fixed(r.roofNs, 3), fixed(t1 ?? NaN, 3),
-            t1 === null ? '-' : `${fixed(t1 / r.skipNs, 2)}x`, fixed(threaded, 3), fixed(tn ?? NaN, 3),
-            tn === null ? '-' : `${fixed(tn / threaded, 2)}x`, fixed(tfjsNs(tfjs, r.criterion, r.floats) ?? NaN, 3),
-          ];
-        }),
+        [
+          'criterion',
+          'floats',
+          'prunekit 1t',
+          'propagate 1t',
+          'roof 1t',
+          'torch 1t',
+          'torch/prunekit 1t',
+          `prunekit ${pool}t`,
+          `torch ${pool}t`,
+          `torch/prunekit ${pool}t`,
+          'tfjs wasm',
+        ],
+        ...scoring
+          .filter((r) => r.isa === machine.simd.active)
+          .map((r) => {
+            const t1 = torchNs(torch, r.criterion, r.floats, 1);
+            const tn = torchNs(torch, r.criterion, r.floats, Math.min(pool, 2));
+            const threaded = r.threadedNs ?? r.skipNs;
+            return [
+              r.criterion,
+              r.floats,
+              fixed(r.skipNs, 3),
+              fixed(r.propagateNs, 3),
+              fixed(r.roofNs, 3),
+              fixed(t1 ?? NaN, 3),
+              t1 === null ? '-' : `${fixed(t1 / r.skipNs, 2)}x`,
+              fixed(threaded, 3),
+              fixed(tn ?? NaN, 3),
+              tn === null ? '-' : `${fixed(tn / threaded, 2)}x`,
+              fixed(tfjsNs(tfjs, r.criterion, r.floats) ?? NaN, 3),
+            ];
+          }),
       ],
       (line) => write(`  ${line}`),
     );
@@ -119,9 +185,24 @@ export function runBench(options: BenchOptions = {}): BenchReport {
   write('\nPer-call cost on a small module (768 floats), active instruction set:');
   const overhead = benchOverhead(768, samples);
   printTable(
-    [['criterion', 'hook ns/call', 'raw binding ns/call', 'roof ns (data movement)', 'torch ns/call', 'tfjs wasm ns/call'],
-      ...overhead.map((r) => [r.criterion, fixed(r.hookNs, 0), fixed(r.bindingNs, 0), fixed(r.roofNs, 0),
-        fixed((torchNs(torch, r.criterion, 768, 1) ?? NaN) * 768, 0), fixed((tfjsNs(tfjs, r.criterion, 768) ?? NaN) * 768, 0)])],
+    [
+      [
+        'criterion',
+        'hook ns/call',
+        'raw binding ns/call',
+        'roof ns (data movement)',
+        'torch ns/call',
+        'tfjs wasm ns/call',
+      ],
+      ...overhead.map((r) => [
+        r.criterion,
+        fixed(r.hookNs, 0),
+        fixed(r.bindingNs, 0),
+        fixed(r.roofNs, 0),
+        fixed((torchNs(torch, r.criterion, 768, 1) ?? NaN) * 768, 0),
+        fixed((tfjsNs(tfjs, r.criterion, 768) ?? NaN) * 768, 0),
+      ]),
+    ],
     (line) => write(`  ${line}`),
   );
 
@@ -130,30 +211,78 @@ export function runBench(options: BenchOptions = {}): BenchReport {
     write(`\nWhole model: BERT-base shapes, ${layers} layers, one step per criterion (ms):`);
     model = benchModel(layers, Math.min(samples, 5), () => {});
     printTable(
-      [['criterion', 'weights', `batch, ${machine.threads} threads`, 'batch, 1 thread', 'per-module calls, 1 thread', 'JS loop', 'x JS'],
-        ...model.map((r) => [r.criterion, r.weights, fixed(r.batchMs, 2), fixed(r.batchOneThreadMs, 2), fixed(r.perModuleMs, 2), fixed(r.jsMs, 1), `${fixed(r.jsMs / r.batchMs, 1)}x`])],
+      [
+        [
+          'criterion',
+          'weights',
+          `batch, ${machine.threads} threads`,
+          'batch, 1 thread',
+          'per-module calls, 1 thread',
+          'JS loop',
+          'x JS',
+        ],
+        ...model.map((r) => [
+          r.criterion,
+          r.weights,
+          fixed(r.batchMs, 2),
+          fixed(r.batchOneThreadMs, 2),
+          fixed(r.perModuleMs, 2),
+          fixed(r.jsMs, 1),
+          `${fixed(r.jsMs / r.batchMs, 1)}x`,
+        ]),
+      ],
       (line) => write(`  ${line}`),
     );
   }
   write('\nGlobal top-k selection and mask emission (exact mode, 1x1, ratio 0.9, 8 layers), ns per score:');
   const selection = benchSelection(options.selectionSizes ?? [1 << 20, 1 << 24], Math.min(samples, 5));
   printTable(
-    [['scores', 'isa', 'threads', 'select', 'emit', 'computeMasks', 'JS sort select', 'JS emit', 'x sort (select)', 'x sort (all)'],
-      ...selection.map((r) => [r.scores, r.isa, r.threads, fixed(r.selectNs, 2), fixed(r.emitNs, 2), fixed(r.totalNs, 2), fixed(r.jsSelectNs, 1), fixed(r.jsEmitNs, 2), `${fixed(r.selectSpeedup, 0)}x`, `${fixed(r.totalSpeedup, 0)}x`])],
+    [
+      [
+        'scores',
+        'isa',
+        'threads',
+        'select',
+        'emit',
+        'computeMasks',
+        'JS sort select',
+        'JS emit',
+        'x sort (select)',
+        'x sort (all)',
+      ],
+      ...selection.map((r) => [
+        r.scores,
+        r.isa,
+        r.threads,
+        fixed(r.selectNs, 2),
+        fixed(r.emitNs, 2),
+        fixed(r.totalNs, 2),
+        fixed(r.jsSelectNs, 1),
+        fixed(r.jsEmitNs, 2),
+        `${fixed(r.selectSpeedup, 0)}x`,
+        `${fixed(r.totalSpeedup, 0)}x`,
+      ]),
+    ],
     (line) => write(`  ${line}`),
   );
   let step: StepRow[] = [];
   if (layers > 0) {
-    write(`\nOne pruning step's mask update (the driver's selection, exact mode, global), BERT-base shapes, ${layers} layers:`);
+    write(
+      `\nOne pruning step's mask update (the driver's selection, exact mode, global), BERT-base shapes, ${layers} layers:`,
+    );
     step = benchStep(layers, Math.min(samples, 5));
     printTable(
-      [['pattern', 'ratio', 'weights', 'threads', 'ms', 'ns/weight'], ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)])],
+      [
+        ['pattern', 'ratio', 'weights', 'threads', 'ms', 'ns/weight'],
+        ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)]),
+      ],
       (line) => write(`  ${line}`),
     );
   }
-  const perRound = rounds > 1
-    ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
-    : undefined;
+  const perRound =
+    rounds > 1
+      ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
+      : undefined;
   return { machine, scoring, overhead, model, selection, step, torch, tfjs, rounds: perRound };
 }
 

@@ -88,6 +88,13 @@ export function benchTorch(sizes: number[], threads: number[], samples: number):
 }
 
 /** The row of `report` for a criterion, size and thread count, if measured. */
-export function torchNs(report: TorchReport | null, criterion: CriterionName, floats: number, threads: number): number | null {
-  return report?.rows.find((r) => r.criterion === criterion && r.floats === floats && r.threads === threads)?.ns ?? null;
+export function torchNs(
+  report: TorchReport | null,
+  criterion: CriterionName,
+  floats: number,
+  threads: number,
+): number | null {
+  return (
+    report?.rows.find((r) => r.criterion === criterion && r.floats === floats && r.threads === threads)?.ns ?? null
+  );
 }

@@ -88,8 +88,18 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     try {
       if (this.names.length === 1) this.finish(this.scoreOne(plan));
       else
-        this.finish(kernels().scoreBatch(this.op, this.inputs, plan.grads, this.scoreList, this.kernelAlpha,
-          this.kernelBeta, plan.mode, this.counts));
+        this.finish(
+          kernels().scoreBatch(
+            this.op,
+            this.inputs,
+            plan.grads,
+            this.scoreList,
+            this.kernelAlpha,
+            this.kernelBeta,
+            plan.mode,
+            this.counts,
+          ),
+        );
     } finally {
       this.release(plan);
     }
@@ -101,7 +111,8 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
    * nothing" and "guarded" differ only in what they report. Returns whether the scores were written.
    */
   private scoreOne(plan: CallPlan): boolean {
-    const input = this.inputs[0], scores = this.scoreList[0];
+    const input = this.inputs[0],
+      scores = this.scoreList[0];
     let count: number;
     switch (this.op) {
       case 'abs':

@@ -27,9 +27,15 @@ void compute_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, 
               Store store) {
   const std::size_t n = end - begin;
   switch (b.op) {
-    case ScoreOp::kAbs: k.abs_f32(t.w + begin, t.s + begin, n, store); break;
-    case ScoreOp::kAbsMul: k.abs_mul_f32(t.w + begin, t.g + begin, t.s + begin, n, store); break;
-    case ScoreOp::kMomentum: k.momentum_f32(t.w + begin, t.g + begin, t.s + begin, n, b.alpha, b.beta, store); break;
+    case ScoreOp::kAbs:
+      k.abs_f32(t.w + begin, t.s + begin, n, store);
+      break;
+    case ScoreOp::kAbsMul:
+      k.abs_mul_f32(t.w + begin, t.g + begin, t.s + begin, n, store);
+      break;
+    case ScoreOp::kMomentum:
+      k.momentum_f32(t.w + begin, t.g + begin, t.s + begin, n, b.alpha, b.beta, store);
+      break;
   }
 }
 
@@ -49,7 +55,8 @@ void compute_backwards_(const ScoreKernels& k, const ScoreBatch& b, const ScoreT
 bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts, Store store) {
   if (mode == ScoreMode::kAllOrNothing) {
     bool clean = true;
-    for (std::size_t i = 0; i < b.count; ++i) clean &= (counts[i] = count_(k, b.op, b.targets[i], 0, b.targets[i].n)) == 0;
+    for (std::size_t i = 0; i < b.count; ++i)
+      clean &= (counts[i] = count_(k, b.op, b.targets[i], 0, b.targets[i].n)) == 0;
     if (!clean) return false;
     for (std::size_t i = b.count; i-- > 0;) compute_backwards_(k, b, b.targets[i], 0, b.targets[i].n, store);
     return true;
@@ -58,8 +65,10 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
     const ScoreTarget& t = b.targets[i];
     counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
     if (counts[i] != 0) continue;
-    if (mode == ScoreMode::kGuarded) compute_backwards_(k, b, t, 0, t.n, store);
-    else compute_(k, b, t, 0, t.n, store);
+    if (mode == ScoreMode::kGuarded)
+      compute_backwards_(k, b, t, 0, t.n, store);
+    else
+      compute_(k, b, t, 0, t.n, store);
   }
   return true;
 }
@@ -97,7 +106,8 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
     std::vector<std::size_t> piece_counts(pieces.size(), 0);
     pool.parallel_for(pieces.size(), [&](std::size_t p) {
       const Piece& piece = pieces[p];
-      if (counted_first(piece.target)) piece_counts[p] = count_(k, b.op, b.targets[piece.target], piece.begin, piece.end);
+      if (counted_first(piece.target))
+        piece_counts[p] = count_(k, b.op, b.targets[piece.target], piece.begin, piece.end);
     });
     std::size_t dirty = 0;
     for (std::size_t p = 0; p < pieces.size(); ++p) {
@@ -113,8 +123,10 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
     const ScoreTarget& t = b.targets[piece.target];
     if (mode == ScoreMode::kGuarded && !counted_first(piece.target)) counts[piece.target] = count_(k, b.op, t, 0, t.n);
     if (counts[piece.target] != 0) return;
-    if (backwards) compute_backwards_(k, b, t, piece.begin, piece.end, store);
-    else compute_(k, b, t, piece.begin, piece.end, store);
+    if (backwards)
+      compute_backwards_(k, b, t, piece.begin, piece.end, store);
+    else
+      compute_(k, b, t, piece.begin, piece.end, store);
   });
   return true;
 }

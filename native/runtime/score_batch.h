@@ -22,9 +22,9 @@ enum class ScoreOp {
 };
 
 enum class ScoreMode {
-  kCompute,      // compute everything, do not look ("propagate"); counts come back as 0
-  kGuarded,      // per module: count non-finite terms, score the module only if there are none ("skip")
-  kAllOrNothing, // count every module; score them all only if no module has any ("error")
+  kCompute,       // compute everything, do not look ("propagate"); counts come back as 0
+  kGuarded,       // per module: count non-finite terms, score the module only if there are none ("skip")
+  kAllOrNothing,  // count every module; score them all only if no module has any ("error")
 };
 
 struct ScoreTarget {

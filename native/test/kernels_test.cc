@@ -30,9 +30,12 @@ std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
   std::uniform_int_distribution<std::size_t> pick(0, special.size() - 1);
   std::vector<float> v(n);
   for (float& x : v) {
-    if (kind == 0) x = normal(rng);
-    else if (kind == 1) x = std::ldexp(normal(rng), exponent(rng));
-    else x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
+    if (kind == 0)
+      x = normal(rng);
+    else if (kind == 1)
+      x = std::ldexp(normal(rng), exponent(rng));
+    else
+      x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
   }
   return v;
 }
@@ -68,8 +71,8 @@ void check_(const std::string& label, const Case& c, const std::vector<float>& g
     }
   if (got_count != want_count) {
     ++g_failed;
-    std::printf("FAIL %s n=%zu offset=%zu kind=%d: count %zu, scalar gives %zu\n", label.c_str(), c.n, c.offset,
-                c.kind, got_count, want_count);
+    std::printf("FAIL %s n=%zu offset=%zu kind=%d: count %zu, scalar gives %zu\n", label.c_str(), c.n, c.offset, c.kind,
+                got_count, want_count);
     return;
   }
   ++g_passed;
@@ -86,26 +89,63 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
     std::size_t (*call)(K, const Case&, const float*, const float*, float*);
   };
   const Op ops[] = {
-      {"abs_f32", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n, Store::kCached); return std::size_t{0}; }},
-      {"abs_f32 (streaming)", [](K k, const Case& c, const float* w, const float*, float* s) { k.abs_f32(w, s, c.n, Store::kStreaming); return std::size_t{0}; }},
-      {"abs_mul_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n, Store::kCached); return std::size_t{0}; }},
-      {"abs_mul_f32 (streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.abs_mul_f32(w, g, s, c.n, Store::kStreaming); return std::size_t{0}; }},
-      {"momentum_f32", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kCached); return std::size_t{0}; }},
-      {"momentum_f32 (streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kStreaming); return std::size_t{0}; }},
-      {"count_nonfinite_f32", [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
-      {"count_nonfinite_mul_f32", [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
-      {"stream_f32 (roof)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached); return std::size_t{0}; }},
-      {"stream_f32 (roof, streaming)", [](K k, const Case& c, const float* w, const float* g, float* s) { k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming); return std::size_t{0}; }},
+      {"abs_f32",
+       [](K k, const Case& c, const float* w, const float*, float* s) {
+         k.abs_f32(w, s, c.n, Store::kCached);
+         return std::size_t{0};
+       }},
+      {"abs_f32 (streaming)",
+       [](K k, const Case& c, const float* w, const float*, float* s) {
+         k.abs_f32(w, s, c.n, Store::kStreaming);
+         return std::size_t{0};
+       }},
+      {"abs_mul_f32",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.abs_mul_f32(w, g, s, c.n, Store::kCached);
+         return std::size_t{0};
+       }},
+      {"abs_mul_f32 (streaming)",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.abs_mul_f32(w, g, s, c.n, Store::kStreaming);
+         return std::size_t{0};
+       }},
+      {"momentum_f32",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kCached);
+         return std::size_t{0};
+       }},
+      {"momentum_f32 (streaming)",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kStreaming);
+         return std::size_t{0};
+       }},
+      {"count_nonfinite_f32",
+       [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
+      {"count_nonfinite_mul_f32",
+       [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
+      {"stream_f32 (roof)",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached);
+         return std::size_t{0};
+       }},
+      {"stream_f32 (roof, streaming)",
+       [](K k, const Case& c, const float* w, const float* g, float* s) {
+         k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming);
+         return std::size_t{0};
+       }},
   };
   for (const Op& op : ops) {
     const int failed_before = g_failed;
     for (const Case& c : cases) {
       std::size_t want_count = 0, got_count = 0;
-      const auto want = run_(c, [&](const float* w, const float* g, float* s) { return op.call(serial, c, w, g, s); }, &want_count);
-      const auto got = run_(c, [&](const float* w, const float* g, float* s) { return op.call(simd, c, w, g, s); }, &got_count);
+      const auto want = run_(
+          c, [&](const float* w, const float* g, float* s) { return op.call(serial, c, w, g, s); }, &want_count);
+      const auto got = run_(
+          c, [&](const float* w, const float* g, float* s) { return op.call(simd, c, w, g, s); }, &got_count);
       check_(name + " " + op.name, c, got, want, got_count, want_count);
     }
-    std::printf("  %-8s %-30s %s over %zu cases\n", name.c_str(), op.name, g_failed == failed_before ? "bit-identical" : "DIFFERS", cases.size());
+    std::printf("  %-8s %-30s %s over %zu cases\n", name.c_str(), op.name,
+                g_failed == failed_before ? "bit-identical" : "DIFFERS", cases.size());
   }
 }
 
@@ -120,7 +160,6 @@ void check_oracle_() {
   ok = ok && score_kernels_serial.count_nonfinite_mul_f32(w, g, 4) == 1;
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed momentum values\n"));
 }
-
 
 // The batch runtime (native/runtime/score_batch.cc) against the scalar oracle run over each whole module:
 // modules whose lengths straddle the guard's 16K-element chunks and the pool's pieces, one NaN placed in the
@@ -169,22 +208,27 @@ void check_batch_(Isa isa) {
               const bool untouched = flagged || (dirty && mode == ScoreMode::kAllOrNothing);
               if (!untouched) {
                 const ScoreKernels& k = score_kernels_serial;
-                if (op == ScoreOp::kAbs) k.abs_f32(w[i].data(), want.data(), lengths[i], Store::kCached);
-                else if (op == ScoreOp::kAbsMul) k.abs_mul_f32(w[i].data(), g[i].data(), want.data(), lengths[i], Store::kCached);
-                else k.momentum_f32(w[i].data(), g[i].data(), want.data(), lengths[i], 0.75f, 1.5f, Store::kCached);
+                if (op == ScoreOp::kAbs)
+                  k.abs_f32(w[i].data(), want.data(), lengths[i], Store::kCached);
+                else if (op == ScoreOp::kAbsMul)
+                  k.abs_mul_f32(w[i].data(), g[i].data(), want.data(), lengths[i], Store::kCached);
+                else
+                  k.momentum_f32(w[i].data(), g[i].data(), want.data(), lengths[i], 0.75f, 1.5f, Store::kCached);
               }
               for (std::size_t j = 0; j < lengths[i] && ok; ++j) ok = same_(s[i][j], want[j]);
               if (!ok)
                 std::printf("FAIL %s batch threads=%u piece=%zu op=%d mode=%d poison=%d: module %zu (%zu floats) %s\n",
                             isa_name(isa), threads, piece, static_cast<int>(op), static_cast<int>(mode), poison, i,
-                            lengths[i], untouched ? "changed although it must stay as it was" : "differs from the oracle");
+                            lengths[i],
+                            untouched ? "changed although it must stay as it was" : "differs from the oracle");
             }
             ok ? ++g_passed : (++g_failed, ++failed);
           }
     }
   split_policy() = saved;
   ThreadPool::shared().resize(saved_threads);
-  std::printf("  %-8s %-30s %s over %d batches\n", isa_name(isa), "run_score_batch", failed == 0 ? "bit-identical" : "DIFFERS", runs);
+  std::printf("  %-8s %-30s %s over %d batches\n", isa_name(isa), "run_score_batch",
+              failed == 0 ? "bit-identical" : "DIFFERS", runs);
 }
 
 }  // namespace

@@ -9,17 +9,29 @@ const hasTorch = [process.env.PRUNEKIT_PYTHON, 'python3', '/usr/bin/python3']
 
 test('one run reports prunekit, PyTorch and tfjs side by side', () => {
   const lines: string[] = [];
-  const report = runBench({ sizes: [4096], modelLayers: 0, selectionSizes: [], samples: 1, write: (l) => lines.push(l) });
+  const report = runBench({
+    sizes: [4096],
+    modelLayers: 0,
+    selectionSizes: [],
+    samples: 1,
+    write: (l) => lines.push(l),
+  });
   const criteria = ['magnitude', 'gradient', 'snip', 'snip_momentum'];
   expect(report.tfjs).not.toBeNull();
   for (const floats of [768, 4096])
     for (const criterion of criteria)
-      expect(report.tfjs!.rows.filter((r) => r.criterion === criterion && r.floats === floats && r.ns > 0)).toHaveLength(1);
+      expect(
+        report.tfjs!.rows.filter((r) => r.criterion === criterion && r.floats === floats && r.ns > 0),
+      ).toHaveLength(1);
   if (hasTorch) {
     for (const floats of [768, 4096])
       for (const criterion of criteria)
         for (const threads of [1, 2])
-          expect(report.torch!.rows.filter((r) => r.criterion === criterion && r.floats === floats && r.threads === threads && r.ns > 0)).toHaveLength(1);
+          expect(
+            report.torch!.rows.filter(
+              (r) => r.criterion === criterion && r.floats === floats && r.threads === threads && r.ns > 0,
+            ),
+          ).toHaveLength(1);
   } else {
     expect(report.torch).toBeNull();
     expect(lines.join('\n')).toMatch(/PyTorch: no python3 with torch, column skipped/);
