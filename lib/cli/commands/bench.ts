@@ -22,21 +22,35 @@ export const command: Command = {
       { name: 'quick', description: 'Small sizes, a 1-layer model and 3 samples' },
       { name: 'json', description: 'Print the report as JSON on stdout (the tables go to stderr)' },
       { name: 'sizes', value: 'N,N,...', description: 'Element counts of the scoring grid' },
-      { name: 'layers', value: 'L', type: 'number', description: 'BERT layers of the whole-model figures (0: none; default 12)' },
+      {
+        name: 'layers',
+        value: 'L',
+        type: 'number',
+        description: 'BERT layers of the whole-model figures (0: none; default 12)',
+      },
       { name: 'samples', value: 'S', type: 'number', description: 'Samples per figure (default 7)' },
-      { name: 'rounds', value: 'R', type: 'number', description: 'Interleaved rounds of the scoring grid, PyTorch and tfjs; medians (default 1)' },
+      {
+        name: 'rounds',
+        value: 'R',
+        type: 'number',
+        description: 'Interleaved rounds of the scoring grid, PyTorch and tfjs; medians (default 1)',
+      },
       { name: 'no-compare', description: 'Skip the PyTorch and tfjs-wasm columns' },
     ],
   },
   async run(args, io) {
     const quick = args.flag('quick');
-    const sizes = args.string('sizes')?.split(',').map((s) => Number(s.trim()));
+    const sizes = args
+      .string('sizes')
+      ?.split(',')
+      .map((s) => Number(s.trim()));
     if (sizes && !sizes.every((n) => Number.isInteger(n) && n > 0))
       throw new UsageError(`--sizes expects positive integers separated by commas, got ${args.string('sizes')}`);
     const layers = args.number('layers') ?? (quick ? 1 : 12);
     const samples = args.number('samples') ?? (quick ? 3 : 7);
     if (!Number.isInteger(layers) || layers < 0) throw new UsageError(`--layers expects a whole number, got ${layers}`);
-    if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples expects a positive whole number, got ${samples}`);
+    if (!Number.isInteger(samples) || samples < 1)
+      throw new UsageError(`--samples expects a positive whole number, got ${samples}`);
     const { runBench } = await import('../../bench/run');
     const json = args.flag('json');
     const report = runBench({
