@@ -69,7 +69,7 @@ describe('scoreBatch', () => {
     ['a grads list missing', () => binding.scoreBatch('abs-mul', w, null, [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(2)), 'grads must be an array of Float32Array'],
     ['a bad element', () => binding.scoreBatch('abs', [w[0], 7 as never], null, [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(2)), 'weights[1] must be a Float32Array'],
     ['a length mismatch', () => binding.scoreBatch('abs-mul', w, [g[0], f32(2)], [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(2)), 'weights[1] has 3 elements but grads[1] has 2'],
-    ['a short counts array', () => binding.scoreBatch('abs', w, null, [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(1)), 'counts must have one element per module'],
+    ['a short counts array', () => binding.scoreBatch('abs', w, null, [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(1)), 'counts has 1 elements, expected 2 (one per module)'],
     ['an unknown op', () => binding.scoreBatch('sqrt' as never, w, null, [f32(2), f32(3)], 0, 0, 'compute', new Float64Array(2)), 'op must be "abs", "abs-mul" or "momentum"'],
   ])('refuses %s, writing nothing', (_what, call, message) => {
     expect(call).toThrow(message);

@@ -62,6 +62,7 @@ using expand_blocks_u8_t = void (*)(const std::uint8_t* block_keep, std::size_t 
 // w[i] = +0 where keep[i] == 0 (and g[i] too, if g is not null); everything else untouched.
 using apply_mask_f32_t = void (*)(float* w, float* g, const std::uint8_t* keep, std::size_t n);
 
+// A null entry in a set's table means: the scalar kernel (dispatch.cc fills it in).
 struct MaskKernels {
   reduce_blocks_f32_t reduce_blocks_f32;
   keys_f32_t keys_f32;

@@ -2,7 +2,7 @@
 // same result as one kernel call over everything (histograms summed piece by piece; the ties of an exact
 // emission counted per piece first, so each piece prunes the ties that fall to it in index order).
 //
-// Radix select: prunekit's passes use digits of 11, 11 and 10 bits (kSelectDigitBits). Measured on one
+// Radix select: prunekit's passes use digits of 11, 11 and 10 bits (lib/pruning/selection.ts). Measured on one
 // core of this Zen 4 machine over 16M magnitude scores: a full 11-bit pass costs about 0.7 ns a score, the
 // second (about a tenth of the scores share the 11-bit prefix) 0.65, the third 0.2 (almost none match);
 // 16+16 would take two passes, about 0.9 ns a score instead of 1.6, but a layer would keep 65536 bins
@@ -15,8 +15,6 @@
 #include "../kernels/mask.h"
 
 namespace prunekit {
-
-constexpr unsigned kSelectDigitBits[3] = {11, 11, 10};
 
 // histogram_f32 of mask.h over s[0, n), added into hist (2^digit_bits bins); returns the count added.
 std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,

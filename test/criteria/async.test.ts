@@ -44,17 +44,16 @@ test('the event loop keeps ticking during a large async scoring call', async () 
   console.log(`async snip_momentum over 32M weights: ${elapsed} ms, ${ticks} event-loop turns meanwhile`);
 }, 60_000); // 32M weights allocated and scored: seconds on a loaded 2-core machine, never a timing assertion
 
-test('a grad transferred while the call is in flight rejects, naming the module', async () => {
+test('a grad transferred while the call is in flight is copied, not moved: the call completes on live memory', async () => {
   const m = modules(4_000_000, 2);
   const c = getCriterion({ criterion_type: 'snip' }, m);
   const pending = c.onBeforeOptimizerStepAsync();
+  // The binding marks an async call's buffers untransferable (docs/reliability.md): transfer copies them.
   const kept = structuredClone(m.layer1.grad!.buffer as ArrayBuffer, { transfer: [m.layer1.grad!.buffer as ArrayBuffer] });
-  await expect(pending).rejects.toThrow('snip.onBeforeOptimizerStepAsync: module "layer1": grad was detached or transferred while the call was in flight');
+  await pending;
   expect(kept.byteLength).toBe(16_000_000);
-  // The criterion is usable again once the buffer is replaced.
-  m.layer1.grad = new Float32Array(4_000_000).fill(1);
-  await c.onBeforeOptimizerStepAsync();
-  expect(c.scores.layer1[3]).toBe(Math.abs(m.layer1.weight[3]));
+  expect(m.layer1.grad!.length).toBe(4_000_000);
+  expect(c.scores.layer1[3]).toBe(Math.abs(Math.fround(m.layer1.weight[3] * m.layer1.grad![3])));
 });
 
 test('a detached buffer at call time is refused before any work starts', async () => {
@@ -74,7 +73,7 @@ test('a second call while one is in flight is refused with a clear error; the fi
   const want = step('snip_momentum', m.layer0.weight, m.layer0.grad!, new Float32Array(2_000_000), 0.9, 1);
   expect(bitReport(c.scores.layer0, want)).toBe('identical');
   await c.onBeforeOptimizerStepAsync(); // free again
-});
+}, 60_000);
 
 test('"error" rejects with a NonFiniteError and writes nothing', async () => {
   const m = modules(1000, 2);

@@ -150,7 +150,7 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
 
   it('maskReduceBlocks', () => {
     const out = new Float32Array(4);
-    expect(() => binding.maskReduceBlocks([1] as never, 2, 4, 1, 2, 'mean', out)).toThrow(new TypeError('scores must be a Float32Array'));
+    expect(() => binding.maskReduceBlocks([1] as never, 2, 4, 1, 2, 'mean', out)).toThrow(new TypeError('scores must be a Float32Array, got an array'));
     expect(() => binding.maskReduceBlocks(s, 3, 4, 1, 2, 'mean', out)).toThrow(new RangeError('scores has 8 elements, expected rows x cols = 3 x 4'));
     expect(() => binding.maskReduceBlocks(s, 2, 4, 3, 2, 'mean', out)).toThrow(new RangeError('block 3x2 does not divide the 2 x 4 matrix'));
     expect(() => binding.maskReduceBlocks(s, 2, 4, 0, 2, 'mean', out)).toThrow(new RangeError('blockRows and blockCols must be at least 1'));
@@ -159,7 +159,7 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     expect(() => binding.maskReduceBlocks(s, 2.5, 4, 1, 2, 'mean', out)).toThrow(/rows must be an integer/);
     // rows x cols overflows 64 bits: still a plain length mismatch, no wrap-around
     expect(() => binding.maskReduceBlocks(s, 2 ** 40, 2 ** 40, 1, 1, 'mean', out)).toThrow(/scores has 8 elements, expected rows x cols/);
-    expect(() => binding.maskReduceBlocks(s, 2, '4' as never, 1, 2, 'mean', out)).toThrow(new TypeError('cols must be a number'));
+    expect(() => binding.maskReduceBlocks(s, 2, '4' as never, 1, 2, 'mean', out)).toThrow(new TypeError('cols must be a number, got a string'));
   });
 
   it('selectHistogram, selectKeys, selectCount', () => {
@@ -169,7 +169,7 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     expect(() => binding.selectHistogram(s, 4, 2, 11, hist)).toThrow(new RangeError('prefix must be below 2^prefixBits'));
     expect(() => binding.selectHistogram(s, -1, 2, 11, hist)).toThrow(/prefix must be an integer/);
     expect(() => binding.selectHistogram(s, 0, 0, 11, new Uint32Array(1024))).toThrow(new RangeError('hist has 1024 elements, expected 2048 (2^digitBits bins)'));
-    expect(() => binding.selectHistogram(s, 0, 0, 11, new Int32Array(2048) as never)).toThrow(new TypeError('hist must be a Uint32Array'));
+    expect(() => binding.selectHistogram(s, 0, 0, 11, new Int32Array(2048) as never)).toThrow(new TypeError('hist must be a Uint32Array, got an Int32Array'));
     expect(() => binding.selectKeys(s, new Uint32Array(7))).toThrow(new RangeError('keys has 7 elements, expected 8 (one per score)'));
     expect(() => binding.selectCount(s, 2 ** 32)).toThrow(/key must be an integer from 0 to 4294967295/);
     expect(Array.from(hist).every((x) => x === 0)).toBe(true);
@@ -180,7 +180,7 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     expect(() => binding.selectEmit(s, 0, -1, k)).toThrow(/quota must be an integer/);
     expect(() => binding.selectEmit(s, 0, NaN, k)).toThrow(/quota must be an integer/);
     expect(() => binding.selectEmit(s, 0, 1, new Uint8Array(9))).toThrow(new RangeError('keep has 9 elements, expected 8 (one per score)'));
-    expect(() => binding.selectEmit(s, 0, 1, new Int8Array(8) as never)).toThrow(new TypeError('keep must be a Uint8Array'));
+    expect(() => binding.selectEmit(s, 0, 1, new Int8Array(8) as never)).toThrow(new TypeError('keep must be a Uint8Array, got an Int8Array'));
     expect(() => binding.maskNM(s, 2, 3, 'exact', k)).toThrow(new RangeError('scores has 8 elements, not a multiple of m = 3'));
     expect(() => binding.maskNM(s, 4, 4, 'exact', k)).toThrow(/n must be an integer from 1 to 3/);
     expect(() => binding.maskNM(s, 1, 1, 'exact', k)).toThrow(/m must be an integer from 2/);
@@ -195,7 +195,7 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     binding.maskReduceBlocks(new Float32Array(0), 0, 2 ** 53 - 1, 1, 1, 'max', new Float32Array(0));
     expect(() => binding.maskApply(s, new Uint8Array(7))).toThrow(new RangeError('keep has 7 elements, expected 8 (one per weight)'));
     expect(() => binding.maskApply(s, new Uint8Array(8), new Float32Array(9))).toThrow(new RangeError('grad has 9 elements, expected 8 (one per weight)'));
-    expect(() => binding.maskApply(s, new Uint8Array(8), [] as never)).toThrow(new TypeError('grad must be a Float32Array'));
+    expect(() => binding.maskApply(s, new Uint8Array(8), [] as never)).toThrow(new TypeError('grad must be a Float32Array, got an array'));
     expect(Array.from(k)).toEqual(Array(8).fill(7));
   });
 

@@ -242,11 +242,6 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
 
 // ---- masks ------------------------------------------------------------------------------------------
 
-void expand_blocks_u8_avx2(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                           std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
-
 void apply_mask_f32_avx2(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -265,7 +260,7 @@ void apply_mask_f32_avx2(float* w, float* g, const std::uint8_t* keep, std::size
 
 const MaskKernels mask_kernels_avx2 = {reduce_blocks_f32_avx2, keys_f32_avx2,      histogram_f32_avx2,
                                        emit_f32_avx2,          count_key_f32_avx2, nm_f32_avx2,
-                                       expand_blocks_u8_avx2,  apply_mask_f32_avx2};
+                                       nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,  apply_mask_f32_avx2};
 
 }  // namespace prunekit
 

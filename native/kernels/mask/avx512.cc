@@ -214,11 +214,6 @@ std::size_t nm_f32_avx512(const float* s, std::size_t n_elems, unsigned n, unsig
 
 // ---- masks ------------------------------------------------------------------------------------------
 
-void expand_blocks_u8_avx512(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                             std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
-
 void apply_mask_f32_avx512(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   const __m512 zero = _mm512_setzero_ps();
   std::size_t i = 0;
@@ -236,7 +231,7 @@ void apply_mask_f32_avx512(float* w, float* g, const std::uint8_t* keep, std::si
 
 const MaskKernels mask_kernels_avx512 = {reduce_blocks_f32_avx512, keys_f32_avx512,      histogram_f32_avx512,
                                          emit_f32_avx512,          count_key_f32_avx512, nm_f32_avx512,
-                                         expand_blocks_u8_avx512,  apply_mask_f32_avx512};
+                                         nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,  apply_mask_f32_avx512};
 
 }  // namespace prunekit
 

@@ -236,11 +236,6 @@ std::size_t nm_f32_neon(const float* s, std::size_t n_elems, unsigned n, unsigne
 
 // ---- masks ------------------------------------------------------------------------------------------
 
-void expand_blocks_u8_neon(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                           std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
-
 void apply_mask_f32_neon(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -261,7 +256,7 @@ void apply_mask_f32_neon(float* w, float* g, const std::uint8_t* keep, std::size
 
 const MaskKernels mask_kernels_neon = {reduce_blocks_f32_neon, keys_f32_neon,      histogram_f32_neon,
                                        emit_f32_neon,          count_key_f32_neon, nm_f32_neon,
-                                       expand_blocks_u8_neon,  apply_mask_f32_neon};
+                                       nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,  apply_mask_f32_neon};
 
 }  // namespace prunekit
 

@@ -83,7 +83,7 @@ void expand_blocks_u8_serial(const std::uint8_t* block_keep, std::size_t rows, s
     const std::uint8_t* blocks = block_keep + (r / bn) * block_cols;
     std::uint8_t* out = keep + r * cols;
     if (bm == 1) {
-      std::memcpy(out, blocks, cols);
+      if (cols != 0) std::memcpy(out, blocks, cols);  // memcpy of no bytes still wants non-null pointers
     } else {
       for (std::size_t j = 0; j < block_cols; ++j) std::memset(out + j * bm, blocks[j], bm);
     }
