@@ -19,7 +19,7 @@ libubsan=$(g++ -print-file-name=libubsan.so)
 LD_PRELOAD="$libasan $libubsan" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
   PRUNEKIT_BINARY="$PWD/build-asan-addon/Release/prunekit.node" timeout 300 node test/trust/every-call.js
 LD_PRELOAD="$libasan $libubsan" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
-  PRUNEKIT_BINARY="$PWD/build-asan-addon/Release/prunekit.node" timeout 300 node test/trust/torture.js
+  PRUNEKIT_BINARY="$PWD/build-asan-addon/Release/prunekit.node" timeout 300 node --expose-gc test/trust/torture.js
 
 echo "== trust: jest test/trust"
 npx jest test/trust
