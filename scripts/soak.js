@@ -5,12 +5,17 @@ const scale = Number(process.argv[process.argv.indexOf('--scale') + 1]) || 1;
 const rss = () => (process.memoryUsage().rss / 2 ** 20).toFixed(1) + ' MiB';
 const gc = () => global.gc && global.gc();
 async function main() {
-  const small = { a: { weight: new Float32Array(768).fill(0.5), grad: new Float32Array(768).fill(0.25), shape: [768] } };
+  const small = {
+    a: { weight: new Float32Array(768).fill(0.5), grad: new Float32Array(768).fill(0.25), shape: [768] },
+  };
   const n = 1 << 22;
   const large = { a: { weight: new Float32Array(n).fill(0.5), grad: new Float32Array(n).fill(0.25), shape: [n] } };
   const cs = p.getCriterion({ criterion_type: 'snip_momentum' }, small);
   const cl = p.getCriterion({ criterion_type: 'snip_momentum' }, large);
-  cs.onBeforeOptimizerStep(); cl.onBeforeOptimizerStep(); await cs.onBeforeOptimizerStepAsync(); gc();
+  cs.onBeforeOptimizerStep();
+  cl.onBeforeOptimizerStep();
+  await cs.onBeforeOptimizerStepAsync();
+  gc();
   const before = rss();
   console.log(`RSS before: ${before}`);
   const phases = [
@@ -20,7 +25,10 @@ async function main() {
   ];
   for (const [name, count, call] of phases) {
     const t = Date.now();
-    for (let i = 0; i < count; i++) { const r = call(); if (r) await r; }
+    for (let i = 0; i < count; i++) {
+      const r = call();
+      if (r) await r;
+    }
     gc();
     console.log(`${name}: ${count} calls in ${Date.now() - t} ms, RSS ${rss()}`);
   }

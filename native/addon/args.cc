@@ -24,22 +24,31 @@ std::string type_text_(const Napi::Value& value) {
   napi_valuetype type = napi_undefined;
   napi_typeof(value.Env(), value, &type);
   switch (type) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_number: return "a number";
-    case napi_string: return "a string";
-    case napi_symbol: return "a symbol";
-    case napi_bigint: return "a bigint";
-    case napi_function: return "a function";
-    default: break;
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_number:
+      return "a number";
+    case napi_string:
+      return "a string";
+    case napi_symbol:
+      return "a symbol";
+    case napi_bigint:
+      return "a bigint";
+    case napi_function:
+      return "a function";
+    default:
+      break;
   }
   bool flag = false;
   if (napi_is_typedarray(value.Env(), value, &flag) == napi_ok && flag) {
     napi_typedarray_type kind = napi_int8_array;
     napi_get_typedarray_info(value.Env(), value, &kind, nullptr, nullptr, nullptr, nullptr);
-    static const char* const kNames[] = {"an Int8Array", "a Uint8Array", "a Uint8ClampedArray", "an Int16Array",
-                                         "a Uint16Array", "an Int32Array", "a Uint32Array", "a Float32Array",
+    static const char* const kNames[] = {"an Int8Array",   "a Uint8Array",    "a Uint8ClampedArray", "an Int16Array",
+                                         "a Uint16Array",  "an Int32Array",   "a Uint32Array",       "a Float32Array",
                                          "a Float64Array", "a BigInt64Array", "a BigUint64Array"};
     return static_cast<unsigned>(kind) < sizeof kNames / sizeof *kNames ? kNames[kind] : "a typed array";
   }
@@ -51,8 +60,8 @@ std::string type_text_(const Napi::Value& value) {
 
 }  // namespace
 
-View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
-                           const char* name, long index) {
+View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name, const char* name,
+                           long index) {
   const napi_env env = value.Env();
   bool is_typed_array = false;
   napi_typedarray_type type = napi_int8_array;
@@ -111,8 +120,8 @@ int enum_arg(const Napi::Value& value, const char* name, const char* const* name
   std::string expected;
   for (int i = 0; names[i]; ++i)
     expected += std::string(i == 0 ? "" : names[i + 1] ? ", " : " or ") + "\"" + names[i] + "\"";
-  throw Napi::TypeError::New(value.Env(), std::string(name) + " must be " + expected +
-                                              (value.IsString() ? "" : ", got " + type_text_(value)));
+  throw Napi::TypeError::New(
+      value.Env(), std::string(name) + " must be " + expected + (value.IsString() ? "" : ", got " + type_text_(value)));
 }
 
 ScoreOp score_op_arg(const Napi::Value& value) {
@@ -173,7 +182,8 @@ namespace {
 
 Napi::Array array_arg_(const Napi::Value& value, const char* name) {
   if (!value.IsArray())
-    throw Napi::TypeError::New(value.Env(), std::string(name) + " must be an array of Float32Array, got " + type_text_(value));
+    throw Napi::TypeError::New(value.Env(),
+                               std::string(name) + " must be an array of Float32Array, got " + type_text_(value));
   return value.As<Napi::Array>();
 }
 
@@ -214,9 +224,8 @@ void require_batch_disjoint_(const Napi::Env& env, const BatchArgs& args, std::s
       throw_overlap_(env, batch_array_name(args.op, spans[1].slot, 0), batch_array_name(args.op, spans[0].slot, 0));
     return;
   }
-  std::sort(spans.data(), spans.data() + n, [](const Span& a, const Span& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(spans.data(), spans.data() + n,
+            [](const Span& a, const Span& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   const auto name = [&](const Span& s) { return batch_array_name(args.op, s.slot, 0); };
   std::uintptr_t max_end_any = 0, max_end_out = 0;
   std::size_t any_at = 0, out_at = 0;  // the spans holding those ends
@@ -232,7 +241,8 @@ void require_batch_disjoint_(const Napi::Env& env, const BatchArgs& args, std::s
       }
     if (output != n)
       for (std::size_t j = g; j < e; ++j)
-        if (!spans[j].output && spans[j].module != spans[output].module) throw_overlap_(env, name(spans[output]), name(spans[j]));
+        if (!spans[j].output && spans[j].module != spans[output].module)
+          throw_overlap_(env, name(spans[output]), name(spans[j]));
     // Against earlier groups (each begins at or before this one).
     const std::uintptr_t begin = spans[g].begin;
     if (max_end_out > begin) throw_overlap_(env, name(spans[out_at]), name(spans[g]));
@@ -283,8 +293,8 @@ void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, BatchArray
       bool is_typed_array = false;
       if (napi_get_element(raw, lists[k], i, &element) != napi_ok) throw Napi::Error::New(env);  // a getter threw
       if (napi_is_typedarray(raw, element, &is_typed_array) != napi_ok || !is_typed_array)
-        throw Napi::TypeError::New(env, arg_label(kListNames[k], i) + " must be a Float32Array, got " +
-                                            type_text_(Napi::Value(env, element)));
+        throw Napi::TypeError::New(
+            env, arg_label(kListNames[k], i) + " must be a Float32Array, got " + type_text_(Napi::Value(env, element)));
       handles[i * per_module + k] = element;
     }
 

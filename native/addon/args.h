@@ -32,12 +32,12 @@ std::string arg_label(const char* name, long index = -1);
 // A typed array of type `want` (named `type_name` in errors) over a live buffer. Typed arrays of another
 // realm (vm.runInNewContext) are accepted: they are the same kind of object. `name` (and `index`, when
 // not -1: "weights[3]") is only formatted when there is an error to report.
-View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
-                           const char* name, long index = -1);
+View<void> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name, const char* name,
+                           long index = -1);
 
 template <typename T>
-View<T> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name,
-                        const char* name, long index = -1) {
+View<T> typed_array_arg(const Napi::Value& value, napi_typedarray_type want, const char* type_name, const char* name,
+                        long index = -1) {
   const View<void> raw = typed_array_arg(value, want, type_name, name, index);
   return {static_cast<T*>(raw.data), raw.length};
 }

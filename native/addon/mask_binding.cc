@@ -16,15 +16,17 @@ namespace {
 void require_matrix_(const Napi::Env& env, std::size_t length, std::size_t rows, std::size_t cols, const char* name) {
   std::size_t product = 0;
   if (__builtin_mul_overflow(rows, cols, &product) || product != length)
-    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(length) + " elements, expected rows x cols = " +
-                                         std::to_string(rows) + " x " + std::to_string(cols));
+    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(length) +
+                                         " elements, expected rows x cols = " + std::to_string(rows) + " x " +
+                                         std::to_string(cols));
 }
 
 void require_block_(const Napi::Env& env, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm) {
   if (bn == 0 || bm == 0) throw Napi::RangeError::New(env, "blockRows and blockCols must be at least 1");
   if (rows % bn != 0 || cols % bm != 0)
-    throw Napi::RangeError::New(env, "block " + std::to_string(bn) + "x" + std::to_string(bm) + " does not divide the " +
-                                         std::to_string(rows) + " x " + std::to_string(cols) + " matrix");
+    throw Napi::RangeError::New(env, "block " + std::to_string(bn) + "x" + std::to_string(bm) +
+                                         " does not divide the " + std::to_string(rows) + " x " + std::to_string(cols) +
+                                         " matrix");
 }
 
 BlockReduce reduce_arg_(const Napi::Value& value) {
@@ -82,7 +84,8 @@ Napi::Value select_histogram(const Napi::CallbackInfo& info) {
 Napi::Value select_count(const Napi::CallbackInfo& info) {
   const View<float> scores = float32_arg(info[0], "scores");
   const double key = integer_arg(info[1], "key", 0, 4294967295.0);
-  return Napi::Number::New(info.Env(), static_cast<double>(run_select_count(scores.data, scores.length, static_cast<std::uint32_t>(key))));
+  return Napi::Number::New(
+      info.Env(), static_cast<double>(run_select_count(scores.data, scores.length, static_cast<std::uint32_t>(key))));
 }
 
 // selectEmit(scores, key, quota, keep) -> ties (elements whose key equals `key`)
@@ -91,12 +94,14 @@ Napi::Value select_emit(const Napi::CallbackInfo& info) {
   const View<float> scores = float32_arg(info[0], "scores");
   const double key = integer_arg(info[1], "key", 0, 4294967295.0);
   std::size_t quota = SIZE_MAX;
-  if (!(info[2].IsNumber() && std::isinf(info[2].As<Napi::Number>().DoubleValue()) && info[2].As<Napi::Number>().DoubleValue() > 0))
+  if (!(info[2].IsNumber() && std::isinf(info[2].As<Napi::Number>().DoubleValue()) &&
+        info[2].As<Napi::Number>().DoubleValue() > 0))
     quota = size_arg(info[2], "quota");
   const View<std::uint8_t> keep = u8_arg(info[3], "keep");
   require_length(env, keep.length, scores.length, "keep", "one per score");
   require_disjoint(env, keep.data, keep.length, "keep", scores.data, scores.length * 4, "scores", false);
-  const std::size_t ties = run_select_emit(scores.data, scores.length, static_cast<std::uint32_t>(key), quota, keep.data);
+  const std::size_t ties =
+      run_select_emit(scores.data, scores.length, static_cast<std::uint32_t>(key), quota, keep.data);
   return Napi::Number::New(env, static_cast<double>(ties));
 }
 
@@ -110,10 +115,12 @@ Napi::Value mask_nm(const Napi::CallbackInfo& info) {
   const bool threshold = enum_arg(info[3], "mode", kModes) == 1;
   const View<std::uint8_t> keep = u8_arg(info[4], "keep");
   if (scores.length % m != 0)
-    throw Napi::RangeError::New(env, "scores has " + std::to_string(scores.length) + " elements, not a multiple of m = " + std::to_string(m));
+    throw Napi::RangeError::New(
+        env, "scores has " + std::to_string(scores.length) + " elements, not a multiple of m = " + std::to_string(m));
   require_length(env, keep.length, scores.length, "keep", "one per score");
   require_disjoint(env, keep.data, keep.length, "keep", scores.data, scores.length * 4, "scores", false);
-  return Napi::Number::New(env, static_cast<double>(run_mask_nm(scores.data, scores.length, n, m, threshold, keep.data)));
+  return Napi::Number::New(env,
+                           static_cast<double>(run_mask_nm(scores.data, scores.length, n, m, threshold, keep.data)));
 }
 
 // maskExpandBlocks(blockKeep, rows, cols, blockRows, blockCols, keep)

@@ -136,7 +136,8 @@ void settle_(napi_env env, napi_status status, AsyncCall& call) {
   }
   void* data = nullptr;
   std::size_t length = 0;
-  if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok || length != call.counts.size())
+  if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
+      length != call.counts.size())
     return;
   double* out = static_cast<double*>(data);
   for (std::size_t i = 0; i < length; ++i) out[i] = static_cast<double>(call.counts[i]);

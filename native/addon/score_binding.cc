@@ -61,8 +61,8 @@ Napi::Value score_batch(const Napi::CallbackInfo& info) {
   const std::size_t count = args.targets.size();
   CallBuffer<std::size_t, 8> counts;
   counts.reset(count);
-  const bool written = run_score_batch({args.op, args.alpha, args.beta, args.targets.data(), count}, args.mode,
-                                       counts.data());
+  const bool written =
+      run_score_batch({args.op, args.alpha, args.beta, args.targets.data(), count}, args.mode, counts.data());
   for (std::size_t i = 0; i < count; ++i) args.counts[i] = static_cast<double>(counts[i]);
   return Napi::Boolean::New(info.Env(), written);
 }
@@ -72,12 +72,8 @@ Napi::Value score_batch_async(const Napi::CallbackInfo& info) { return queue_sco
 }  // namespace
 
 const Export kScoreExports[] = {
-    {"scoreAbs", score_abs},
-    {"scoreAbsMul", score_abs_mul},
-    {"scoreMomentum", score_momentum},
-    {"scoreBatch", score_batch},
-    {"scoreBatchAsync", score_batch_async},
-    {nullptr, nullptr},
+    {"scoreAbs", score_abs},     {"scoreAbsMul", score_abs_mul},         {"scoreMomentum", score_momentum},
+    {"scoreBatch", score_batch}, {"scoreBatchAsync", score_batch_async}, {nullptr, nullptr},
 };
 
 }  // namespace prunekit::addon

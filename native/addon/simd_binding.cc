@@ -38,13 +38,14 @@ Napi::Value set_simd(const Napi::CallbackInfo& info) {
   if (!name.ok || !isa_parse(name.text, &isa)) {
     if (!info[0].IsString()) throw Napi::TypeError::New(env, "setSimd expects an instruction set name (a string)");
     std::string text = info[0].As<Napi::String>().Utf8Value();
-    for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at)) text.replace(at, 1, "\\0");
-    throw Napi::RangeError::New(env, "unknown instruction set '" + text +
-                                         "' (known: " + isa_list_(~0u) + ")");
+    for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at))
+      text.replace(at, 1, "\\0");
+    throw Napi::RangeError::New(env, "unknown instruction set '" + text + "' (known: " + isa_list_(~0u) + ")");
   }
   if (!isa_select(isa))
     throw Napi::Error::New(env, std::string("instruction set '") + name.text +
-                                    "' is not supported on this CPU/binary (supported: " + isa_list_(isa_supported()) + ")");
+                                    "' is not supported on this CPU/binary (supported: " + isa_list_(isa_supported()) +
+                                    ")");
   return Napi::String::New(env, isa_name(isa_active()));
 }
 

@@ -21,8 +21,8 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
     ThreadPool::shared().resize(n);
   } catch (const std::system_error& e) {  // the pool is back to its old size
     throw Napi::Error::New(env, "setThreads(" + std::to_string(n) + "): could not start the threads (" + e.what() +
-                                    "); the pool keeps " + std::to_string(ThreadPool::shared().size()) +
-                                    " (it had " + std::to_string(before) + ")");
+                                    "); the pool keeps " + std::to_string(ThreadPool::shared().size()) + " (it had " +
+                                    std::to_string(before) + ")");
   }
   return Napi::Number::New(env, ThreadPool::shared().size());
 }

@@ -28,7 +28,8 @@ std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key);
 // reduce_blocks_f32, nm_f32, expand_blocks_u8 and apply_mask_f32 of mask.h.
 void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
                             BlockReduce op, float* out);
-std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold, std::uint8_t* keep);
+std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
+                        std::uint8_t* keep);
 void run_mask_expand_blocks(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
                             std::size_t bm, std::uint8_t* keep);
 void run_mask_apply(float* w, float* g, const std::uint8_t* keep, std::size_t n);

@@ -4,8 +4,23 @@
 const path = require('node:path');
 const b = require(process.env.PRUNEKIT_BINARY || path.join(__dirname, '../../build/Release/prunekit.node'));
 let seed = 12345;
-const rnd = (k) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % k; };
-const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4028234663852886e38, -3.4028234663852886e38, 1, -2.5];
+const rnd = (k) => {
+  seed = (seed * 1103515245 + 12345) >>> 0;
+  return seed % k;
+};
+const special = [
+  NaN,
+  Infinity,
+  -Infinity,
+  0,
+  -0,
+  1e-45,
+  -1e-40,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  1,
+  -2.5,
+];
 function view(n) {
   const off = rnd(5);
   const a = new Float32Array(n + off + 3).subarray(off, off + n);
@@ -18,16 +33,23 @@ async function main() {
     b.setSimd(isa);
     for (let round = 0; round < 40; round++) {
       const n = rnd(3000);
-      const w = view(n), g = view(n), s = view(n);
+      const w = view(n),
+        g = view(n),
+        s = view(n);
       for (const mode of ['compute', 'guarded', 'all-or-nothing']) {
-        b.scoreAbs(w, s, mode); b.scoreAbsMul(w, g, s, mode); b.scoreMomentum(w, g, s, 0.9, 1, mode);
+        b.scoreAbs(w, s, mode);
+        b.scoreAbsMul(w, g, s, mode);
+        b.scoreMomentum(w, g, s, 0.9, 1, mode);
         b.scoreBatch('momentum', [w, g], [g, w], [s, view(n)], 0.9, 1, mode, new Float64Array(2));
         await b.scoreBatchAsync('abs-mul', [w], [g], [s], 0, 0, mode, new Float64Array(1));
         calls += 5;
       }
       b.streamRoof(w, g, s, 1 + rnd(3));
-      const rows = 4, cols = 8 * (1 + rnd(8)), sc = view(rows * cols);
-      for (const r of ['mean', 'sum', 'max']) b.maskReduceBlocks(sc, rows, cols, 2, 4, r, new Float32Array((rows / 2) * (cols / 4)));
+      const rows = 4,
+        cols = 8 * (1 + rnd(8)),
+        sc = view(rows * cols);
+      for (const r of ['mean', 'sum', 'max'])
+        b.maskReduceBlocks(sc, rows, cols, 2, 4, r, new Float32Array((rows / 2) * (cols / 4)));
       b.selectKeys(sc, new Uint32Array(sc.length));
       b.selectHistogram(sc, 0, 0, 11, new Uint32Array(2048));
       b.selectCount(sc, rnd(2 ** 32));
@@ -40,7 +62,8 @@ async function main() {
       calls += 12;
     }
   }
-  b.setThreads(2); b.setThreads(b.threads());
+  b.setThreads(2);
+  b.setThreads(b.threads());
   console.log(`every-call: ${calls} calls over ${b.simdInfo().supported.join(', ')}`);
 }
 main();

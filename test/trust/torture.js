@@ -1,4 +1,5 @@
 // Async torture (run under ASan by scripts/ci/trust.sh, and by trust.test.ts): buffers transferred, shrunk
+/* global structuredClone, MessageChannel */
 // and dropped to the garbage collector while calls are in flight. Run with --expose-gc.
 'use strict';
 const path = require('node:path');
@@ -10,7 +11,9 @@ async function main() {
     b.setSimd(isa);
     for (let round = 0; round < 12; round++) {
       const n = 1 << 18;
-      const w = new Float32Array(n).fill(1.5), g = new Float32Array(n).fill(-2), s = new Float32Array(n);
+      const w = new Float32Array(n).fill(1.5),
+        g = new Float32Array(n).fill(-2),
+        s = new Float32Array(n);
       const pending = [];
       for (const op of ['abs', 'abs-mul', 'momentum'])
         pending.push(b.scoreBatchAsync(op, [w], [g], [s], 0.9, 1, 'guarded', new Float64Array(1)));
@@ -18,14 +21,19 @@ async function main() {
       for (const a of [w, g, s]) structuredClone(a.buffer, { transfer: [a.buffer] });
       const { port1, port2 } = new MessageChannel();
       port1.postMessage(w.buffer, [w.buffer]);
-      port1.close(); port2.close();
+      port1.close();
+      port2.close();
       gc();
       // a resizable buffer is refused before any work starts
       try {
         const r = new Float32Array(new ArrayBuffer(4096, { maxByteLength: 8192 }));
-        pending.push(b.scoreBatchAsync('abs', [r], null, [new Float32Array(r.length)], 0, 0, 'compute', new Float64Array(1)));
+        pending.push(
+          b.scoreBatchAsync('abs', [r], null, [new Float32Array(r.length)], 0, 0, 'compute', new Float64Array(1)),
+        );
         r.buffer.resize(0);
-      } catch { outcomes.refused++; }
+      } catch {
+        outcomes.refused++;
+      }
       const settled = await Promise.allSettled(pending);
       for (const x of settled) outcomes[x.status === 'fulfilled' ? 'resolved' : 'rejected']++;
       if (s[7] !== s[7]) throw new Error('scores became NaN');

@@ -6,13 +6,15 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { NativeBinding } from '../../binding';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const binding: NativeBinding = require('../../build/Release/prunekit.node');
 const f = (n: number, v = 0.5) => new Float32Array(n).fill(v);
 const counts1 = () => new Float64Array(1);
 
 function child(script: string, args: string[] = []): string {
-  return execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, script), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, script), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 test('bad-input matrix over every declared binding function: each case throws a named error or returns, the process lives', () => {
@@ -29,7 +31,8 @@ test('a worker terminated with calls in flight does not abort the process', () =
 
 describe('re-entrancy: user code run while the arguments are read cannot change what an earlier check saw', () => {
   test('a getter that calls scoreBatch again does not disturb the outer call', () => {
-    const inner = f(16, -3), innerScores = f(16, 0);
+    const inner = f(16, -3),
+      innerScores = f(16, 0);
     const w = [f(8, -2)];
     Object.defineProperty(w, 0, {
       get() {
@@ -37,14 +40,18 @@ describe('re-entrancy: user code run while the arguments are read cannot change 
         return outerW;
       },
     });
-    const outerW = f(8, -2), outerS = f(8, 0), g = f(8, 3);
+    const outerW = f(8, -2),
+      outerS = f(8, 0),
+      g = f(8, 3);
     expect(binding.scoreBatch('abs-mul', w, [g], [outerS], 0, 0, 'compute', counts1())).toBe(true);
     expect(Array.from(outerS)).toEqual(new Array(8).fill(6));
     expect(Array.from(innerScores)).toEqual(new Array(16).fill(3));
   });
 
   test('a getter that detaches an earlier, already-type-checked buffer: refused, nothing written', () => {
-    const w0 = f(8), s0 = f(8, 7), s1 = f(8, 7);
+    const w0 = f(8),
+      s0 = f(8, 7),
+      s1 = f(8, 7);
     const weights = [w0, f(8)];
     Object.defineProperty(weights, 1, {
       get() {
@@ -59,9 +66,15 @@ describe('re-entrancy: user code run while the arguments are read cannot change 
   });
 
   test('proxies and getters that throw are refused or rethrown, not run through', () => {
-    expect(() => binding.scoreBatch('abs', new Proxy([f(8)], {}), null, [f(8)], 0, 0, 'compute', counts1())).toThrow(/weights must be an array of Float32Array, got an object/);
+    expect(() => binding.scoreBatch('abs', new Proxy([f(8)], {}), null, [f(8)], 0, 0, 'compute', counts1())).toThrow(
+      /weights must be an array of Float32Array, got an object/,
+    );
     const w = [f(8)];
-    Object.defineProperty(w, 0, { get: () => { throw new Error('from the getter'); } });
+    Object.defineProperty(w, 0, {
+      get: () => {
+        throw new Error('from the getter');
+      },
+    });
     expect(() => binding.scoreBatch('abs', w, null, [f(8)], 0, 0, 'compute', counts1())).toThrow('from the getter');
   });
 });
@@ -69,14 +82,36 @@ describe('re-entrancy: user code run while the arguments are read cannot change 
 describe('silent wrong answers are refused', () => {
   test('scores overlapping an input by one element: RangeError on every ISA; the very same view is in place', () => {
     const buf = new Float32Array(17).fill(-1);
-    expect(() => binding.scoreAbs(buf.subarray(0, 16), buf.subarray(1, 17), 'compute')).toThrow(/scores overlaps input/);
-    expect(() => binding.scoreBatch('abs', [buf.subarray(0, 16)], null, [buf.subarray(1, 17)], 0, 0, 'compute', counts1())).toThrow(
-      /scores\[0\] overlaps weights\[0\]/,
+    expect(() => binding.scoreAbs(buf.subarray(0, 16), buf.subarray(1, 17), 'compute')).toThrow(
+      /scores overlaps input/,
     );
     expect(() =>
-      binding.scoreBatch('abs', [f(4), buf.subarray(0, 4)], null, [buf.subarray(2, 6), f(4)], 0, 0, 'compute', new Float64Array(2)),
+      binding.scoreBatch('abs', [buf.subarray(0, 16)], null, [buf.subarray(1, 17)], 0, 0, 'compute', counts1()),
+    ).toThrow(/scores\[0\] overlaps weights\[0\]/);
+    expect(() =>
+      binding.scoreBatch(
+        'abs',
+        [f(4), buf.subarray(0, 4)],
+        null,
+        [buf.subarray(2, 6), f(4)],
+        0,
+        0,
+        'compute',
+        new Float64Array(2),
+      ),
     ).toThrow(/overlaps/);
-    expect(() => binding.scoreBatch('abs', [f(4), f(4)], null, [buf.subarray(0, 4), buf.subarray(0, 4)], 0, 0, 'compute', new Float64Array(2))).toThrow(/overlaps/);
+    expect(() =>
+      binding.scoreBatch(
+        'abs',
+        [f(4), f(4)],
+        null,
+        [buf.subarray(0, 4), buf.subarray(0, 4)],
+        0,
+        0,
+        'compute',
+        new Float64Array(2),
+      ),
+    ).toThrow(/overlaps/);
     expect(Array.from(buf)).toEqual(new Array(17).fill(-1));
     const same = buf.subarray(0, 16);
     binding.scoreAbs(same, same, 'compute');
@@ -84,7 +119,6 @@ describe('silent wrong answers are refused', () => {
   });
 
   test('typed arrays of another realm are accepted; strings with a NUL are refused', () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const other = require('node:vm').runInNewContext('new Float32Array([-1, 2, -3])');
     const s = f(3);
     binding.scoreAbs(other, s, 'compute');
@@ -95,9 +129,14 @@ describe('silent wrong answers are refused', () => {
   });
 
   test('async: resizable buffers are refused; transfer in flight copies instead of moving the memory', async () => {
-    const r = new Float32Array(new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(32, { maxByteLength: 64 }));
-    expect(() => binding.scoreBatchAsync('abs', [r], null, [f(8)], 0, 0, 'compute', counts1())).toThrow(/resizable ArrayBuffer/);
-    const w = f(1 << 20, -2), s = f(1 << 20, 0);
+    const r = new Float32Array(
+      new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(32, { maxByteLength: 64 }),
+    );
+    expect(() => binding.scoreBatchAsync('abs', [r], null, [f(8)], 0, 0, 'compute', counts1())).toThrow(
+      /resizable ArrayBuffer/,
+    );
+    const w = f(1 << 20, -2),
+      s = f(1 << 20, 0);
     const pending = binding.scoreBatchAsync('abs', [w], null, [s], 0, 0, 'compute', counts1());
     const copy = structuredClone(w.buffer, { transfer: [w.buffer as ArrayBuffer] });
     expect(copy.byteLength).toBe(4 << 20);
@@ -107,7 +146,8 @@ describe('silent wrong answers are refused', () => {
   });
 
   test('SharedArrayBuffer-backed arrays are supported, sync and async', async () => {
-    const w = new Float32Array(new SharedArrayBuffer(64)).fill(-4), s = new Float32Array(new SharedArrayBuffer(64));
+    const w = new Float32Array(new SharedArrayBuffer(64)).fill(-4),
+      s = new Float32Array(new SharedArrayBuffer(64));
     await binding.scoreBatchAsync('abs', [w], null, [s], 0, 0, 'compute', counts1());
     expect(s[15]).toBe(4);
   });

@@ -1,4 +1,5 @@
 // A worker terminated while its scoring calls are in flight must not take the process down.
+/* global setTimeout */
 'use strict';
 const { Worker } = require('node:worker_threads');
 const path = require('node:path');
@@ -12,5 +13,13 @@ parentPort.postMessage('queued');`;
 let done = 0;
 for (let k = 0; k < 4; k++) {
   const worker = new Worker(code, { eval: true });
-  worker.on('message', () => setTimeout(() => worker.terminate().then(() => { if (++done === 4) console.log('survived'); }), k * 5));
+  worker.on('message', () =>
+    setTimeout(
+      () =>
+        worker.terminate().then(() => {
+          if (++done === 4) console.log('survived');
+        }),
+      k * 5,
+    ),
+  );
 }

@@ -100,7 +100,7 @@ void apply_mask_f32_serial(float* w, float* g, const std::uint8_t* keep, std::si
 
 }  // namespace
 
-const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,     histogram_f32_serial,
+const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,      histogram_f32_serial,
                                          emit_f32_serial,          count_key_f32_serial, nm_f32_serial,
                                          expand_blocks_u8_serial,  apply_mask_f32_serial};
 
