@@ -1,20 +1,41 @@
-// Module entry point: registers each family of bindings.
+// Module entry point: registers every exported function through one wrapper, so no C++ exception
+// (std::bad_alloc, std::system_error, ...) ever reaches N-API, which would abort the process.
 #include <napi.h>
 
-#include "bench_binding.h"
-#include "mask_binding.h"
-#include "score_binding.h"
-#include "simd_binding.h"
-#include "threads_binding.h"
+#include <new>
+#include <string>
+#include <system_error>
+
+#include "exports.h"
+#include "score_async.h"
 
 namespace {
 
+using prunekit::addon::Export;
+
+// Runs the export in info.Data(); a Napi::Error passes through (node-addon-api throws it into JavaScript),
+// anything else becomes a JavaScript error named after the function.
+Napi::Value guarded_(const Napi::CallbackInfo& info) {
+  const auto* entry = static_cast<const Export*>(info.Data());
+  try {
+    return entry->call(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(info.Env(), std::string(entry->name) + ": out of memory");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string(entry->name) + ": " + e.what());
+  } catch (...) {
+    throw Napi::Error::New(info.Env(), std::string(entry->name) + ": unknown C++ exception");
+  }
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  prunekit::addon::register_simd_bindings(env, exports);
-  prunekit::addon::register_score_bindings(env, exports);
-  prunekit::addon::register_threads_bindings(env, exports);
-  prunekit::addon::register_bench_bindings(env, exports);
-  prunekit::addon::register_mask_bindings(env, exports);
+  using namespace prunekit::addon;
+  prunekit::addon::init_score_async(env);
+  for (const Export* table : {kSimdExports, kScoreExports, kThreadsExports, kBenchExports, kMaskExports})
+    for (const Export* entry = table; entry->name; ++entry)
+      exports.Set(entry->name, Napi::Function::New(env, guarded_, entry->name, const_cast<Export*>(entry)));
   return exports;
 }
 

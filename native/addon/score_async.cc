@@ -1,68 +1,237 @@
-// The asynchronous scoring call. As in sharp: the JS thread checks the arguments and copies the pointers
-// into a plain struct; Execute touches only that struct and raw memory; the arrays are pinned by
-// references this worker owns, so the garbage collector cannot free them while the work is in flight.
+// The asynchronous scoring call, on plain N-API (no Napi::AsyncWorker: its completion throws when the
+// environment is being torn down, e.g. a worker terminated with a call in flight, and that aborts the
+// process). As in sharp: the JS thread checks the arguments and copies the pointers into a plain struct;
+// Execute touches only that struct and raw memory; Complete never throws and ignores failed N-API calls.
+//
+// Keeping the memory alive while the call runs:
+// - every typed array is held by a strong reference, so the garbage collector cannot take it;
+// - every (non-shared) ArrayBuffer is marked untransferable (node:worker_threads markAsUntransferable), so
+//   postMessage and structuredClone copy it instead of moving its memory to a new owner that could free it.
+//   The mark cannot be undone: docs/reliability.md says so;
+// - resizable ArrayBuffers are refused: a shrink would unmap memory the kernel is using;
+// - SharedArrayBuffers are accepted: their memory lives as long as any view, and a growable one only grows.
 #include "score_async.h"
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "args.h"
 
 namespace prunekit::addon {
 namespace {
 
-class ScoreBatchWorker : public Napi::AsyncWorker {
- public:
-  ScoreBatchWorker(Napi::Env env, BatchArgs args, Napi::Float64Array counts)
-      : Napi::AsyncWorker(env, "prunekit:scoreBatch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        args_(std::move(args)),
-        counts_(args_.targets.size()) {
-    for (const Napi::Object& array : args_.arrays) pins_.push_back(Napi::Persistent(array));
-    pins_.push_back(Napi::Persistent(counts.As<Napi::Object>()));
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    written_ = run_score_batch({args_.op, args_.alpha, args_.beta, args_.targets.data(), args_.targets.size()},
-                               args_.mode, counts_.data());
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    // A buffer transferred while the work ran: its old memory is still alive in the new owner, but the
-    // caller's view of the result is gone, so the call fails rather than pretend it scored that module.
-    for (std::size_t i = 0; i < pins_.size(); ++i)
-      if (pins_[i].Value().As<Napi::TypedArray>().ArrayBuffer().IsDetached()) {
-        const std::string name = i + 1 < pins_.size() ? batch_array_name(args_, i) : "counts";  // counts is pinned last
-        Napi::Error error = Napi::Error::New(env, name + " was detached while the scoring call was in flight");
-        error.Set("detached", Napi::String::New(env, name));
-        deferred_.Reject(error.Value());
-        return;
-      }
-    Napi::Float64Array counts = pins_.back().Value().As<Napi::Float64Array>();
-    for (std::size_t i = 0; i < counts_.size(); ++i) counts[i] = static_cast<double>(counts_[i]);
-    deferred_.Resolve(Napi::Boolean::New(env, written_));
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  BatchArgs args_;
-  std::vector<Napi::ObjectReference> pins_;
-  std::vector<std::size_t> counts_;
-  bool written_ = false;
+// The built-ins this file calls, taken at load time.
+struct AsyncState {
+  napi_ref mark_untransferable = nullptr;  // markAsUntransferable of node:worker_threads, if this Node has it
+  napi_ref resizable_getter = nullptr;     // the getter of ArrayBuffer.prototype.resizable, if any
 };
+
+napi_value get_(napi_env env, napi_value object, const char* key) {
+  napi_value value = nullptr;
+  napi_valuetype type = napi_undefined;
+  if (object == nullptr || napi_typeof(env, object, &type) != napi_ok || (type != napi_object && type != napi_function))
+    return nullptr;
+  if (napi_get_named_property(env, object, key, &value) != napi_ok) return nullptr;
+  return value;
+}
+
+napi_ref function_ref_(napi_env env, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_ref ref = nullptr;
+  if (value == nullptr || napi_typeof(env, value, &type) != napi_ok || type != napi_function) return nullptr;
+  if (napi_create_reference(env, value, 1, &ref) != napi_ok) return nullptr;
+  return ref;
+}
+
+void clear_exception_(napi_env env) {
+  bool pending = false;
+  napi_value ignored = nullptr;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
+}
+
+AsyncState* state_(napi_env env) {
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  return static_cast<AsyncState*>(data);
+}
+
+// Calls `fn` (a reference) with `self` as `this`; null if it threw or is missing.
+napi_value call_(napi_env env, napi_ref fn, napi_value self, napi_value arg) {
+  napi_value function = nullptr, result = nullptr;
+  if (fn == nullptr || napi_get_reference_value(env, fn, &function) != napi_ok || function == nullptr) return nullptr;
+  napi_value argv[1] = {arg};
+  if (self == nullptr) napi_get_undefined(env, &self);  // N-API wants a receiver
+  if (napi_call_function(env, self, function, arg ? 1 : 0, argv, &result) != napi_ok) return nullptr;
+  return result;
+}
+
+struct AsyncCall {
+  BatchArgs args;
+  BatchArrays arrays;
+  std::vector<napi_ref> pins;  // one per array of the batch, counts last (a view keeps its buffer alive)
+  std::vector<std::size_t> counts;
+  napi_deferred deferred = nullptr;
+  napi_async_work work = nullptr;
+  bool written = false;
+  std::string failure;  // a C++ exception of the runtime, caught on the worker thread
+
+  // On the JS thread only. Failures are ignored: this also runs while the environment is torn down.
+  void release(napi_env env) {
+    for (napi_ref ref : pins) napi_delete_reference(env, ref);
+    pins.clear();
+    if (work) napi_delete_async_work(env, work);
+    work = nullptr;
+  }
+};
+
+void execute_(napi_env, void* data) {
+  auto* call = static_cast<AsyncCall*>(data);
+  try {
+    call->written = run_score_batch(
+        {call->args.op, call->args.alpha, call->args.beta, call->args.targets.data(), call->args.targets.size()},
+        call->args.mode, call->counts.data());
+  } catch (const std::exception& e) {
+    call->failure = e.what();
+  } catch (...) {
+    call->failure = "unknown C++ exception";
+  }
+}
+
+napi_value error_(napi_env env, const std::string& message, const char* detached) {
+  napi_value text = nullptr, error = nullptr, name = nullptr;
+  napi_create_string_utf8(env, message.c_str(), message.size(), &text);
+  napi_create_error(env, nullptr, text, &error);
+  if (detached && error && napi_create_string_utf8(env, detached, NAPI_AUTO_LENGTH, &name) == napi_ok)
+    napi_set_named_property(env, error, "detached", name);
+  return error;
+}
+
+// Settles the promise. Returns nothing and throws nothing: every failure is dropped.
+void settle_(napi_env env, napi_status status, AsyncCall& call) {
+  if (status != napi_ok) {
+    napi_reject_deferred(env, call.deferred, error_(env, "scoreBatchAsync: the call was cancelled", nullptr));
+    return;
+  }
+  if (!call.failure.empty()) {
+    napi_reject_deferred(env, call.deferred, error_(env, "scoreBatchAsync: " + call.failure, nullptr));
+    return;
+  }
+  // Marked untransferable, an array cannot be detached by postMessage; another addon could still detach
+  // one (napi_detach_arraybuffer). Then the caller's view of the result is gone and the call fails.
+  const std::size_t n = call.pins.size();
+  napi_value counts = nullptr;
+  for (std::size_t i = 0; i < n; ++i) {
+    napi_value array = nullptr, buffer = nullptr;
+    bool detached = false;
+    if (napi_get_reference_value(env, call.pins[i], &array) != napi_ok || array == nullptr) return;
+    napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr);
+    if (buffer && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
+      const std::string name = batch_array_name(call.args.op, i, n);
+      napi_reject_deferred(env, call.deferred,
+                           error_(env, name + " was detached while the scoring call was in flight", name.c_str()));
+      return;
+    }
+    if (i + 1 == n) counts = array;
+  }
+  void* data = nullptr;
+  std::size_t length = 0;
+  if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
+      length != call.counts.size())
+    return;
+  double* out = static_cast<double*>(data);
+  for (std::size_t i = 0; i < length; ++i) out[i] = static_cast<double>(call.counts[i]);
+  napi_value written = nullptr;
+  napi_get_boolean(env, call.written, &written);
+  napi_resolve_deferred(env, call.deferred, written);
+}
+
+void complete_(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<AsyncCall> call(static_cast<AsyncCall*>(data));
+  napi_handle_scope scope = nullptr;
+  const bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
+  settle_(env, status, *call);
+  clear_exception_(env);  // nothing may be left pending: N-API would report it as fatal
+  call->release(env);
+  if (scoped) napi_close_handle_scope(env, scope);
+}
 
 }  // namespace
 
-Napi::Promise queue_score_batch(Napi::Env env, BatchArgs args, Napi::Float64Array counts) {
-  auto* worker = new ScoreBatchWorker(env, std::move(args), counts);  // deletes itself when done
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+void init_score_async(Napi::Env env) {
+  auto* state = new AsyncState();
+  napi_value global = nullptr;
+  napi_get_global(env, &global);
+  // process.getBuiltinModule (Node 20.16+, 22.3+) reaches node:worker_threads from an addon without require.
+  napi_value process = get_(env, global, "process");
+  napi_value get_builtin = get_(env, process, "getBuiltinModule");
+  napi_value name = nullptr;
+  napi_create_string_utf8(env, "node:worker_threads", NAPI_AUTO_LENGTH, &name);
+  napi_ref get_builtin_ref = function_ref_(env, get_builtin);
+  napi_value worker_threads = call_(env, get_builtin_ref, process, name);
+  if (get_builtin_ref) napi_delete_reference(env, get_builtin_ref);
+  state->mark_untransferable = function_ref_(env, get_(env, worker_threads, "markAsUntransferable"));
+  // Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "resizable").get
+  napi_value object = get_(env, global, "Object");
+  napi_value describe = get_(env, object, "getOwnPropertyDescriptor");
+  napi_value prototype = get_(env, get_(env, global, "ArrayBuffer"), "prototype");
+  napi_value key = nullptr;
+  napi_create_string_utf8(env, "resizable", NAPI_AUTO_LENGTH, &key);
+  napi_ref describe_ref = function_ref_(env, describe);
+  napi_value descriptor = nullptr, function = nullptr;
+  if (describe_ref && prototype && napi_get_reference_value(env, describe_ref, &function) == napi_ok) {
+    napi_value argv[2] = {prototype, key};
+    if (napi_call_function(env, object, function, 2, argv, &descriptor) != napi_ok) descriptor = nullptr;
+  }
+  if (describe_ref) napi_delete_reference(env, describe_ref);
+  state->resizable_getter = function_ref_(env, get_(env, descriptor, "get"));
+  clear_exception_(env);
+  napi_set_instance_data(
+      env, state, [](napi_env, void* data, void*) { delete static_cast<AsyncState*>(data); }, nullptr);
+}
+
+Napi::Value queue_score_batch(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  auto call = std::make_unique<AsyncCall>();
+  read_batch_args(info, call->args, &call->arrays);
+  const std::size_t n = call->arrays.arrays.size();
+  const AsyncState* state = state_(env);
+  // After the last read of the arguments: the calls below run built-ins only, never user code.
+  for (std::size_t i = 0; i < n; ++i) {
+    const napi_value buffer = call->arrays.buffers[i];
+    if (buffer == nullptr) continue;  // a SharedArrayBuffer
+    bool resizable = false;
+    napi_value result = state ? call_(env, state->resizable_getter, buffer, nullptr) : nullptr;
+    if (result) napi_get_value_bool(env, result, &resizable);
+    if (resizable)
+      throw Napi::TypeError::New(env, batch_array_name(call->args.op, i, n) +
+                                          " is backed by a resizable ArrayBuffer: asynchronous calls refuse them (a "
+                                          "resize while the call runs would pull memory from under it)");
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (call->arrays.buffers[i] && state) call_(env, state->mark_untransferable, nullptr, call->arrays.buffers[i]);
+  clear_exception_(env);
+  call->counts.resize(call->args.targets.size());
+  call->pins.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    napi_ref ref = nullptr;
+    if (napi_create_reference(env, call->arrays.arrays[i], 1, &ref) != napi_ok) {
+      call->release(env);
+      throw Napi::Error::New(env, "scoreBatchAsync: could not reference " + batch_array_name(call->args.op, i, n));
+    }
+    call->pins.push_back(ref);
+  }
+  call->arrays = BatchArrays{};  // the handles die with this scope; the references stay
+  napi_value promise = nullptr, resource_name = nullptr;
+  napi_create_string_utf8(env, "prunekit:scoreBatch", NAPI_AUTO_LENGTH, &resource_name);
+  if (napi_create_promise(env, &call->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, nullptr, resource_name, execute_, complete_, call.get(), &call->work) != napi_ok ||
+      napi_queue_async_work(env, call->work) != napi_ok) {
+    call->release(env);
+    throw Napi::Error::New(env, "scoreBatchAsync: could not queue the work");
+  }
+  call.release();  // complete_ owns it now
+  return Napi::Value(env, promise);
 }
 
 }  // namespace prunekit::addon

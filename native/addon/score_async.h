@@ -1,10 +1,11 @@
 #pragma once
 #include <napi.h>
 
-#include "args.h"
-
 namespace prunekit::addon {
-// Runs a checked batch on a libuv worker thread and returns a promise. The typed arrays stay referenced
-// until it settles; one found detached afterwards rejects the promise, naming it.
-Napi::Promise queue_score_batch(Napi::Env env, BatchArgs args, Napi::Float64Array counts);
+// Per-environment state of the asynchronous call (each worker thread has its own): the built-in functions
+// it calls, taken once at load, before user code could replace them.
+void init_score_async(Napi::Env env);
+// scoreBatchAsync: checks the batch as scoreBatch does, pins its memory for the call and runs it on a
+// libuv worker thread; returns a promise.
+Napi::Value queue_score_batch(const Napi::CallbackInfo& info);
 }  // namespace prunekit::addon

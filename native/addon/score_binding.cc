@@ -1,5 +1,5 @@
 // Bindings of the scoring work: check the arguments, take the pointers, hand them to the runtime.
-#include "score_binding.h"
+#include "exports.h"
 
 #include "args.h"
 #include "score_async.h"
@@ -15,11 +15,17 @@ Napi::Value run_one_(const Napi::CallbackInfo& info, ScoreOp op, const F32View& 
   return Napi::Number::New(info.Env(), static_cast<double>(count));
 }
 
+// scores may be the very input (in place); any other overlap is refused.
+void require_output_apart_(const Napi::Env& env, const F32View& s, const F32View& in, const char* in_name) {
+  require_disjoint(env, s.data, s.length * sizeof(float), "scores", in.data, in.length * sizeof(float), in_name, true);
+}
+
 Napi::Value score_abs(const Napi::CallbackInfo& info) {
   const F32View x = float32_arg(info[0], "input");
   const F32View s = float32_arg(info[1], "scores");
   const ScoreMode mode = score_mode_arg(info[2]);
   require_same_length(info.Env(), x, "input", s, "scores");
+  require_output_apart_(info.Env(), s, x, "input");
   return run_one_(info, ScoreOp::kAbs, x, {nullptr, 0}, s, 0.f, 0.f, mode);
 }
 
@@ -30,6 +36,8 @@ Napi::Value score_abs_mul(const Napi::CallbackInfo& info) {
   const ScoreMode mode = score_mode_arg(info[3]);
   require_same_length(info.Env(), w, "weight", g, "grad");
   require_same_length(info.Env(), w, "weight", s, "scores");
+  require_output_apart_(info.Env(), s, w, "weight");
+  require_output_apart_(info.Env(), s, g, "grad");
   return run_one_(info, ScoreOp::kAbsMul, w, g, s, 0.f, 0.f, mode);
 }
 
@@ -42,37 +50,30 @@ Napi::Value score_momentum(const Napi::CallbackInfo& info) {
   const ScoreMode mode = score_mode_arg(info[5]);
   require_same_length(info.Env(), w, "weight", g, "grad");
   require_same_length(info.Env(), w, "weight", s, "scores");
+  require_output_apart_(info.Env(), s, w, "weight");
+  require_output_apart_(info.Env(), s, g, "grad");
   return run_one_(info, ScoreOp::kMomentum, w, g, s, alpha, beta, mode);
 }
 
 Napi::Value score_batch(const Napi::CallbackInfo& info) {
-  // Reused across calls: a hook call on the JS thread allocates nothing here.
-  static thread_local BatchArgs args;
-  static thread_local std::vector<std::size_t> counts;
-  read_batch_args(info, 0, false, args);
-  double* out = float64_arg(info[7], "counts", args.targets.size());
-  counts.resize(args.targets.size());
-  const bool written = run_score_batch({args.op, args.alpha, args.beta, args.targets.data(), args.targets.size()},
-                                       args.mode, counts.data());
-  for (std::size_t i = 0; i < counts.size(); ++i) out[i] = static_cast<double>(counts[i]);
+  BatchArgs args;  // this call's own: a call made by a getter while the arguments are read has another
+  read_batch_args(info, args);
+  const std::size_t count = args.targets.size();
+  CallBuffer<std::size_t, 8> counts;
+  counts.reset(count);
+  const bool written =
+      run_score_batch({args.op, args.alpha, args.beta, args.targets.data(), count}, args.mode, counts.data());
+  for (std::size_t i = 0; i < count; ++i) args.counts[i] = static_cast<double>(counts[i]);
   return Napi::Boolean::New(info.Env(), written);
 }
 
-Napi::Value score_batch_async(const Napi::CallbackInfo& info) {
-  BatchArgs args;
-  read_batch_args(info, 0, true, args);
-  float64_arg(info[7], "counts", args.targets.size());
-  return queue_score_batch(info.Env(), std::move(args), info[7].As<Napi::Float64Array>());
-}
+Napi::Value score_batch_async(const Napi::CallbackInfo& info) { return queue_score_batch(info); }
 
 }  // namespace
 
-void register_score_bindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("scoreAbs", Napi::Function::New(env, score_abs, "scoreAbs"));
-  exports.Set("scoreAbsMul", Napi::Function::New(env, score_abs_mul, "scoreAbsMul"));
-  exports.Set("scoreMomentum", Napi::Function::New(env, score_momentum, "scoreMomentum"));
-  exports.Set("scoreBatch", Napi::Function::New(env, score_batch, "scoreBatch"));
-  exports.Set("scoreBatchAsync", Napi::Function::New(env, score_batch_async, "scoreBatchAsync"));
-}
+const Export kScoreExports[] = {
+    {"scoreAbs", score_abs},     {"scoreAbsMul", score_abs_mul},         {"scoreMomentum", score_momentum},
+    {"scoreBatch", score_batch}, {"scoreBatchAsync", score_batch_async}, {nullptr, nullptr},
+};
 
 }  // namespace prunekit::addon

@@ -1,53 +1,60 @@
 // Bindings that show and change the instruction set in use.
-#include "simd_binding.h"
-
 #include <string>
 
 #include "../kernels/dispatch.h"
+#include "args.h"
+#include "exports.h"
 
 namespace prunekit::addon {
 namespace {
 
-constexpr Isa kAllIsas[] = {kIsaSerial, kIsaAvx2, kIsaAvx512, kIsaNeon};
-
-Napi::Array isa_names_(const Napi::Env& env, unsigned mask) {
+// The names of the sets in `mask`, best last, as a JavaScript array or as "a, b, c".
+Napi::Array isa_array_(const Napi::Env& env, unsigned mask) {
   Napi::Array names = Napi::Array::New(env);
-  for (Isa isa : kAllIsas)
-    if (mask & isa) names.Set(names.Length(), isa_name(isa));
+  for (const IsaName& each : kIsaNames)
+    if (mask & each.isa) names.Set(names.Length(), each.name);
   return names;
+}
+std::string isa_list_(unsigned mask) {
+  std::string list;
+  for (const IsaName& each : kIsaNames)
+    if (mask & each.isa) list += (list.empty() ? "" : ", ") + std::string(each.name);
+  return list;
 }
 
 Napi::Value simd_info(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
   result.Set("active", isa_name(isa_active()));
-  result.Set("supported", isa_names_(env, isa_supported()));
-  result.Set("compiled", isa_names_(env, isa_compiled()));
+  result.Set("supported", isa_array_(env, isa_supported()));
+  result.Set("compiled", isa_array_(env, isa_compiled()));
   return result;
 }
 
 Napi::Value set_simd(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  if (!info[0].IsString()) throw Napi::TypeError::New(env, "setSimd expects an instruction set name");
-  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  const ShortString name = short_string_arg(info[0]);
   Isa isa;
-  if (!isa_parse(name.c_str(), &isa))
-    throw Napi::RangeError::New(env, "unknown instruction set '" + name + "' (known: scalar, avx2, avx512, neon)");
-  if (!isa_select(isa)) {
-    std::string supported;
-    for (Isa each : kAllIsas)
-      if (isa_supported() & each) supported += std::string(supported.empty() ? "" : ", ") + isa_name(each);
-    throw Napi::Error::New(env, "instruction set '" + name + "' is not supported on this CPU/binary (supported: " +
-                                    supported + ")");
+  if (!name.ok || !isa_parse(name.text, &isa)) {
+    if (!info[0].IsString()) throw Napi::TypeError::New(env, "setSimd expects an instruction set name (a string)");
+    std::string text = info[0].As<Napi::String>().Utf8Value();
+    for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at))
+      text.replace(at, 1, "\\0");
+    throw Napi::RangeError::New(env, "unknown instruction set '" + text + "' (known: " + isa_list_(~0u) + ")");
   }
+  if (!isa_select(isa))
+    throw Napi::Error::New(env, std::string("instruction set '") + name.text +
+                                    "' is not supported on this CPU/binary (supported: " + isa_list_(isa_supported()) +
+                                    ")");
   return Napi::String::New(env, isa_name(isa_active()));
 }
 
 }  // namespace
 
-void register_simd_bindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("simdInfo", Napi::Function::New(env, simd_info, "simdInfo"));
-  exports.Set("setSimd", Napi::Function::New(env, set_simd, "setSimd"));
-}
+const Export kSimdExports[] = {
+    {"simdInfo", simd_info},
+    {"setSimd", set_simd},
+    {nullptr, nullptr},
+};
 
 }  // namespace prunekit::addon

@@ -1,7 +1,10 @@
 // Bindings that show and change the size of the native thread pool.
-#include "threads_binding.h"
+#include <string>
+#include <system_error>
 
 #include "../runtime/thread_pool.h"
+#include "args.h"
+#include "exports.h"
 
 namespace prunekit::addon {
 namespace {
@@ -12,19 +15,24 @@ Napi::Value threads(const Napi::CallbackInfo& info) {
 
 Napi::Value set_threads(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "setThreads expects a number of threads");
-  const double n = info[0].As<Napi::Number>().DoubleValue();
-  if (!(n >= 1 && n <= 256 && n == static_cast<double>(static_cast<unsigned>(n))))
-    throw Napi::RangeError::New(env, "setThreads expects an integer from 1 to 256");
-  ThreadPool::shared().resize(static_cast<unsigned>(n));
+  const unsigned n = static_cast<unsigned>(integer_arg(info[0], "threads", 1, kMaxPoolThreads));
+  const unsigned before = ThreadPool::shared().size();
+  try {
+    ThreadPool::shared().resize(n);
+  } catch (const std::system_error& e) {  // the pool is back to its old size
+    throw Napi::Error::New(env, "setThreads(" + std::to_string(n) + "): could not start the threads (" + e.what() +
+                                    "); the pool keeps " + std::to_string(ThreadPool::shared().size()) + " (it had " +
+                                    std::to_string(before) + ")");
+  }
   return Napi::Number::New(env, ThreadPool::shared().size());
 }
 
 }  // namespace
 
-void register_threads_bindings(Napi::Env env, Napi::Object exports) {
-  exports.Set("threads", Napi::Function::New(env, threads, "threads"));
-  exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
-}
+const Export kThreadsExports[] = {
+    {"threads", threads},
+    {"setThreads", set_threads},
+    {nullptr, nullptr},
+};
 
 }  // namespace prunekit::addon

@@ -11,7 +11,6 @@ namespace {
 
 struct IsaEntry {
   Isa isa;
-  const char* name;
   const ScoreKernels* score;
   const MaskKernels* mask;
 };
@@ -19,14 +18,49 @@ struct IsaEntry {
 // Best first: the first supported entry is the default.
 constexpr IsaEntry kIsaTable[] = {
 #if defined(__x86_64__) || defined(_M_X64)
-    {kIsaAvx512, "avx512", &score_kernels_avx512, &mask_kernels_avx512},
-    {kIsaAvx2, "avx2", &score_kernels_avx2, &mask_kernels_avx2},
+    {kIsaAvx512, &score_kernels_avx512, &mask_kernels_avx512},
+    {kIsaAvx2, &score_kernels_avx2, &mask_kernels_avx2},
 #endif
 #if defined(__aarch64__)
-    {kIsaNeon, "neon", &score_kernels_neon, &mask_kernels_neon},
+    {kIsaNeon, &score_kernels_neon, &mask_kernels_neon},
 #endif
-    {kIsaSerial, "scalar", &score_kernels_serial, &mask_kernels_serial},
+    {kIsaSerial, &score_kernels_serial, &mask_kernels_serial},
 };
+
+constexpr std::size_t kIsaCount = sizeof kIsaTable / sizeof kIsaTable[0];
+
+// `simd` with every empty (null) entry taken from `serial`: a set implements only the kernels where it
+// gains, and the others run the scalar ones (a table holds function pointers only).
+template <typename Table>
+Table with_serial_fallback_(const Table& simd, const Table& serial) {
+  using Slot = void (*)();
+  static_assert(sizeof(Table) % sizeof(Slot) == 0, "a kernel table holds function pointers only");
+  Table out = simd;
+  for (std::size_t at = 0; at < sizeof(Table); at += sizeof(Slot)) {
+    Slot slot = nullptr;
+    std::memcpy(&slot, reinterpret_cast<const char*>(&out) + at, sizeof slot);
+    if (slot == nullptr)
+      std::memcpy(reinterpret_cast<char*>(&out) + at, reinterpret_cast<const char*>(&serial) + at, sizeof slot);
+  }
+  return out;
+}
+
+struct Tables {
+  ScoreKernels score;
+  MaskKernels mask;
+};
+
+// kIsaTable's tables with their empty entries filled, in kIsaTable's order.
+const Tables* tables_() {
+  static const auto* tables = [] {
+    static Tables filled[kIsaCount];
+    for (std::size_t i = 0; i < kIsaCount; ++i)
+      filled[i] = {with_serial_fallback_(*kIsaTable[i].score, score_kernels_serial),
+                   with_serial_fallback_(*kIsaTable[i].mask, mask_kernels_serial)};
+    return filled;
+  }();
+  return tables;
+}
 
 const IsaEntry* find_(Isa isa) {
   for (const IsaEntry& entry : kIsaTable)
@@ -68,20 +102,14 @@ bool isa_select(Isa isa) {
 }
 
 const char* isa_name(Isa isa) {
-  const IsaEntry* entry = find_(isa);
-  if (entry) return entry->name;
-  switch (isa) {  // known names of sets not compiled into this binary
-    case kIsaAvx2: return "avx2";
-    case kIsaAvx512: return "avx512";
-    case kIsaNeon: return "neon";
-    default: return "scalar";
-  }
+  for (const IsaName& known : kIsaNames)
+    if (known.isa == isa) return known.name;
+  return "scalar";
 }
 
 bool isa_parse(const char* name, Isa* out) {
-  static const struct { const char* name; Isa isa; } kNames[] = {
-      {"scalar", kIsaSerial}, {"serial", kIsaSerial}, {"avx2", kIsaAvx2}, {"avx512", kIsaAvx512}, {"neon", kIsaNeon}};
-  for (const auto& known : kNames)
+  if (std::strcmp(name, "serial") == 0) name = isa_name(kIsaSerial);
+  for (const IsaName& known : kIsaNames)
     if (std::strcmp(known.name, name) == 0) {
       *out = known.isa;
       return true;
@@ -89,8 +117,8 @@ bool isa_parse(const char* name, Isa* out) {
   return false;
 }
 
-const ScoreKernels& score_kernels() { return *active_().load(std::memory_order_acquire)->score; }
+const ScoreKernels& score_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].score; }
 
-const MaskKernels& mask_kernels() { return *active_().load(std::memory_order_acquire)->mask; }
+const MaskKernels& mask_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].mask; }
 
 }  // namespace prunekit

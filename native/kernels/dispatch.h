@@ -22,8 +22,17 @@ Isa isa_active();
 // Switches to `isa`; false (and nothing changes) when it is not supported here.
 bool isa_select(Isa isa);
 
+// Every set prunekit knows, compiled into this binary or not, in the order simdInfo lists them: the one
+// place their names are written.
+struct IsaName {
+  Isa isa;
+  const char* name;
+};
+inline constexpr IsaName kIsaNames[] = {
+    {kIsaSerial, "scalar"}, {kIsaAvx2, "avx2"}, {kIsaAvx512, "avx512"}, {kIsaNeon, "neon"}};
+
 const char* isa_name(Isa isa);
-// Parses "scalar" | "serial" | "avx2" | "avx512" | "neon"; false for anything else.
+// Parses a name of kIsaNames, or "serial" (another name of "scalar"); false for anything else.
 bool isa_parse(const char* name, Isa* out);
 
 // The kernel table of the active set.

@@ -35,8 +35,8 @@ enum class BlockReduce : int { kMean = 0, kSum = 1, kMax = 2 };
 // out[(i, j)] = reduce over the bn x bm block (i, j) of s viewed as [rows, cols] row-major:
 // stage 1 over the bm input-axis scores of each of the block's rows, stage 2 over those bn results.
 // Needs bn | rows, bm | cols, bn >= 1, bm >= 1; out has (rows/bn) * (cols/bm) entries.
-using reduce_blocks_f32_t = void (*)(const float* s, std::size_t rows, std::size_t cols, std::size_t bn,
-                                     std::size_t bm, BlockReduce op, float* out);
+using reduce_blocks_f32_t = void (*)(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
+                                     BlockReduce op, float* out);
 // keys[i] = key(s[i]).
 using keys_f32_t = void (*)(const float* s, std::uint32_t* keys, std::size_t n);
 // For every i whose key's top prefix_bits bits equal prefix (every i if prefix_bits is 0):
@@ -57,11 +57,12 @@ using count_key_f32_t = std::size_t (*)(const float* s, std::size_t n, std::uint
 using nm_f32_t = std::size_t (*)(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                                  std::uint8_t* keep);
 // keep[(r, c)] = block_keep[(r/bn, c/bm)] for the [rows, cols] element mask, row-major.
-using expand_blocks_u8_t = void (*)(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols,
-                                    std::size_t bn, std::size_t bm, std::uint8_t* keep);
+using expand_blocks_u8_t = void (*)(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
+                                    std::size_t bm, std::uint8_t* keep);
 // w[i] = +0 where keep[i] == 0 (and g[i] too, if g is not null); everything else untouched.
 using apply_mask_f32_t = void (*)(float* w, float* g, const std::uint8_t* keep, std::size_t n);
 
+// A null entry in a set's table means: the scalar kernel (dispatch.cc fills it in).
 struct MaskKernels {
   reduce_blocks_f32_t reduce_blocks_f32;
   keys_f32_t keys_f32;

@@ -2,7 +2,7 @@
 // same result as one kernel call over everything (histograms summed piece by piece; the ties of an exact
 // emission counted per piece first, so each piece prunes the ties that fall to it in index order).
 //
-// Radix select: prunekit's passes use digits of 11, 11 and 10 bits (kSelectDigitBits). Measured on one
+// Radix select: prunekit's passes use digits of 11, 11 and 10 bits (lib/pruning/selection.ts). Measured on one
 // core of this Zen 4 machine over 16M magnitude scores: a full 11-bit pass costs about 0.7 ns a score, the
 // second (about a tenth of the scores share the 11-bit prefix) 0.65, the third 0.2 (almost none match);
 // 16+16 would take two passes, about 0.9 ns a score instead of 1.6, but a layer would keep 65536 bins
@@ -16,8 +16,6 @@
 
 namespace prunekit {
 
-constexpr unsigned kSelectDigitBits[3] = {11, 11, 10};
-
 // histogram_f32 of mask.h over s[0, n), added into hist (2^digit_bits bins); returns the count added.
 std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
                                  unsigned digit_bits, std::uint32_t* hist);
@@ -30,7 +28,8 @@ std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key);
 // reduce_blocks_f32, nm_f32, expand_blocks_u8 and apply_mask_f32 of mask.h.
 void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
                             BlockReduce op, float* out);
-std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold, std::uint8_t* keep);
+std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
+                        std::uint8_t* keep);
 void run_mask_expand_blocks(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
                             std::size_t bm, std::uint8_t* keep);
 void run_mask_apply(float* w, float* g, const std::uint8_t* keep, std::size_t n);

@@ -2,13 +2,20 @@
 
 #include <algorithm>
 #include <mutex>
+#include <new>
+#include <string>
+#include <system_error>
 
 namespace prunekit {
 
 ThreadPool& ThreadPool::shared() {
   static ThreadPool* pool = [] {
     auto* p = new ThreadPool();  // never destroyed: workers may outlive static destruction order
-    p->start_(std::max(1u, std::min(std::thread::hardware_concurrency(), 16u)));
+    try {
+      p->start_(std::max(1u, std::min(std::thread::hardware_concurrency(), 16u)));
+    } catch (const std::system_error&) {
+      // no threads to spare: the caller runs everything (a pool of 1)
+    }
     return p;
   }();
   return *pool;
@@ -28,15 +35,38 @@ void ThreadPool::resize(unsigned threads) {
     idle = false;
     std::this_thread::yield();
   }
+  const unsigned before = static_cast<unsigned>(workers_.size()) + 1;
   stop_();
-  start_(std::max(1u, threads));
+  try {
+    start_(std::max(1u, threads));
+  } catch (const std::system_error&) {
+    try {
+      start_(before);
+    } catch (const std::system_error&) {
+      // fewer threads than before (none, if need be): the pool still works, the caller takes part
+    }
+    running_.store(false);
+    throw;
+  }
   running_.store(false);
 }
 
 void ThreadPool::start_(unsigned threads) {
-  std::lock_guard<Mutex> lock(mutex_);
-  stopping_ = false;
-  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop_(); });
+  {
+    std::lock_guard<Mutex> lock(mutex_);
+    stopping_ = false;
+    try {
+      workers_.reserve(threads);
+      for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop_(); });
+      return;
+    } catch (const std::bad_alloc&) {
+      // reserve failed: reported as the thread failure below
+    } catch (const std::system_error&) {
+    }
+  }
+  stop_();
+  throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                          "cannot start " + std::to_string(threads - 1) + " worker threads");
 }
 
 void ThreadPool::stop_() {

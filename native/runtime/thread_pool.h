@@ -12,6 +12,9 @@
 
 namespace prunekit {
 
+// The largest pool setThreads accepts.
+constexpr unsigned kMaxPoolThreads = 256;
+
 class ThreadPool {
  public:
   // The process-wide pool, sized from the CPU count at first use.
@@ -21,7 +24,8 @@ class ThreadPool {
 
   // Threads taking part in a parallel_for, the caller included (>= 1).
   unsigned size() const;
-  // Resizes the pool (>= 1); waits for work in flight.
+  // Resizes the pool (>= 1); waits for work in flight. If the threads cannot all be started, throws
+  // std::system_error with the pool back at its old size (or, if even that fails, as many as started).
   void resize(unsigned threads);
 
   // Runs task(i) for every i in [0, count) and returns when all are done.
@@ -29,6 +33,7 @@ class ThreadPool {
 
  private:
   ThreadPool() = default;
+  // Starts workers until the pool has `threads`; on failure, joins those it started and rethrows.
   void start_(unsigned threads);
   void stop_();
   void worker_loop_();

@@ -60,7 +60,8 @@ inline void store_bits_as_bytes_(std::uint8_t* out, unsigned bits) { std::memcpy
 inline __m256i signed_keys8_(const float* s) {
   const __m256 x = _mm256_add_ps(_mm256_loadu_ps(s), _mm256_setzero_ps());  // -0 -> +0
   const __m256i bits = _mm256_castps_si256(x);
-  const __m256i key = _mm256_xor_si256(bits, _mm256_and_si256(_mm256_srai_epi32(bits, 31), _mm256_set1_epi32(0x7fffffff)));
+  const __m256i key =
+      _mm256_xor_si256(bits, _mm256_and_si256(_mm256_srai_epi32(bits, 31), _mm256_set1_epi32(0x7fffffff)));
   const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
   return _mm256_blendv_epi8(key, _mm256_set1_epi32(0x7fffffff), nan);
 }
@@ -89,7 +90,8 @@ void reduce_blocks_f32_avx2(const float* s, std::size_t rows, std::size_t cols, 
   }
   const __m256 zero = _mm256_setzero_ps();
   const __m256 bm_f = _mm256_set1_ps(static_cast<float>(bm)), bn_f = _mm256_set1_ps(static_cast<float>(bn));
-  const __m256i stride = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(bm)));
+  const __m256i stride =
+      _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(bm)));
   for (std::size_t i = 0; i < rows / bn; ++i) {
     const float* block_row = s + i * bn * cols;
     std::size_t j = 0;
@@ -109,13 +111,16 @@ void reduce_blocks_f32_avx2(const float* s, std::size_t rows, std::size_t cols, 
           for (std::size_t c = 0; c < bm; ++c) inner = _mm256_add_ps(inner, gather8_(row + c, stride));
         }
         if (op == BlockReduce::kMean) inner = _mm256_div_ps(inner, bm_f);
-        if (op != BlockReduce::kMax) outer = _mm256_add_ps(outer, inner);
-        else outer = r == 0 ? inner : max_step_(outer, inner);
+        if (op != BlockReduce::kMax)
+          outer = _mm256_add_ps(outer, inner);
+        else
+          outer = r == 0 ? inner : max_step_(outer, inner);
       }
       if (op == BlockReduce::kMean) outer = _mm256_div_ps(outer, bn_f);
       _mm256_storeu_ps(out + i * block_cols + j, outer);
     }
-    for (; j < block_cols; ++j) out[i * block_cols + j] = mask_scalar::reduce_block_(block_row + j * bm, cols, bn, bm, op);
+    for (; j < block_cols; ++j)
+      out[i * block_cols + j] = mask_scalar::reduce_block_(block_row + j * bm, cols, bn, bm, op);
   }
 }
 
@@ -205,8 +210,9 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i low = _mm256_set1_epi32(static_cast<int>(m - 1));
   for (unsigned r = 1; r < m; ++r) {
-    rotation[r] = _mm256_or_si256(_mm256_andnot_si256(low, lane),
-                                  _mm256_and_si256(_mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(r))), low));
+    rotation[r] =
+        _mm256_or_si256(_mm256_andnot_si256(low, lane),
+                        _mm256_and_si256(_mm256_add_epi32(lane, _mm256_set1_epi32(static_cast<int>(r))), low));
     // p mod m >= m - r  <=>  p mod m > m - r - 1
     before[r] = _mm256_cmpgt_epi32(_mm256_and_si256(lane, low), _mm256_set1_epi32(static_cast<int>(m - r - 1)));
   }
@@ -220,8 +226,10 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
     for (unsigned r = 1; r < m; ++r) {
       const __m256i other = _mm256_permutevar8x32_epi32(k, rotation[r]);
       less = _mm256_add_epi32(less, _mm256_cmpgt_epi32(k, other));
-      if (threshold) nans = _mm256_add_epi32(nans, _mm256_cmpeq_epi32(other, nan));
-      else earlier_equal = _mm256_add_epi32(earlier_equal, _mm256_and_si256(_mm256_cmpeq_epi32(other, k), before[r]));
+      if (threshold)
+        nans = _mm256_add_epi32(nans, _mm256_cmpeq_epi32(other, nan));
+      else
+        earlier_equal = _mm256_add_epi32(earlier_equal, _mm256_and_si256(_mm256_cmpeq_epi32(other, k), before[r]));
     }
     // less and earlier_equal hold minus their counts, nans minus the group's NaN count.
     __m256i pruned;
@@ -230,7 +238,8 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
       pruned = _mm256_and_si256(_mm256_cmpgt_epi32(n_vec, _mm256_sub_epi32(_mm256_setzero_si256(), less)),
                                 _mm256_cmpgt_epi32(finite, _mm256_set1_epi32(static_cast<int>(n) - 1)));
     } else {
-      pruned = _mm256_cmpgt_epi32(n_vec, _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_add_epi32(less, earlier_equal)));
+      pruned =
+          _mm256_cmpgt_epi32(n_vec, _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_add_epi32(less, earlier_equal)));
     }
     const unsigned bits = bits8_(_mm256_andnot_si256(is_nan, pruned));
     store_bits_as_bytes_(keep + i, ~bits);
@@ -241,11 +250,6 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
 }
 
 // ---- masks ------------------------------------------------------------------------------------------
-
-void expand_blocks_u8_avx2(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                           std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
 
 void apply_mask_f32_avx2(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   std::size_t i = 0;
@@ -263,9 +267,14 @@ void apply_mask_f32_avx2(float* w, float* g, const std::uint8_t* keep, std::size
 
 }  // namespace
 
-const MaskKernels mask_kernels_avx2 = {reduce_blocks_f32_avx2, keys_f32_avx2,      histogram_f32_avx2,
-                                       emit_f32_avx2,          count_key_f32_avx2, nm_f32_avx2,
-                                       expand_blocks_u8_avx2,  apply_mask_f32_avx2};
+const MaskKernels mask_kernels_avx2 = {reduce_blocks_f32_avx2,
+                                       keys_f32_avx2,
+                                       histogram_f32_avx2,
+                                       emit_f32_avx2,
+                                       count_key_f32_avx2,
+                                       nm_f32_avx2,
+                                       nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
+                                       apply_mask_f32_avx2};
 
 }  // namespace prunekit
 

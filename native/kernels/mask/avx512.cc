@@ -49,8 +49,10 @@ inline __m512i load_keys_(const float* s, __mmask16 live) {
 // keep bytes: 1 where `kept`, for the live lanes.
 inline void store_keep_(std::uint8_t* keep, __mmask16 kept, __mmask16 live) {
   const __m512i ones = _mm512_maskz_set1_epi32(kept, 1);
-  if (live == 0xffff) _mm_storeu_si128(reinterpret_cast<__m128i*>(keep), _mm512_cvtepi32_epi8(ones));
-  else _mm512_mask_cvtepi32_storeu_epi8(keep, live, ones);
+  if (live == 0xffff)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(keep), _mm512_cvtepi32_epi8(ones));
+  else
+    _mm512_mask_cvtepi32_storeu_epi8(keep, live, ones);
 }
 
 // ---- block reduction --------------------------------------------------------------------------------
@@ -85,14 +87,18 @@ void reduce_blocks_f32_avx512(const float* s, std::size_t rows, std::size_t cols
           inner = op == BlockReduce::kMax ? x : _mm512_add_ps(zero, x);
         } else if (op == BlockReduce::kMax) {
           inner = _mm512_mask_i32gather_ps(zero, live, stride, row, 4);
-          for (std::size_t c = 1; c < bm; ++c) inner = max_step_(inner, _mm512_mask_i32gather_ps(zero, live, stride, row + c, 4));
+          for (std::size_t c = 1; c < bm; ++c)
+            inner = max_step_(inner, _mm512_mask_i32gather_ps(zero, live, stride, row + c, 4));
         } else {
           inner = zero;
-          for (std::size_t c = 0; c < bm; ++c) inner = _mm512_add_ps(inner, _mm512_mask_i32gather_ps(zero, live, stride, row + c, 4));
+          for (std::size_t c = 0; c < bm; ++c)
+            inner = _mm512_add_ps(inner, _mm512_mask_i32gather_ps(zero, live, stride, row + c, 4));
         }
         if (op == BlockReduce::kMean) inner = _mm512_div_ps(inner, bm_f);
-        if (op != BlockReduce::kMax) outer = _mm512_add_ps(outer, inner);
-        else outer = r == 0 ? inner : max_step_(outer, inner);
+        if (op != BlockReduce::kMax)
+          outer = _mm512_add_ps(outer, inner);
+        else
+          outer = r == 0 ? inner : max_step_(outer, inner);
       }
       if (op == BlockReduce::kMean) outer = _mm512_div_ps(outer, bn_f);
       _mm512_mask_storeu_ps(out + i * block_cols + j, live, outer);
@@ -185,8 +191,9 @@ std::size_t nm_f32_avx512(const float* s, std::size_t n_elems, unsigned n, unsig
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i low = _mm512_set1_epi32(static_cast<int>(m - 1));
   for (unsigned r = 1; r < m; ++r) {
-    rotation[r] = _mm512_or_si512(_mm512_andnot_si512(low, lane),
-                                  _mm512_and_si512(_mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(r))), low));
+    rotation[r] =
+        _mm512_or_si512(_mm512_andnot_si512(low, lane),
+                        _mm512_and_si512(_mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(r))), low));
     before[r] = _mm512_cmpge_epu32_mask(_mm512_and_si512(lane, low), _mm512_set1_epi32(static_cast<int>(m - r)));
   }
   const __m512i one = _mm512_set1_epi32(1), n_vec = _mm512_set1_epi32(static_cast<int>(n));
@@ -200,12 +207,17 @@ std::size_t nm_f32_avx512(const float* s, std::size_t n_elems, unsigned n, unsig
     for (unsigned r = 1; r < m; ++r) {
       const __m512i other = _mm512_permutexvar_epi32(rotation[r], k);
       less = _mm512_mask_add_epi32(less, _mm512_cmplt_epu32_mask(other, k), less, one);
-      if (threshold) finite = _mm512_mask_add_epi32(finite, _mm512_cmpneq_epi32_mask(other, nan), finite, one);
-      else earlier_equal = _mm512_mask_add_epi32(earlier_equal, _mm512_cmpeq_epi32_mask(other, k) & before[r], earlier_equal, one);
+      if (threshold)
+        finite = _mm512_mask_add_epi32(finite, _mm512_cmpneq_epi32_mask(other, nan), finite, one);
+      else
+        earlier_equal =
+            _mm512_mask_add_epi32(earlier_equal, _mm512_cmpeq_epi32_mask(other, k) & before[r], earlier_equal, one);
     }
     __mmask16 pruned = not_nan & live;
-    if (threshold) pruned &= _mm512_cmplt_epi32_mask(less, n_vec) & _mm512_cmpge_epi32_mask(finite, n_vec);
-    else pruned &= _mm512_cmplt_epi32_mask(_mm512_add_epi32(less, earlier_equal), n_vec);
+    if (threshold)
+      pruned &= _mm512_cmplt_epi32_mask(less, n_vec) & _mm512_cmpge_epi32_mask(finite, n_vec);
+    else
+      pruned &= _mm512_cmplt_epi32_mask(_mm512_add_epi32(less, earlier_equal), n_vec);
     store_keep_(keep + i, static_cast<__mmask16>(~pruned), live);
     pruned_total += static_cast<std::size_t>(_mm_popcnt_u32(pruned));
   }
@@ -213,11 +225,6 @@ std::size_t nm_f32_avx512(const float* s, std::size_t n_elems, unsigned n, unsig
 }
 
 // ---- masks ------------------------------------------------------------------------------------------
-
-void expand_blocks_u8_avx512(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                             std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
 
 void apply_mask_f32_avx512(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   const __m512 zero = _mm512_setzero_ps();
@@ -234,9 +241,14 @@ void apply_mask_f32_avx512(float* w, float* g, const std::uint8_t* keep, std::si
 
 }  // namespace
 
-const MaskKernels mask_kernels_avx512 = {reduce_blocks_f32_avx512, keys_f32_avx512,      histogram_f32_avx512,
-                                         emit_f32_avx512,          count_key_f32_avx512, nm_f32_avx512,
-                                         expand_blocks_u8_avx512,  apply_mask_f32_avx512};
+const MaskKernels mask_kernels_avx512 = {reduce_blocks_f32_avx512,
+                                         keys_f32_avx512,
+                                         histogram_f32_avx512,
+                                         emit_f32_avx512,
+                                         count_key_f32_avx512,
+                                         nm_f32_avx512,
+                                         nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
+                                         apply_mask_f32_avx512};
 
 }  // namespace prunekit
 

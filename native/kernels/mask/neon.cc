@@ -40,7 +40,8 @@ inline void store_bits_as_bytes_(std::uint8_t* out, unsigned bits) { std::memcpy
 inline uint32x4_t keys4_(const float* s) {
   const float32x4_t x = vaddq_f32(vld1q_f32(s), vdupq_n_f32(0.f));  // -0 -> +0
   const uint32x4_t bits = vreinterpretq_u32_f32(x);
-  const uint32x4_t flip = vorrq_u32(vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(bits), 31)), vdupq_n_u32(0x80000000u));
+  const uint32x4_t flip =
+      vorrq_u32(vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(bits), 31)), vdupq_n_u32(0x80000000u));
   const uint32x4_t key = veorq_u32(bits, flip);
   return vorrq_u32(key, vmvnq_u32(vceqq_f32(x, x)));  // NaN: not equal to itself -> all ones
 }
@@ -98,13 +99,16 @@ void reduce_blocks_f32_neon(const float* s, std::size_t rows, std::size_t cols, 
       float32x4_t outer = vdupq_n_f32(0.f);
       for (std::size_t r = 0; r < bn; ++r) {
         const float32x4_t inner = inner4_(block_row + r * cols + j * bm, bm, op);
-        if (op != BlockReduce::kMax) outer = vaddq_f32(outer, inner);
-        else outer = r == 0 ? inner : max_step_(outer, inner);
+        if (op != BlockReduce::kMax)
+          outer = vaddq_f32(outer, inner);
+        else
+          outer = r == 0 ? inner : max_step_(outer, inner);
       }
       if (op == BlockReduce::kMean) outer = vdivq_f32(outer, bn_f);
       vst1q_f32(out + i * block_cols + j, outer);
     }
-    for (; j < block_cols; ++j) out[i * block_cols + j] = mask_scalar::reduce_block_(block_row + j * bm, cols, bn, bm, op);
+    for (; j < block_cols; ++j)
+      out[i * block_cols + j] = mask_scalar::reduce_block_(block_row + j * bm, cols, bn, bm, op);
   }
 }
 
@@ -190,9 +194,12 @@ std::size_t count_key_f32_neon(const float* s, std::size_t n, std::uint32_t key)
 inline uint32x4_t rotate_(uint32x4_t k, unsigned m, unsigned r) {
   if (m == 2) return vrev64q_u32(k);  // swap the two lanes of each pair
   switch (r) {
-    case 1: return vextq_u32(k, k, 1);
-    case 2: return vextq_u32(k, k, 2);
-    default: return vextq_u32(k, k, 3);
+    case 1:
+      return vextq_u32(k, k, 1);
+    case 2:
+      return vextq_u32(k, k, 2);
+    default:
+      return vextq_u32(k, k, 3);
   }
 }
 
@@ -216,8 +223,10 @@ std::size_t nm_f32_neon(const float* s, std::size_t n_elems, unsigned n, unsigne
     for (unsigned r = 1; r < m; ++r) {
       const uint32x4_t other = rotate_(k, m, r);
       less = vaddq_u32(less, vcltq_u32(other, k));
-      if (threshold) finite = vaddq_u32(finite, vmvnq_u32(vceqq_u32(other, nan)));
-      else earlier_equal = vaddq_u32(earlier_equal, vandq_u32(vceqq_u32(other, k), before[r]));
+      if (threshold)
+        finite = vaddq_u32(finite, vmvnq_u32(vceqq_u32(other, nan)));
+      else
+        earlier_equal = vaddq_u32(earlier_equal, vandq_u32(vceqq_u32(other, k), before[r]));
     }
     const uint32x4_t zero = vdupq_n_u32(0);
     uint32x4_t pruned;
@@ -235,11 +244,6 @@ std::size_t nm_f32_neon(const float* s, std::size_t n_elems, unsigned n, unsigne
 }
 
 // ---- masks ------------------------------------------------------------------------------------------
-
-void expand_blocks_u8_neon(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
-                           std::size_t bm, std::uint8_t* keep) {
-  mask_kernels_serial.expand_blocks_u8(block_keep, rows, cols, bn, bm, keep);  // memcpy / memset: libc's SIMD
-}
 
 void apply_mask_f32_neon(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
   std::size_t i = 0;
@@ -259,9 +263,14 @@ void apply_mask_f32_neon(float* w, float* g, const std::uint8_t* keep, std::size
 
 }  // namespace
 
-const MaskKernels mask_kernels_neon = {reduce_blocks_f32_neon, keys_f32_neon,      histogram_f32_neon,
-                                       emit_f32_neon,          count_key_f32_neon, nm_f32_neon,
-                                       expand_blocks_u8_neon,  apply_mask_f32_neon};
+const MaskKernels mask_kernels_neon = {reduce_blocks_f32_neon,
+                                       keys_f32_neon,
+                                       histogram_f32_neon,
+                                       emit_f32_neon,
+                                       count_key_f32_neon,
+                                       nm_f32_neon,
+                                       nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
+                                       apply_mask_f32_neon};
 
 }  // namespace prunekit
 

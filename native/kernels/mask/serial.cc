@@ -83,7 +83,7 @@ void expand_blocks_u8_serial(const std::uint8_t* block_keep, std::size_t rows, s
     const std::uint8_t* blocks = block_keep + (r / bn) * block_cols;
     std::uint8_t* out = keep + r * cols;
     if (bm == 1) {
-      std::memcpy(out, blocks, cols);
+      if (cols != 0) std::memcpy(out, blocks, cols);  // memcpy of no bytes still wants non-null pointers
     } else {
       for (std::size_t j = 0; j < block_cols; ++j) std::memset(out + j * bm, blocks[j], bm);
     }
@@ -100,7 +100,7 @@ void apply_mask_f32_serial(float* w, float* g, const std::uint8_t* keep, std::si
 
 }  // namespace
 
-const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,     histogram_f32_serial,
+const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,      histogram_f32_serial,
                                          emit_f32_serial,          count_key_f32_serial, nm_f32_serial,
                                          expand_blocks_u8_serial,  apply_mask_f32_serial};
 
