@@ -8,6 +8,7 @@ import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
 import { ArgumentError, NonFiniteError, StateError } from '../errors';
+import { isFloat32Array } from '../typed-arrays';
 
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
@@ -168,8 +169,8 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
       // The common case costs two checks per buffer; messages are only built for a bad module.
       const weight = entry?.weight;
       const grad = entry?.grad;
-      const weightOk = weight instanceof Float32Array && weight.length === expected;
-      const gradOk = !readsGrad || (grad instanceof Float32Array && grad.length === expected);
+      const weightOk = isFloat32Array(weight) && weight.length === expected;
+      const gradOk = !readsGrad || (isFloat32Array(grad) && grad.length === expected);
       if (!weightOk || !gradOk) this.reject(hook, names[i], expected);
       inputs[i] = inputIsWeight ? weight : (grad as Float32Array);
       if (usesGrad) grads[i] = grad as Float32Array;

@@ -5,6 +5,7 @@
  */
 import { ArgumentError, ConfigError, ShapeError } from '../errors';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
+import { isFloat32Array } from '../typed-arrays';
 
 const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['skip', 'error', 'propagate'];
 
@@ -17,7 +18,7 @@ function describe(value: unknown): string {
 
 /** Throws unless `value` is a Float32Array of `expected` elements (when given) over a live buffer. */
 export function checkFloat32(value: unknown, where: string, expected?: number): asserts value is Float32Array {
-  if (!(value instanceof Float32Array))
+  if (!isFloat32Array(value))
     throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
   if (expected === undefined || value.length === expected) return;
   if (value.buffer.byteLength === 0) {

@@ -25,6 +25,7 @@ import {
   type TieMode,
   type UnitDecision,
 } from './selection';
+import { isFloat32Array } from '../typed-arrays';
 
 export type { MaskLayer, MaskResult, TieMode };
 
@@ -116,11 +117,11 @@ export function computeMasks(layers: readonly MaskLayer[], options: MaskOptions,
  * @throws TypeError for arrays of the wrong type; RangeError for a length mismatch; nothing is written then.
  */
 export function applyMasks(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void {
-  if (!(weight instanceof Float32Array)) throw new ArgumentError('applyMasks: weight must be a Float32Array');
+  if (!isFloat32Array(weight)) throw new ArgumentError('applyMasks: weight must be a Float32Array');
   if (!(keep instanceof Uint8Array)) throw new ArgumentError('applyMasks: keep must be a Uint8Array');
   if (keep.length !== weight.length) throw new ShapeError(`applyMasks: keep has ${keep.length} elements, weight has ${weight.length}`);
   if (grad !== undefined && grad !== null) {
-    if (!(grad instanceof Float32Array)) throw new ArgumentError('applyMasks: grad must be a Float32Array');
+    if (!isFloat32Array(grad)) throw new ArgumentError('applyMasks: grad must be a Float32Array');
     if (grad.length !== weight.length) throw new ShapeError(`applyMasks: grad has ${grad.length} elements, weight has ${weight.length}`);
   }
   binding.maskApply(weight, keep, grad ?? null);

@@ -17,6 +17,7 @@
  */
 
 import { ArgumentError, ConfigError, ShapeError } from '../errors';
+import { isFloat32Array } from '../typed-arrays';
 
 /** One dimension of a block: a positive integer, or `'channel'` for the whole axis of the layer. */
 export type BlockDim = number | 'channel';
@@ -414,7 +415,7 @@ export function reduceBlocks(
   reduce: ReduceType,
 ): Float32Array {
   const kind = parseReduceType(reduce);
-  if (!(scores instanceof Float32Array)) throw new ArgumentError('scores must be a Float32Array');
+  if (!isFloat32Array(scores)) throw new ArgumentError('scores must be a Float32Array');
   for (const [what, v] of [['rows', rows], ['cols', cols]] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${what} must be a non-negative integer, got ${v}`);
   }

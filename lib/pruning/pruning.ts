@@ -14,6 +14,7 @@ import { layoutOf, moduleSkipReason } from './patterns';
 import { BasicPruner, PatternLockPruner, type Pruner } from './pruner';
 import { PruningSchedule } from './schedules';
 import { sparsityReport, type SparsityReport } from './sparsity';
+import { isFloat32Array } from '../typed-arrays';
 
 /** What onStepBegin did. */
 export interface StepBeginResult {
@@ -250,7 +251,7 @@ export class Pruning {
     for (const [name, plan] of this.planned) {
       const entry = this.modules[name];
       if (entry === plan.entry) continue;
-      if (typeof entry !== 'object' || entry === null || !(entry.weight instanceof Float32Array))
+      if (typeof entry !== 'object' || entry === null || !isFloat32Array(entry.weight))
         throw new StateError(`Pruning.${hook}: module "${name}" is no longer a { weight: Float32Array, ... } entry of the modules record (got ${entry === null ? 'null' : typeof entry}); put it back, or build a new Pruning for a new model`);
       const shape = JSON.stringify(entry.shape);
       if (shape !== plan.shape || entry.layout !== plan.layout || entry.weight.length !== plan.length)
@@ -266,7 +267,7 @@ export class Pruning {
     for (const p of this.pruners) {
       if (!p.readsGradientsThisStep) continue;
       for (const [name, { grad, weight }] of Object.entries(p.modules))
-        if (!(grad instanceof Float32Array) || grad.length !== weight.length)
+        if (!isFloat32Array(grad) || grad.length !== weight.length)
           throw new ShapeError(`Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`);
     }
   }

@@ -38,6 +38,7 @@ import {
 } from './patterns';
 import type { PruningPattern, ReduceType, WeightLayout } from './patterns';
 import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount, validateRatio } from './target';
+import { isFloat32Array } from '../typed-arrays';
 
 /** A layer to select from: its weight's shape and one score per weight element, in the weight's layout. */
 export interface MaskLayer {
@@ -154,7 +155,7 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
       throw new ArgumentError('every layer must be an object { name: string, shape, scores }');
     if (seen.has(layer.name)) throw new ArgumentError(`duplicate layer name "${layer.name}"`);
     seen.add(layer.name);
-    if (!(layer.scores instanceof Float32Array)) throw new ArgumentError(`${layer.name}: scores must be a Float32Array`);
+    if (!isFloat32Array(layer.scores)) throw new ArgumentError(`${layer.name}: scores must be a Float32Array`);
     const size = shapeSize(layer.shape);
     if (layer.layout !== undefined) resolveLayout(layer.layout, layer.shape, `layer "${layer.name}"`);
     if (layer.scores.length !== size) {

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { NativeBinding } from '../../binding';
 
 const binding: NativeBinding = require('../../build/Release/prunekit.node');
+import { getCriterion } from '../../lib/criteria';
+import { computeMasks } from '../../lib/pruning';
 const f = (n: number, v = 0.5) => new Float32Array(n).fill(v);
 const counts1 = () => new Float64Array(1);
 
@@ -126,6 +128,18 @@ describe('silent wrong answers are refused', () => {
     expect(() => binding.setSimd('scalar\0avx512')).toThrow(/unknown instruction set 'scalar\\0avx512'/);
     expect(() => binding.scoreAbs(f(3), f(3), 'compute\0x' as never)).toThrow(/mode must be "compute"/);
     expect(() => binding.scoreAbs([1] as never, f(3), 'compute')).toThrow('input must be a Float32Array, got an array');
+  });
+
+  test('the public API takes Float32Arrays of another realm too (criteria, pruning, masks)', () => {
+    const vm = require('node:vm');
+    const other = (values: number[]) => vm.runInNewContext(`new Float32Array(${JSON.stringify(values)})`) as Float32Array;
+    expect(other([1]) instanceof Float32Array).toBe(false); // the case instanceof would refuse
+    const weight = other([-1, 2, -3, 0.5]);
+    const c = getCriterion({ criterion_type: 'snip' }, { a: { weight, grad: other([2, 2, 2, 2]), shape: [2, 2] } });
+    c.onBeforeOptimizerStep();
+    expect(Array.from(c.scores.a)).toEqual([2, 4, 6, 1]);
+    const masks = computeMasks([{ name: 'a', scores: other([4, 3, 2, 1]), shape: [2, 2] }], { pattern: '1x1', ratio: 0.5 });
+    expect(Array.from(masks.masks.a)).toEqual([1, 1, 0, 0]);
   });
 
   test('async: resizable buffers are refused; transfer in flight copies instead of moving the memory', async () => {
