@@ -89,11 +89,12 @@ while (Date.now() < end && failures < 5)
     const input = mutate(pool[rnd(pool.length)]);
     const t = Date.now();
     let bad = null;
-    // parsePattern and resolvePruningConfig still throw a plain Error (owner: the `pruning` helper; to become a ConfigError).
+    // Every target must fail with a named error: a PrunekitError (ConfigError, SafetensorsError) or the
+    // TypeError/RangeError/SyntaxError of a malformed argument, never a plain Error.
     try {
       run(input);
     } catch (e) {
-      if (!named(e) && !(name !== 'safetensors' && e instanceof Error)) bad = e;
+      if (!named(e)) bad = e;
     }
     if (Date.now() - t > 1000) bad = new Error(`took ${Date.now() - t} ms`);
     counts[name] = (counts[name] ?? 0) + 1;
