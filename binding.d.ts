@@ -103,7 +103,13 @@ export interface NativeBinding {
    * One radix-select pass: for each score whose key's top `prefixBits` bits equal `prefix`, adds one to
    * `hist[next digitBits bits]` (`hist` has 2^digitBits bins, 1 <= digitBits <= 11). Returns the count added.
    */
-  selectHistogram(scores: Float32Array, prefix: number, prefixBits: number, digitBits: number, hist: Uint32Array): number;
+  selectHistogram(
+    scores: Float32Array,
+    prefix: number,
+    prefixBits: number,
+    digitBits: number,
+    hist: Uint32Array,
+  ): number;
   /** The number of scores whose key is `key`. */
   selectCount(scores: Float32Array, key: number): number;
   /**
@@ -118,7 +124,14 @@ export interface NativeBinding {
    */
   maskNM(scores: Float32Array, n: number, m: number, mode: 'exact' | 'threshold', keep: Uint8Array): number;
   /** keep (`[rows, cols]`, row-major) = each block's byte of blockKeep repeated over its block. */
-  maskExpandBlocks(blockKeep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number, keep: Uint8Array): void;
+  maskExpandBlocks(
+    blockKeep: Uint8Array,
+    rows: number,
+    cols: number,
+    blockRows: number,
+    blockCols: number,
+    keep: Uint8Array,
+  ): void;
   /** weight[i] = +0 where keep[i] is 0, and grad[i] too when a grad is given; in place, one pass. */
   maskApply(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void;
 }

@@ -38,13 +38,19 @@ export function bertModules(layers = 12): Modules {
   let seed = 1;
   for (let l = 0; l < layers; l++)
     for (const [name, out, inp] of shapes)
-      modules[`encoder.layer.${l}.${name}`] = { weight: filled(out * inp, seed++, 0.05), grad: filled(out * inp, seed++, 1e-3), shape: [out, inp] };
+      modules[`encoder.layer.${l}.${name}`] = {
+        weight: filled(out * inp, seed++, 0.05),
+        grad: filled(out * inp, seed++, 1e-3),
+        shape: [out, inp],
+      };
   return modules;
 }
 
 /** One native call per module, as a criterion would do without batching ("skip" policy). */
 function perModule(type: CriterionName, modules: Modules, scores: Readonly<Record<string, Float32Array>>): () => void {
-  const calls = Object.entries(modules).map(([name, m]) => rawScoreCall(type, m.weight, m.grad as Float32Array, scores[name], 'guarded'));
+  const calls = Object.entries(modules).map(([name, m]) =>
+    rawScoreCall(type, m.weight, m.grad as Float32Array, scores[name], 'guarded'),
+  );
   return () => {
     for (const call of calls) call();
   };
@@ -65,7 +71,8 @@ export function benchModel(layers: number, samples: number, onRow: (row: ModelRo
       const batchOneThreadMs = timeCall(hook, samples, 0) / 1e6;
       const perModuleMs = timeCall(perModule(type, modules, c.scores), samples, 0) / 1e6;
       const js = () => {
-        for (const [name, m] of Object.entries(modules)) jsScore(type, m.weight, m.grad as Float32Array, c.scores[name]);
+        for (const [name, m] of Object.entries(modules))
+          jsScore(type, m.weight, m.grad as Float32Array, c.scores[name]);
       };
       const jsMs = timeCall(js, Math.min(samples, 3), 0) / 1e6;
       const row = { criterion: type, weights, batchMs, batchOneThreadMs, perModuleMs, jsMs, threads: pool };

@@ -58,7 +58,18 @@ export function benchScoring(sizes: number[], samples: number, onRow: (row: Scor
           setThreads(pool);
           const threadedNs = isa === info.active && pool > 1 ? timeCall(scoringHook(skip, type), samples) / n : null;
           const bytes = 4 * (reads + TRAFFIC[type].writes);
-          const row = { criterion: type, floats: n, isa, skipNs, skipGBs: bytes / skipNs, propagateNs, roofNs, jsNs, threadedNs, threads: pool };
+          const row = {
+            criterion: type,
+            floats: n,
+            isa,
+            skipNs,
+            skipGBs: bytes / skipNs,
+            propagateNs,
+            roofNs,
+            jsNs,
+            threadedNs,
+            threads: pool,
+          };
           rows.push(row);
           onRow(row);
         }

@@ -88,7 +88,9 @@ export function benchSelection(sizes: number[], samples: number): SelectionRow[]
   try {
     for (const n of sizes) {
       const layers = benchLayers(n);
-      const into: Record<string, Uint8Array> = Object.fromEntries(layers.map((l) => [l.name, new Uint8Array(l.scores.length)]));
+      const into: Record<string, Uint8Array> = Object.fromEntries(
+        layers.map((l) => [l.name, new Uint8Array(l.scores.length)]),
+      );
       const k = targetCount(SELECTION_RATIO, n);
       let threshold = 0;
       const jsSelectNs = timeCall(() => (threshold = jsThreshold(layers, k)), samples) / n;
@@ -143,7 +145,14 @@ export interface StepRow {
 
 /** The step's inputs: BERT-base's prunable shapes (layers of 768x768 x4, 3072x768, 768x3072), magnitudes. */
 export function bertStepLayers(layers = 12): MaskLayer[] {
-  const shapes: Array<[number, number]> = [[768, 768], [768, 768], [768, 768], [768, 768], [3072, 768], [768, 3072]];
+  const shapes: Array<[number, number]> = [
+    [768, 768],
+    [768, 768],
+    [768, 768],
+    [768, 768],
+    [3072, 768],
+    [768, 3072],
+  ];
   const next = randomFloats(7);
   const out: MaskLayer[] = [];
   for (let l = 0; l < layers; l++)
@@ -166,7 +175,10 @@ export function benchStep(layers: number, samples: number): StepRow[] {
   for (const l of input) into[l.name] = new Uint8Array(l.scores.length).fill(1);
   const pool = threads();
   const rows: StepRow[] = [];
-  const cases: Array<[string, number]> = [['4x1', 0.9], ['2:4', 0.5]];
+  const cases: Array<[string, number]> = [
+    ['4x1', 0.9],
+    ['2:4', 0.5],
+  ];
   try {
     for (const count of pool > 1 ? [1, pool] : [1]) {
       setThreads(count);

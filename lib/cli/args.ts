@@ -144,7 +144,9 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
       const next = flagPart[i + 1];
       if (next === undefined || looksLikeFlag(next)) {
         const got = next === undefined ? 'nothing follows it' : `got the flag "${next}"`;
-        throw new UsageError(`${shown} needs a value ${option.value} (${got}; write ${shown}=VALUE for a value that starts with "-")`);
+        throw new UsageError(
+          `${shown} needs a value ${option.value} (${got}; write ${shown}=VALUE for a value that starts with "-")`,
+        );
       }
       value = next;
       i++;
@@ -158,12 +160,16 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   if (end !== -1) positionals.push(...argv.slice(end + 1));
 
   for (const option of spec.options) {
-    if (option.required && !values.has(option.name)) throw new UsageError(`missing ${flagName(option)} ${option.value ?? ''}`.trimEnd());
+    if (option.required && !values.has(option.name))
+      throw new UsageError(`missing ${flagName(option)} ${option.value ?? ''}`.trimEnd());
   }
   const needed = spec.positionals.filter((p) => !p.optional).length;
   if (positionals.length < needed) throw new UsageError(`missing ${spec.positionals[positionals.length].name}`);
   if (positionals.length > spec.positionals.length) {
-    const extra = positionals.slice(spec.positionals.length).map((p) => JSON.stringify(p)).join(' ');
+    const extra = positionals
+      .slice(spec.positionals.length)
+      .map((p) => JSON.stringify(p))
+      .join(' ');
     throw new UsageError(`unexpected argument${positionals.length - spec.positionals.length > 1 ? 's' : ''} ${extra}`);
   }
   return new ParsedArgs(false, positionals, values, spec);

@@ -6,7 +6,8 @@ import type { OptionSpec } from './args';
 import type { Command } from './command';
 
 /** The exit codes, printed in every help text. */
-export const EXIT_CODES_TEXT = 'Exit codes: 0 success, 1 error, 2 usage error. PRUNEKIT_DEBUG=1 adds stack traces to errors.';
+export const EXIT_CODES_TEXT =
+  'Exit codes: 0 success, 1 error, 2 usage error. PRUNEKIT_DEBUG=1 adds stack traces to errors.';
 
 function optionLabel(option: OptionSpec): string {
   const long = `--${option.name}${option.value ? ` ${option.value}` : ''}`;

@@ -5,7 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Checkpoint, type CheckpointTensor, type SafetensorsFile, SafetensorsError, openCheckpoint, readSafetensors, checkOutputDir } from '../io';
+import {
+  type Checkpoint,
+  type CheckpointTensor,
+  type SafetensorsFile,
+  SafetensorsError,
+  openCheckpoint,
+  readSafetensors,
+  checkOutputDir,
+} from '../io';
 import { ArgumentError, ShapeError } from '../errors';
 import { UsageError } from './errors';
 import { FLOAT_DTYPES } from './select';
@@ -36,11 +44,15 @@ export function openInput(file: string, what: string): Checkpoint {
 
 function inputError(err: unknown, file: string, what: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || (err instanceof SafetensorsError && err.source === file && /^.*: does not exist$/.test(err.message)))
+  if (
+    code === 'ENOENT' ||
+    (err instanceof SafetensorsError && err.source === file && /^.*: does not exist$/.test(err.message))
+  )
     return new ArgumentError(`the ${what} file ${file} does not exist`);
   if (code === 'EISDIR') return new ArgumentError(`the ${what} file ${file} is a directory`);
   if (code === 'EACCES') return new ArgumentError(`cannot read the ${what} file ${file}: permission denied`);
-  if (err instanceof SafetensorsError) return new SafetensorsError(`the ${what} file is not valid safetensors: ${err.message}`);
+  if (err instanceof SafetensorsError)
+    return new SafetensorsError(`the ${what} file is not valid safetensors: ${err.message}`);
   return new ArgumentError(`cannot read the ${what} file ${file}: ${(err as Error).message}`);
 }
 
@@ -75,15 +87,20 @@ export function checkGrads(
   for (const t of selected) {
     const g = byName.get(t.name);
     if (g === undefined) problems.push(`tensor "${t.name}": no tensor of that name in ${gradsPath}`);
-    else if (!FLOAT_DTYPES.includes(g.dtype)) problems.push(`tensor "${t.name}": its gradient has dtype ${g.dtype}, expected F32, F16 or BF16`);
+    else if (!FLOAT_DTYPES.includes(g.dtype))
+      problems.push(`tensor "${t.name}": its gradient has dtype ${g.dtype}, expected F32, F16 or BF16`);
     else if (g.shape.length !== t.shape.length || g.shape.some((d, i) => d !== t.shape[i]))
-      problems.push(`tensor "${t.name}": gradient shape [${g.shape.join(', ')}] does not match weight shape [${t.shape.join(', ')}]`);
+      problems.push(
+        `tensor "${t.name}": gradient shape [${g.shape.join(', ')}] does not match weight shape [${t.shape.join(', ')}]`,
+      );
     else found.set(t.name, g);
   }
   if (problems.length === 0) return found;
   const shown = problems.slice(0, 10);
   if (problems.length > shown.length) shown.push(`... and ${problems.length - shown.length} more`);
-  throw new ShapeError(`${criterion} reads gradients, and ${gradsPath} does not fit the model:\n  ${shown.join('\n  ')}`);
+  throw new ShapeError(
+    `${criterion} reads gradients, and ${gradsPath} does not fit the model:\n  ${shown.join('\n  ')}`,
+  );
 }
 
 /**
@@ -94,15 +111,22 @@ export function checkGrads(
  * @example
  * checkOutputPath(output, '-o', 'the scores', [modelPath, gradsPath]);
  */
-export function checkOutputPath(output: string, flag: string, what: string, inputs: ReadonlyArray<string | undefined>): void {
+export function checkOutputPath(
+  output: string,
+  flag: string,
+  what: string,
+  inputs: ReadonlyArray<string | undefined>,
+): void {
   const outputCanonical = canonical(output);
   for (const input of inputs) {
     if (input !== undefined && canonical(input) === outputCanonical)
       throw new UsageError(`${flag} ${output} is also an input: write ${what} to another file`);
   }
   const outputDir = path.dirname(path.resolve(output));
-  if (!fs.existsSync(outputDir)) throw new ArgumentError(`cannot write ${output}: the folder ${outputDir} does not exist`);
-  if (fs.existsSync(output) && fs.statSync(output).isDirectory()) throw new ArgumentError(`cannot write ${output}: it is a directory`);
+  if (!fs.existsSync(outputDir))
+    throw new ArgumentError(`cannot write ${output}: the folder ${outputDir} does not exist`);
+  if (fs.existsSync(output) && fs.statSync(output).isDirectory())
+    throw new ArgumentError(`cannot write ${output}: it is a directory`);
   try {
     fs.accessSync(outputDir, fs.constants.W_OK);
   } catch {

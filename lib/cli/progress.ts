@@ -84,7 +84,13 @@ export function startBytesProgress(stream: NodeJS.WritableStream | undefined, to
   let lastStage = '';
   const payload = (stage: string, item: string) => {
     const seconds = (Date.now() - started) / 1000;
-    return { stage, item, done: formatBytes(done), size: formatBytes(total), rate: `${formatBytes(done / Math.max(seconds, 0.001))}/s` };
+    return {
+      stage,
+      item,
+      done: formatBytes(done),
+      size: formatBytes(total),
+      rate: `${formatBytes(done / Math.max(seconds, 0.001))}/s`,
+    };
   };
   bar.start(Math.max(total, 1), 0, payload('starting', ''));
   return {

@@ -38,7 +38,9 @@ export function compilePatterns(sources: readonly string[], flag: string): RegEx
     try {
       return new RegExp(source);
     } catch (err) {
-      throw new UsageError(`${flag} ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}`);
+      throw new UsageError(
+        `${flag} ${JSON.stringify(source)} is not a valid regular expression: ${(err as Error).message}`,
+      );
     }
   });
 }
@@ -51,10 +53,15 @@ export function compilePatterns(sources: readonly string[], flag: string): RegEx
  * @example
  * selectTensors(tensors.values(), [], [/bias$/]).selected.map((t) => t.name); // every float tensor but biases
  */
-export function selectTensors<T extends TensorLike>(tensors: Iterable<T>, include: readonly RegExp[], exclude: readonly RegExp[]): Selection<T> {
+export function selectTensors<T extends TensorLike>(
+  tensors: Iterable<T>,
+  include: readonly RegExp[],
+  exclude: readonly RegExp[],
+): Selection<T> {
   const selection: Selection<T> = { selected: [], skipped: [], excluded: 0 };
   for (const t of tensors) {
-    const wanted = (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name));
+    const wanted =
+      (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name));
     if (!wanted) selection.excluded++;
     else if (FLOAT_DTYPES.includes(t.dtype)) selection.selected.push(t);
     else selection.skipped.push({ name: t.name, dtype: t.dtype, shape: t.shape });

@@ -18,8 +18,7 @@ function describe(value: unknown): string {
 
 /** Throws unless `value` is a Float32Array of `expected` elements (when given) over a live buffer. */
 export function checkFloat32(value: unknown, where: string, expected?: number): asserts value is Float32Array {
-  if (!isFloat32Array(value))
-    throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
+  if (!isFloat32Array(value)) throw new ArgumentError(`${where} must be a Float32Array, got ${describe(value)}`);
   if (expected === undefined || value.length === expected) return;
   if (value.buffer.byteLength === 0) {
     // A typed array over a detached (transferred) ArrayBuffer reads as length 0.

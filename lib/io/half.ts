@@ -135,7 +135,8 @@ export function f16ToFloat32Array(bytes: Uint8Array): Float32Array {
  */
 export function bf16ToFloat32Array(bytes: Uint8Array, into?: Float32Array): Float32Array {
   const n = checkEvenLength(bytes, 'BF16');
-  if (into !== undefined && into.length !== n) throw new RangeError(`BF16 output has ${into.length} elements, the input ${n}`);
+  if (into !== undefined && into.length !== n)
+    throw new RangeError(`BF16 output has ${into.length} elements, the input ${n}`);
   const outBits = into === undefined ? new Uint32Array(n) : new Uint32Array(into.buffer, into.byteOffset, n);
   if (HOST_LE && bytes.byteOffset % 2 === 0) {
     // Aligned on a little-endian host: whole 16-bit words, several times faster than byte pairs.

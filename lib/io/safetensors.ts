@@ -124,9 +124,7 @@ export interface TensorInput {
  * @example
  * const ts: TensorsInput = [['w', { dtype: 'U8', shape: [1], data: new Uint8Array([7]) }]];
  */
-export type TensorsInput =
-  | ReadonlyArray<readonly [string, TensorInput]>
-  | ReadonlyMap<string, TensorInput>;
+export type TensorsInput = ReadonlyArray<readonly [string, TensorInput]> | ReadonlyMap<string, TensorInput>;
 
 const METADATA_KEY = '__metadata__';
 const DEFAULT_SOURCE = '<buffer>';
@@ -172,7 +170,8 @@ function shapeProblem(shape: unknown): string | undefined {
     if (!Number.isInteger(d)) return `shape[${i}] is ${d}; dimensions must be integers`;
     if (d < 0) return `shape[${i}] is ${d}; dimensions must be non-negative`;
     if (!Number.isSafeInteger(d)) return `shape[${i}] is ${d}, which is too large`;
-    if (written instanceof NonIntegerLiteral) return `shape[${i}] is written ${written.text}; dimensions must be written as integers (no fraction or exponent)`;
+    if (written instanceof NonIntegerLiteral)
+      return `shape[${i}] is written ${written.text}; dimensions must be written as integers (no fraction or exponent)`;
   }
   return undefined;
 }
@@ -223,11 +222,15 @@ export function headerLength(prefix: Uint8Array, fileSize: number, source: strin
   }
   const headerLenBig = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (headerLenBig > BigInt(MAX_HEADER_BYTES)) {
-    fail(`header length ${headerLenBig} bytes is absurd (limit ${MAX_HEADER_BYTES} bytes); the file is corrupt or not safetensors`);
+    fail(
+      `header length ${headerLenBig} bytes is absurd (limit ${MAX_HEADER_BYTES} bytes); the file is corrupt or not safetensors`,
+    );
   }
   const headerLen = Number(headerLenBig);
   if (headerLen > fileSize - 8) {
-    fail(`header length ${headerLen} bytes is larger than the file allows (${fileSize - 8} bytes after the 8-byte length prefix); the file is truncated or corrupt`);
+    fail(
+      `header length ${headerLen} bytes is larger than the file allows (${fileSize - 8} bytes after the 8-byte length prefix); the file is truncated or corrupt`,
+    );
   }
   return headerLen;
 }
@@ -295,10 +298,16 @@ export function parseHeader(
   let last: ParsedEntry | undefined;
   for (const e of sorted) {
     if (e.begin < covered && last !== undefined) {
-      fail(`data_offsets [${e.begin}, ${e.end}] overlap tensor ${JSON.stringify(last.name)} (data_offsets [${last.begin}, ${last.end}])`, e.name);
+      fail(
+        `data_offsets [${e.begin}, ${e.end}] overlap tensor ${JSON.stringify(last.name)} (data_offsets [${last.begin}, ${last.end}])`,
+        e.name,
+      );
     }
     if (e.begin > covered) {
-      fail(`data buffer bytes [${covered}, ${e.begin}) are not covered by any tensor (gap before this tensor's data_offsets [${e.begin}, ${e.end}])`, e.name);
+      fail(
+        `data buffer bytes [${covered}, ${e.begin}) are not covered by any tensor (gap before this tensor's data_offsets [${e.begin}, ${e.end}])`,
+        e.name,
+      );
     }
     covered = e.end;
     last = e;
@@ -334,26 +343,38 @@ function parseEntry(
   if (!info.has('data_offsets')) fail('missing "data_offsets"', name);
   const offs = info.get('data_offsets');
   if (!Array.isArray(offs) || offs.length !== 2) {
-    return fail(`"data_offsets" must be an array [begin, end] of two integers, got ${describe(offs)}${Array.isArray(offs) ? ` of length ${offs.length}` : ''}`, name);
+    return fail(
+      `"data_offsets" must be an array [begin, end] of two integers, got ${describe(offs)}${Array.isArray(offs) ? ` of length ${offs.length}` : ''}`,
+      name,
+    );
   }
   for (let i = 0; i < 2; i++) {
     const o = offs[i];
     const which = i === 0 ? 'begin' : 'end';
     if (typeof o !== 'number' || !Number.isSafeInteger(o) || o < 0) {
       const integral = o instanceof NonIntegerLiteral && Number.isSafeInteger(o.value) && o.value >= 0;
-      fail(`data_offsets ${which} must be a non-negative integer, got ${describe(o)}${integral ? ' (integers only: no fraction or exponent, as the reference reader requires)' : ''}`, name);
+      fail(
+        `data_offsets ${which} must be a non-negative integer, got ${describe(o)}${integral ? ' (integers only: no fraction or exponent, as the reference reader requires)' : ''}`,
+        name,
+      );
     }
   }
   const [begin, end] = offs as [number, number];
   if (begin > end) fail(`data_offsets [${begin}, ${end}] are invalid: begin is greater than end`, name);
   if (end > dataLen) {
-    fail(`data_offsets end ${end} is beyond the end of the data buffer (${dataLen} bytes); the file is truncated or corrupt`, name);
+    fail(
+      `data_offsets end ${end} is beyond the end of the data buffer (${dataLen} bytes); the file is truncated or corrupt`,
+      name,
+    );
   }
 
   // byte length vs shape
   const expected = byteSizeOf(shape, dtype);
   if (expected !== BigInt(end - begin)) {
-    fail(`byte length ${end - begin} (data_offsets [${begin}, ${end}]) does not match shape ${fmtShape(shape)} x ${dtype} (${DTYPE_SIZES[dtype]} bytes) = ${expected} bytes`, name);
+    fail(
+      `byte length ${end - begin} (data_offsets [${begin}, ${end}]) does not match shape ${fmtShape(shape)} x ${dtype} (${DTYPE_SIZES[dtype]} bytes) = ${expected} bytes`,
+      name,
+    );
   }
   return { name, dtype, shape, begin, end };
 }
@@ -392,8 +413,17 @@ export function openRegularFile(path: string): number {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) {
-      kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device'
-        : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      kind = st.isDirectory()
+        ? 'a directory'
+        : st.isFIFO()
+          ? 'a FIFO (named pipe)'
+          : st.isCharacterDevice()
+            ? 'a character device'
+            : st.isBlockDevice()
+              ? 'a block device'
+              : st.isSocket()
+                ? 'a socket'
+                : 'not a regular file';
     }
   } catch (e) {
     fs.closeSync(fd);
@@ -465,7 +495,12 @@ interface WritePlan {
   dataLen: number;
 }
 
-function planWrite(tensors: TensorsInput, metadata: Record<string, string> | undefined, source: string, skipDataLength = false): WritePlan {
+function planWrite(
+  tensors: TensorsInput,
+  metadata: Record<string, string> | undefined,
+  source: string,
+  skipDataLength = false,
+): WritePlan {
   const fail = (problem: string, tensor?: string): never => {
     throw new SafetensorsError(problem, source, tensor);
   };
@@ -476,10 +511,19 @@ function planWrite(tensors: TensorsInput, metadata: Record<string, string> | und
 
   const parts: string[] = [];
   if (metadata !== undefined) {
-    const proto: unknown = metadata !== null && typeof metadata === 'object' ? Object.getPrototypeOf(metadata) : undefined;
+    const proto: unknown =
+      metadata !== null && typeof metadata === 'object' ? Object.getPrototypeOf(metadata) : undefined;
     if (proto !== Object.prototype && proto !== null) {
-      const kind = metadata === null ? 'null' : Array.isArray(metadata) ? 'an array'
-        : metadata instanceof Map ? 'a Map' : typeof metadata === 'object' ? 'a class instance' : typeof metadata;
+      const kind =
+        metadata === null
+          ? 'null'
+          : Array.isArray(metadata)
+            ? 'an array'
+            : metadata instanceof Map
+              ? 'a Map'
+              : typeof metadata === 'object'
+                ? 'a class instance'
+                : typeof metadata;
       fail(`metadata must be a plain object of strings, got ${kind}`);
     }
     const kv: string[] = [];
@@ -506,7 +550,8 @@ function planWrite(tensors: TensorsInput, metadata: Record<string, string> | und
     if (LONE_SURROGATE.test(name)) fail('name contains a lone UTF-16 surrogate', name);
     if (seen.has(name)) fail('duplicate tensor name', name);
     seen.add(name);
-    if (t === null || typeof t !== 'object') fail(`expected a {dtype, shape, data} object, got ${t === null ? 'null' : typeof t}`, name);
+    if (t === null || typeof t !== 'object')
+      fail(`expected a {dtype, shape, data} object, got ${t === null ? 'null' : typeof t}`, name);
     const { dtype, shape, data } = t;
     if (typeof dtype !== 'string') return fail(`dtype must be a string, got ${typeof dtype}`, name);
     if (!isKnownDtype(dtype)) return fail(`unknown dtype ${JSON.stringify(dtype)} (known: ${KNOWN_DTYPES})`, name);
@@ -515,7 +560,10 @@ function planWrite(tensors: TensorsInput, metadata: Record<string, string> | und
     if (!ArrayBuffer.isView(data)) fail('data must be a typed array, Buffer or DataView', name);
     const expected = byteSizeOf(shape, dtype);
     if (!skipDataLength && expected !== BigInt(data.byteLength)) {
-      fail(`data has ${data.byteLength} bytes but shape ${fmtShape(shape)} x ${dtype} (${DTYPE_SIZES[dtype]} bytes) needs ${expected} bytes`, name);
+      fail(
+        `data has ${data.byteLength} bytes but shape ${fmtShape(shape)} x ${dtype} (${DTYPE_SIZES[dtype]} bytes) needs ${expected} bytes`,
+        name,
+      );
     }
     specs.push({ name, dtype, shape: shape.slice() });
     pieces.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -538,13 +586,19 @@ export function specByteLength(spec: { dtype: SafetensorsDtype; shape: readonly 
 }
 
 /** The 8-byte prefix and the space-padded header of already-checked specs laid out in order. */
-function encodeHeader(metadataParts: string[], specs: readonly TensorSpec[], fail: (problem: string) => never): { head: Buffer; dataLen: number } {
+function encodeHeader(
+  metadataParts: string[],
+  specs: readonly TensorSpec[],
+  fail: (problem: string) => never,
+): { head: Buffer; dataLen: number } {
   const parts = metadataParts.slice();
   let offset = 0;
   for (const { name, dtype, shape } of specs) {
     const begin = offset;
     offset += specByteLength({ dtype, shape });
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(',')}],"data_offsets":[${begin},${offset}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(',')}],"data_offsets":[${begin},${offset}]}`,
+    );
   }
   const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
@@ -560,7 +614,11 @@ function encodeHeader(metadataParts: string[], specs: readonly TensorSpec[], fai
  * checks its input; what a streaming writer writes first.
  * @throws SafetensorsError naming `source` and the tensor on a bad name, dtype or shape.
  */
-export function headerFor(specs: readonly TensorSpec[], metadata: Record<string, string> | undefined, source: string): { head: Buffer; dataLen: number } {
+export function headerFor(
+  specs: readonly TensorSpec[],
+  metadata: Record<string, string> | undefined,
+  source: string,
+): { head: Buffer; dataLen: number } {
   const empty = specs.map((s) => [s.name, { dtype: s.dtype, shape: s.shape, data: new Uint8Array(0) }] as const);
   // planWrite checks names, dtypes, shapes and metadata; the bytes come later, so their length is not checked.
   const { head, dataLen } = planWrite(empty, metadata, source, true);

@@ -42,7 +42,10 @@ export const MAX_JSON_DEPTH = 64;
  * catch (e) { (e as StrictJsonError).message; } // 'duplicate key "a" at position 9'
  */
 export class StrictJsonError extends Error {
-  constructor(message: string, readonly position: number) {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
     super(`${message} at position ${position}`);
     this.name = 'StrictJsonError';
   }
@@ -94,7 +97,10 @@ const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
   pos = 0;
-  constructor(private readonly s: string, private readonly integersOnly = false) {}
+  constructor(
+    private readonly s: string,
+    private readonly integersOnly = false,
+  ) {}
 
   fail(message: string, at: number = this.pos): never {
     throw new StrictJsonError(message, at);
@@ -235,14 +241,30 @@ class Parser {
         out += s.slice(chunkStart, i);
         const e = s[i + 1];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const unit = this.hex4(i + 2);
             if (unit >= 0xd800 && unit <= 0xdbff) {

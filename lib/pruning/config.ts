@@ -116,7 +116,10 @@ function distance(a: string, b: string): number {
 
 /** The known key an unknown one most likely means (`targetSparsity` -> `target_sparsity`), or null. */
 export function didYouMean(key: string, known: Iterable<string>): string | null {
-  const snake = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]/g, '_').toLowerCase();
+  const snake = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[-\s]/g, '_')
+    .toLowerCase();
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const k of known) {
@@ -142,18 +145,24 @@ function checkKeys(config: Record<string, unknown>, where: string, warn: (messag
     }
     if (KNOWN_UNUSED.includes(key)) warn(`${where}: "${key}" has no effect in prunekit and is ignored`);
     if (config[key] === null && key !== 'reg_type')
-      throw new ConfigError(`${where}: ${key} is null; leave the key out for its default${key in DEFAULTS ? ` (${JSON.stringify((DEFAULTS as Record<string, unknown>)[key])})` : ''}`);
+      throw new ConfigError(
+        `${where}: ${key} is null; leave the key out for its default${key in DEFAULTS ? ` (${JSON.stringify((DEFAULTS as Record<string, unknown>)[key])})` : ''}`,
+      );
   }
 }
 
 function stringList(value: unknown, key: string, where: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-    throw new ConfigError(`${where}: ${key} must be an array of regular expressions (strings), got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${where}: ${key} must be an array of regular expressions (strings), got ${JSON.stringify(value)}`,
+    );
   for (const pattern of value) {
     try {
       new RegExp(pattern);
     } catch (err) {
-      throw new ConfigError(`${where}: ${key} holds an invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `${where}: ${key} holds an invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`,
+      );
     }
   }
   return [...value];
@@ -162,7 +171,9 @@ function stringList(value: unknown, key: string, where: string): string[] {
 function oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[], where: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   const guess = typeof value === 'string' ? didYouMean(value, allowed) : null;
-  throw new ConfigError(`${where}: unknown ${key} ${JSON.stringify(value)}${guess ? ` (did you mean "${guess}"?)` : ''}; accepted: ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  throw new ConfigError(
+    `${where}: unknown ${key} ${JSON.stringify(value)}${guess ? ` (did you mean "${guess}"?)` : ''}; accepted: ${allowed.map((a) => `"${a}"`).join(', ')}`,
+  );
 }
 
 function resolveOne(local: Record<string, unknown>, global: Record<string, unknown>, where: string): PrunerConfig {
@@ -172,7 +183,8 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
     local[key] ?? merged[key] ?? global[key] ?? (DEFAULTS as Record<string, unknown>)[key];
   const number = (key: keyof typeof DEFAULTS): number => {
     const value = pick(key);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`${where}: ${key} must be a finite number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ConfigError(`${where}: ${key} must be a finite number, got ${JSON.stringify(value)}`);
     return value;
   };
   const withWhere = <T>(fn: () => T): T => {
@@ -185,28 +197,39 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
 
   const pruning_type = oneOf(pick('pruning_type'), 'pruning_type', pruningTypes(), where);
   const pattern = pick('pattern');
-  if (typeof pattern !== 'string') throw new ConfigError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
+  if (typeof pattern !== 'string')
+    throw new ConfigError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
   const parsedPattern = withWhere(() => parsePattern(pattern));
   const target_sparsity = withWhere(() => validateRatio(number('target_sparsity'), 'target_sparsity'));
-  let max_sparsity_ratio_per_op = withWhere(() => validateRatio(number('max_sparsity_ratio_per_op'), 'max_sparsity_ratio_per_op'));
-  const min_sparsity_ratio_per_op = withWhere(() => validateRatio(number('min_sparsity_ratio_per_op'), 'min_sparsity_ratio_per_op'));
+  let max_sparsity_ratio_per_op = withWhere(() =>
+    validateRatio(number('max_sparsity_ratio_per_op'), 'max_sparsity_ratio_per_op'),
+  );
+  const min_sparsity_ratio_per_op = withWhere(() =>
+    validateRatio(number('min_sparsity_ratio_per_op'), 'min_sparsity_ratio_per_op'),
+  );
   if (parsedPattern.kind === 'n:m') {
     const most = parsedPattern.n / parsedPattern.m;
     if (pruning_type !== 'pattern_lock' && target_sparsity > most)
-      throw new ConfigError(`${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`);
+      throw new ConfigError(
+        `${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`,
+      );
     max_sparsity_ratio_per_op = Math.min(most, max_sparsity_ratio_per_op);
   }
   if (min_sparsity_ratio_per_op > max_sparsity_ratio_per_op)
-    throw new ConfigError(`${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`);
+    throw new ConfigError(
+      `${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`,
+    );
   const steps = (key: 'start_step' | 'end_step' | 'pruning_frequency', min: number) => {
     const value = number(key);
-    if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${where}: ${key} must be an integer >= ${min}, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new ConfigError(`${where}: ${key} must be an integer >= ${min}, got ${value}`);
     return value;
   };
   const start_step = steps('start_step', 0);
   const end_step = steps('end_step', 0);
   const pruning_frequency = steps('pruning_frequency', 1);
-  if (end_step < start_step) throw new ConfigError(`${where}: end_step (${end_step}) is before start_step (${start_step})`);
+  if (end_step < start_step)
+    throw new ConfigError(`${where}: end_step (${end_step}) is before start_step (${start_step})`);
   const reg_type = pick('reg_type') ?? null;
   if (reg_type !== null) oneOf(reg_type, 'reg_type', ['group_lasso'], where);
   if (reg_type === 'group_lasso' && parsedPattern.kind !== 'block')
@@ -215,8 +238,10 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
   if (typeof reg_coeff !== 'number' || !Number.isFinite(reg_coeff) || reg_coeff < 0)
     throw new ConfigError(`${where}: reg_coeff must be a finite number >= 0, got ${JSON.stringify(reg_coeff)}`);
   const lock = pick('lock_init_sparsity');
-  if (typeof lock !== 'boolean') throw new ConfigError(`${where}: lock_init_sparsity must be true or false, got ${JSON.stringify(lock)}`);
-  const optional = <K extends 'alpha' | 'beta' | 'on_non_finite'>(key: K) => (pick(key) === undefined ? {} : { [key]: pick(key) });
+  if (typeof lock !== 'boolean')
+    throw new ConfigError(`${where}: lock_init_sparsity must be true or false, got ${JSON.stringify(lock)}`);
+  const optional = <K extends 'alpha' | 'beta' | 'on_non_finite'>(key: K) =>
+    pick(key) === undefined ? {} : { [key]: pick(key) };
 
   return {
     target_sparsity,
@@ -250,18 +275,25 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
  * @example
  * resolvePruningConfig({ target_sparsity: 0.8, pattern: '4x1', pruning_configs: [{ op_names: ['fc'] }, { op_names: ['conv'], pattern: '2:4', target_sparsity: 0.5 }] });
  */
-export function resolvePruningConfig(config: PruningConfigInput, warn: (message: string) => void = () => {}): PrunerConfig[] {
+export function resolvePruningConfig(
+  config: PruningConfigInput,
+  warn: (message: string) => void = () => {},
+): PrunerConfig[] {
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new ConfigError(`the pruning config must be an object, got ${JSON.stringify(config)}`);
   checkKeys(config, 'config', warn);
   const locals = config.pruning_configs ?? [];
-  if (!Array.isArray(locals)) throw new ConfigError(`config: pruning_configs must be an array of objects, got ${JSON.stringify(locals)}`);
+  if (!Array.isArray(locals))
+    throw new ConfigError(`config: pruning_configs must be an array of objects, got ${JSON.stringify(locals)}`);
   locals.forEach((local, i) => {
     if (typeof local !== 'object' || local === null || Array.isArray(local))
-      throw new ConfigError(`pruning_configs[${i}] must be an object of per-pruner settings, got ${JSON.stringify(local)}`);
+      throw new ConfigError(
+        `pruning_configs[${i}] must be an object of per-pruner settings, got ${JSON.stringify(local)}`,
+      );
     checkKeys(local, `pruning_configs[${i}]`, warn);
   });
   // INC's own default is one empty pruner config: the global settings alone.
-  if (locals.length === 0 || (locals.length === 1 && Object.keys(locals[0]).length === 0)) return [resolveOne({}, config, 'config')];
+  if (locals.length === 0 || (locals.length === 1 && Object.keys(locals[0]).length === 0))
+    return [resolveOne({}, config, 'config')];
   return locals.map((local, i) => resolveOne(local, config, `pruning_configs[${i}]`));
 }

@@ -77,7 +77,11 @@ function run(selector: UnitSelector): UnitDecision[] {
  * );
  * applyMasks(weights.fc1, masks.fc1);
  */
-export function computeMasks(layers: readonly MaskLayer[], options: MaskOptions, into?: Record<string, Uint8Array>): MaskResult {
+export function computeMasks(
+  layers: readonly MaskLayer[],
+  options: MaskOptions,
+  into?: Record<string, Uint8Array>,
+): MaskResult {
   const resolved = resolveOptions(options, 'ratio');
   validateLayers(layers);
   validateInto(
@@ -100,7 +104,9 @@ export function computeMasks(layers: readonly MaskLayer[], options: MaskOptions,
       );
       decisions = run(selector);
     } else {
-      decisions = selectable.map((l) => run(new UnitSelector([l.units], exact, { ratio }, unitBounds([l], 0, maxRatio)))[0]);
+      decisions = selectable.map(
+        (l) => run(new UnitSelector([l.units], exact, { ratio }, unitBounds([l], 0, maxRatio)))[0],
+      );
     }
   }
   return buildMasks(prepared, pattern, exact, decisions, into);
@@ -119,10 +125,12 @@ export function computeMasks(layers: readonly MaskLayer[], options: MaskOptions,
 export function applyMasks(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void {
   if (!isFloat32Array(weight)) throw new ArgumentError('applyMasks: weight must be a Float32Array');
   if (!(keep instanceof Uint8Array)) throw new ArgumentError('applyMasks: keep must be a Uint8Array');
-  if (keep.length !== weight.length) throw new ShapeError(`applyMasks: keep has ${keep.length} elements, weight has ${weight.length}`);
+  if (keep.length !== weight.length)
+    throw new ShapeError(`applyMasks: keep has ${keep.length} elements, weight has ${weight.length}`);
   if (grad !== undefined && grad !== null) {
     if (!isFloat32Array(grad)) throw new ArgumentError('applyMasks: grad must be a Float32Array');
-    if (grad.length !== weight.length) throw new ShapeError(`applyMasks: grad has ${grad.length} elements, weight has ${weight.length}`);
+    if (grad.length !== weight.length)
+      throw new ShapeError(`applyMasks: grad has ${grad.length} elements, weight has ${weight.length}`);
   }
   binding.maskApply(weight, keep, grad ?? null);
 }

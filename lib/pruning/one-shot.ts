@@ -48,14 +48,22 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   const sparsity = validateRatio(options.sparsity, 'sparsity');
   const pattern = parsePattern(options.pattern ?? '4x1');
   const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local') throw new ConfigError(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
+  if (scope !== 'global' && scope !== 'local')
+    throw new ConfigError(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const tieMode = options.tie_mode ?? 'exact';
-  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new ConfigError(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
-  let max = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
+  if (tieMode !== 'exact' && tieMode !== 'threshold')
+    throw new ConfigError(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
+  let max = validateRatio(
+    options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+    'max_sparsity_ratio_per_op',
+  );
   const min = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (pattern.kind === 'n:m') {
-    if (sparsity > pattern.n / pattern.m) throw new ConfigError(`sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`);
+    if (sparsity > pattern.n / pattern.m)
+      throw new ConfigError(
+        `sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`,
+      );
     max = Math.min(max, pattern.n / pattern.m);
   }
 
@@ -67,7 +75,10 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
     else skipped[name] = reason;
   }
   const type = options.criterion ?? 'magnitude';
-  const criterion = getCriterion({ criterion_type: type, alpha: options.alpha, beta: options.beta, on_non_finite: options.on_non_finite }, selected);
+  const criterion = getCriterion(
+    { criterion_type: type, alpha: options.alpha, beta: options.beta, on_non_finite: options.on_non_finite },
+    selected,
+  );
   // One step's scoring hooks, in order: magnitude scores in the first, the gradient criteria in the second.
   // Under "skip" a module with a non-finite term keeps its initial scores (all 0): selecting on them would
   // prune it in index order up to the cap. Refuse instead, naming the modules; nothing is written.
@@ -79,10 +90,32 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
 
   const names = Object.keys(selected);
   const { masks } = patternMasks(
-    names.map((name) => ({ name, shape: selected[name].shape as number[], layout: selected[name].layout, scores: criterion.scores[name] })),
-    { pattern, ratio: sparsity, reduce, scope, tie_mode: tieMode, max_sparsity_ratio_per_op: max, min_sparsity_ratio_per_op: min, target_sparsity: sparsity },
+    names.map((name) => ({
+      name,
+      shape: selected[name].shape as number[],
+      layout: selected[name].layout,
+      scores: criterion.scores[name],
+    })),
+    {
+      pattern,
+      ratio: sparsity,
+      reduce,
+      scope,
+      tie_mode: tieMode,
+      max_sparsity_ratio_per_op: max,
+      min_sparsity_ratio_per_op: min,
+      target_sparsity: sparsity,
+    },
   );
   for (const name of names) applyMasks(selected[name].weight, masks[name]);
-  const report = sparsityReport(names.map((name) => ({ name, shape: selected[name].shape as number[], layout: selected[name].layout, keep: masks[name], pattern })));
+  const report = sparsityReport(
+    names.map((name) => ({
+      name,
+      shape: selected[name].shape as number[],
+      layout: selected[name].layout,
+      keep: masks[name],
+      pattern,
+    })),
+  );
   return { masks, skipped, report };
 }

@@ -10,7 +10,14 @@
  * Unit counts (zero blocks, sparse groups) are what INC's stop gate and `adjust_ratio` read.
  */
 import { binding } from '../native';
-import { resolveBlockSize, viewIndexMap, viewOf, type PruningPattern, type ReduceType, type WeightLayout } from './patterns';
+import {
+  resolveBlockSize,
+  viewIndexMap,
+  viewOf,
+  type PruningPattern,
+  type ReduceType,
+  type WeightLayout,
+} from './patterns';
 import { selectStep, type UnitCut } from './step-select';
 
 export interface PatternMaskOptions {
@@ -97,7 +104,13 @@ function scratchOf(scores: Float32Array, units: number): Scratch {
   return s;
 }
 
-function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: ReduceType, exact: boolean, allGroups = false): LayerUnits {
+function layerUnits(
+  layer: PatternMaskLayer,
+  pattern: PruningPattern,
+  reduce: ReduceType,
+  exact: boolean,
+  allGroups = false,
+): LayerUnits {
   const view = viewOf(layer.shape, layer.layout);
   if (!view.ok) throw new Error(`internal: layer "${layer.name}" has no 2-D view: ${view.reason}`);
   const { rows, cols, permuted, layout } = view.view;
@@ -114,13 +127,40 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
       units = scratchOf(layer.scores, (rows / bn) * (cols / bm)).units;
       binding.maskReduceBlocks(s, rows, cols, bn, bm, reduce, units);
     }
-    return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn, bm, units, candidates: null, candidateZeros: 0 };
+    return {
+      name: layer.name,
+      rows,
+      cols,
+      permuted,
+      shape: layer.shape,
+      layout,
+      scores: layer.scores,
+      bn,
+      bm,
+      units,
+      candidates: null,
+      candidateZeros: 0,
+    };
   }
   const { n, m } = pattern;
   const candidates = scratchOf(layer.scores, s.length / m).candidates;
   const candidateZeros = binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
   const units = scratchOf(layer.scores, s.length / m).units;
-  if (allGroups) return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
+  if (allGroups)
+    return {
+      name: layer.name,
+      rows,
+      cols,
+      permuted,
+      shape: layer.shape,
+      layout,
+      scores: layer.scores,
+      bn: 1,
+      bm: m,
+      units,
+      candidates,
+      candidateZeros,
+    };
   const f = Math.fround;
   // The kept weights' scores count as zero (INC multiplies them by 0); adding +0 leaves a float32 sum as is.
   if (reduce === 'max') {
@@ -139,7 +179,20 @@ function layerUnits(layer: PatternMaskLayer, pattern: PruningPattern, reduce: Re
       units[g] = reduce === 'mean' ? f(acc / m) : acc;
     }
   }
-  return { name: layer.name, rows, cols, permuted, shape: layer.shape, layout, scores: layer.scores, bn: 1, bm: m, units, candidates, candidateZeros };
+  return {
+    name: layer.name,
+    rows,
+    cols,
+    permuted,
+    shape: layer.shape,
+    layout,
+    scores: layer.scores,
+    bn: 1,
+    bm: m,
+    units,
+    candidates,
+    candidateZeros,
+  };
 }
 
 /** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
@@ -217,7 +270,11 @@ function countZeros(mask: Uint8Array): number {
  * masks: they are what INC's `adjust_ratio` reads for layers not yet proposed, are left as they are when
  * the step's count is 0, and receive the new masks.
  */
-export function patternMasks(layers: readonly PatternMaskLayer[], options: PatternMaskOptions, into?: Record<string, Uint8Array>): PatternMasks {
+export function patternMasks(
+  layers: readonly PatternMaskLayer[],
+  options: PatternMaskOptions,
+  into?: Record<string, Uint8Array>,
+): PatternMasks {
   const { pattern } = options;
   const exact = options.tie_mode === 'exact';
   const scale = pattern.kind === 'n:m' ? (r: number) => (r * pattern.m) / pattern.n : (r: number) => r;
@@ -230,7 +287,8 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
   };
   // N:M at its full ratio N/M (scaled: 1) with no cap or target below it: every group is chosen (its
   // score is finite: candidates are never NaN), so the group scores need not be computed.
-  const allGroups = pattern.kind === 'n:m' && unitOptions.ratio >= 1 && unitOptions.maxRatio >= 1 && unitOptions.targetRatio >= 1;
+  const allGroups =
+    pattern.kind === 'n:m' && unitOptions.ratio >= 1 && unitOptions.maxRatio >= 1 && unitOptions.targetRatio >= 1;
   const prepared = layers.map((l) => layerUnits(l, pattern, options.reduce, exact, allGroups));
   const current = layers.map((l) => into?.[l.name] ?? new Uint8Array(l.scores.length).fill(1));
   const known = options.previousZeroUnits;
@@ -243,7 +301,11 @@ export function patternMasks(layers: readonly PatternMaskLayer[], options: Patte
   let unchanged = !allGroups;
   if (allGroups) prepared.forEach((l, j) => (cuts[j] = { key: 0xffffffff, quota: 0, pruned: l.units.length }));
   for (const scope of allGroups ? [] : scopes) {
-    const selection = selectStep(scope.map((j) => prepared[j].units), scope.map((j) => previousZeros[j]), unitOptions);
+    const selection = selectStep(
+      scope.map((j) => prepared[j].units),
+      scope.map((j) => previousZeros[j]),
+      unitOptions,
+    );
     if (selection.unchanged) continue;
     unchanged = false;
     scope.forEach((j, i) => (cuts[j] = selection.cuts[i]));

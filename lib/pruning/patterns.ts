@@ -159,7 +159,8 @@ export interface WeightView {
 }
 
 /** Result of {@link viewOf}: the view, or why the weight is not prunable. */
-export type WeightViewResult = { readonly ok: true; readonly view: WeightView } | { readonly ok: false; readonly reason: string };
+export type WeightViewResult =
+  { readonly ok: true; readonly view: WeightView } | { readonly ok: false; readonly reason: string };
 
 /**
  * Check a shape: an array of non-negative safe integers.
@@ -203,7 +204,9 @@ export const LAYOUT_RANKS: Readonly<Record<WeightLayout, number>> = Object.freez
 export function resolveLayout(layout: unknown, shape: readonly number[], where: string): WeightLayout | null {
   if (layout === undefined) return shape.length === 2 ? 'oi' : shape.length === 4 ? 'oihw' : null;
   if (typeof layout !== 'string' || !Object.prototype.hasOwnProperty.call(LAYOUT_RANKS, layout))
-    throw new ShapeError(`${where}: unknown layout ${JSON.stringify(layout)}; accepted: "oi" ([out, in]), "io" ([in, out]), "oihw" ([cout, cin, kh, kw]), "hwio" ([kh, kw, cin, cout])`);
+    throw new ShapeError(
+      `${where}: unknown layout ${JSON.stringify(layout)}; accepted: "oi" ([out, in]), "io" ([in, out]), "oihw" ([cout, cin, kh, kw]), "hwio" ([kh, kw, cin, cout])`,
+    );
   const rank = LAYOUT_RANKS[layout as WeightLayout];
   if (shape.length !== rank)
     throw new ShapeError(`${where}: layout "${layout}" needs a ${rank}-D weight, got shape [${shape.join(', ')}]`);
@@ -214,9 +217,13 @@ export function resolveLayout(layout: unknown, shape: readonly number[], where: 
  * A module entry's layout, checked against its shape (a layout on an entry without a shape is refused).
  * @throws ShapeError naming the module for an unknown layout or one whose rank is not the shape's.
  */
-export function layoutOf(name: string, entry: { shape?: readonly number[]; layout?: unknown }): WeightLayout | undefined {
+export function layoutOf(
+  name: string,
+  entry: { shape?: readonly number[]; layout?: unknown },
+): WeightLayout | undefined {
   if (entry.layout === undefined) return undefined;
-  if (entry.shape === undefined) throw new ShapeError(`module "${name}": layout ${JSON.stringify(entry.layout)} given without a shape`);
+  if (entry.shape === undefined)
+    throw new ShapeError(`module "${name}": layout ${JSON.stringify(entry.layout)} given without a shape`);
   return resolveLayout(entry.layout, entry.shape, `module "${name}"`) ?? undefined;
 }
 
@@ -236,7 +243,10 @@ export function viewOf(shape: readonly number[], layout?: WeightLayout): WeightV
   const size = shapeSize(shape);
   const text = `[${shape.join(', ')}]`;
   if (shape.length !== 2 && shape.length !== 4) {
-    return { ok: false, reason: `shape ${text} has rank ${shape.length}: only 2-D [out, in] and 4-D [cout, cin, kh, kw] weights are prunable` };
+    return {
+      ok: false,
+      reason: `shape ${text} has rank ${shape.length}: only 2-D [out, in] and 4-D [cout, cin, kh, kw] weights are prunable`,
+    };
   }
   const l = resolveLayout(layout, shape, `shape ${text}`) as WeightLayout;
   if (size === 0) return { ok: false, reason: `shape ${text} has no element` };
@@ -349,7 +359,12 @@ export function fromViewOrder<T extends ViewableArray>(view: T, shape: readonly 
  * @returns the reason text, or `null` if the layer is prunable with this pattern.
  * @throws Error for an unknown pattern name; RangeError for a malformed shape.
  */
-export function layerSkipReason(pattern: string | PruningPattern, shape: readonly number[], layerName?: string, layout?: WeightLayout): string | null {
+export function layerSkipReason(
+  pattern: string | PruningPattern,
+  shape: readonly number[],
+  layerName?: string,
+  layout?: WeightLayout,
+): string | null {
   const p = asPattern(pattern);
   const who = layerName === undefined ? '' : `${layerName}: `;
   const r = viewOf(shape, layout);
@@ -376,7 +391,12 @@ export function layerSkipReason(pattern: string | PruningPattern, shape: readonl
  * @example
  * moduleSkipReason('4x1', 'fc.bias', [768]); // 'fc.bias: ...'
  */
-export function moduleSkipReason(pattern: string | PruningPattern, name: string, shape: readonly number[] | undefined, layout?: WeightLayout): string | null {
+export function moduleSkipReason(
+  pattern: string | PruningPattern,
+  name: string,
+  shape: readonly number[] | undefined,
+  layout?: WeightLayout,
+): string | null {
   if (shape === undefined) return `${name}: no shape given (a prunable weight needs [out, in] or [cout, cin, kh, kw])`;
   return layerSkipReason(pattern, shape, name, layout);
 }
@@ -416,7 +436,10 @@ export function reduceBlocks(
 ): Float32Array {
   const kind = parseReduceType(reduce);
   if (!isFloat32Array(scores)) throw new ArgumentError('scores must be a Float32Array');
-  for (const [what, v] of [['rows', rows], ['cols', cols]] as const) {
+  for (const [what, v] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${what} must be a non-negative integer, got ${v}`);
   }
   if (scores.length !== rows * cols) {
@@ -474,7 +497,13 @@ export function reduceBlocks(
  * @returns the element mask in view order, `rows * cols` entries.
  * @throws RangeError if the sizes do not agree.
  */
-export function expandBlockMask(blockKeep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number): Uint8Array {
+export function expandBlockMask(
+  blockKeep: Uint8Array,
+  rows: number,
+  cols: number,
+  blockRows: number,
+  blockCols: number,
+): Uint8Array {
   if (rows % blockRows !== 0 || cols % blockCols !== 0) {
     throw new ShapeError(`block ${blockRows}x${blockCols} does not divide the ${rows} x ${cols} matrix`);
   }

@@ -104,7 +104,13 @@ export abstract class Pruner {
 
   /** Each layer with its mask and pattern: what a sparsity report reads. */
   maskedLayers(): MaskedLayer[] {
-    return this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, keep: this.masks[name], pattern: this.config.parsedPattern }));
+    return this.layers.map((name) => ({
+      name,
+      shape: this.modules[name].shape as number[],
+      layout: this.modules[name].layout,
+      keep: this.masks[name],
+      pattern: this.config.parsedPattern,
+    }));
   }
 
   /**
@@ -183,7 +189,12 @@ export class BasicPruner extends Pruner {
     const criterion = this.criterion as PruningCriterion;
     const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
     const before = this.layers.map((name) => this.masks[name].slice());
-    const layers = this.layers.map((name) => ({ name, shape: this.modules[name].shape as number[], layout: this.modules[name].layout, scores: criterion.scores[name] }));
+    const layers = this.layers.map((name) => ({
+      name,
+      shape: this.modules[name].shape as number[],
+      layout: this.modules[name].layout,
+      scores: criterion.scores[name],
+    }));
     const { zeroUnits, units } = patternMasks(
       layers,
       {
@@ -202,7 +213,8 @@ export class BasicPruner extends Pruner {
     this.zeroUnits = zeroUnits;
     this.applyMasks(false);
     // INC's stop gate reads zero units / units over the pruner's layers, unweighted (N:M: times N/M).
-    let zeros = 0, total = 0;
+    let zeros = 0,
+      total = 0;
     for (const name of this.layers) {
       zeros += zeroUnits[name];
       total += units[name];
@@ -210,7 +222,12 @@ export class BasicPruner extends Pruner {
     const pattern = this.config.parsedPattern;
     const share = pattern.kind === 'n:m' ? pattern.n / pattern.m : 1;
     this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
-    const masksChanged = this.layers.some((name, i) => !Buffer.from(before[i].buffer).equals(Buffer.from(this.masks[name].buffer, this.masks[name].byteOffset, this.masks[name].byteLength)));
+    const masksChanged = this.layers.some(
+      (name, i) =>
+        !Buffer.from(before[i].buffer).equals(
+          Buffer.from(this.masks[name].buffer, this.masks[name].byteOffset, this.masks[name].byteLength),
+        ),
+    );
     this.lastUpdate = { masksChanged, target: ratio };
   }
 }

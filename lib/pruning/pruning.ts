@@ -51,7 +51,9 @@ function checkOpNames(config: PrunerConfig, names: readonly string[], where: str
   for (const re of config.op_names) {
     const regex = new RegExp(re);
     if (!names.some((name) => regex.test(name)))
-      throw new ConfigError(`${where}: op_names regex ${JSON.stringify(re)} matches no module (modules: ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'})`);
+      throw new ConfigError(
+        `${where}: op_names regex ${JSON.stringify(re)} matches no module (modules: ${names.map((n) => JSON.stringify(n)).join(', ') || 'none'})`,
+      );
   }
 }
 
@@ -97,9 +99,16 @@ export class Pruning {
   private trained = false;
   private inFlight: string | null = null;
   /** Shape and layout of every module a pruner prunes, as at construction (the plan is built for them). */
-  private readonly planned = new Map<string, { entry: ModuleTensors; shape: string; layout: unknown; length: number }>();
+  private readonly planned = new Map<
+    string,
+    { entry: ModuleTensors; shape: string; layout: unknown; length: number }
+  >();
 
-  constructor(config: PruningConfigInput, readonly modules: Modules, options: PruningOptions = {}) {
+  constructor(
+    config: PruningConfigInput,
+    readonly modules: Modules,
+    options: PruningOptions = {},
+  ) {
     checkModules(modules);
     const warn = (message: string) => {
       this.warnings.push(message);
@@ -117,7 +126,9 @@ export class Pruning {
         const entry = modules[name];
         if (!selects(pc, name)) continue;
         if (owner.has(name))
-          throw new ConfigError(`module "${name}" is selected by pruning_configs[${owner.get(name)}] and pruning_configs[${index}]: give each module to one pruner`);
+          throw new ConfigError(
+            `module "${name}" is selected by pruning_configs[${owner.get(name)}] and pruning_configs[${index}]: give each module to one pruner`,
+          );
         owner.set(name, index);
         const reason = moduleSkipReason(pc.parsedPattern, name, entry.shape, layoutOf(name, entry));
         if (reason !== null) {
@@ -126,7 +137,12 @@ export class Pruning {
           continue;
         }
         Object.defineProperty(selected, name, { get: () => modules[name], enumerable: true });
-        this.planned.set(name, { entry, shape: JSON.stringify(entry.shape), layout: entry.layout, length: entry.weight.length });
+        this.planned.set(name, {
+          entry,
+          shape: JSON.stringify(entry.shape),
+          layout: entry.layout,
+          length: entry.weight.length,
+        });
       }
       const Kind = pc.pruning_type === 'pattern_lock' ? PatternLockPruner : BasicPruner;
       this.pruners.push(new Kind(pc, selected, options.maskGrads ?? false));
@@ -222,7 +238,15 @@ export class Pruning {
     let elements = 0;
     const names = Object.keys(this.modules);
     for (const name of names) elements += this.modules[name]?.weight?.length ?? 0;
-    return { ...report, model: { modules: names.length, elements, pruned: report.pruned, elementSparsity: elements ? report.pruned / elements : 0 } };
+    return {
+      ...report,
+      model: {
+        modules: names.length,
+        elements,
+        pruned: report.pruned,
+        elementSparsity: elements ? report.pruned / elements : 0,
+      },
+    };
   }
 
   /** Runs an async hook on every pruner in turn; no other hook may run until it settles. */
@@ -239,7 +263,12 @@ export class Pruning {
     if (this.inFlight !== null)
       throw new StateError(`Pruning.${hook}: Pruning.${this.inFlight}() is still in flight; await it first`);
     if (phases.includes(this.phase)) return;
-    const where = { idle: 'between steps', begun: 'after onStepBegin', before: 'after onBeforeOptimizerStep', after: 'after onAfterOptimizerStep (call onStepEnd first)' }[this.phase];
+    const where = {
+      idle: 'between steps',
+      begun: 'after onStepBegin',
+      before: 'after onBeforeOptimizerStep',
+      after: 'after onAfterOptimizerStep (call onStepEnd first)',
+    }[this.phase];
     throw new StateError(`Pruning.${hook}: called ${where}; the hooks of a step run in this order: ${ORDER}`);
   }
 
@@ -252,7 +281,9 @@ export class Pruning {
       const entry = this.modules[name];
       if (entry === plan.entry) continue;
       if (typeof entry !== 'object' || entry === null || !isFloat32Array(entry.weight))
-        throw new StateError(`Pruning.${hook}: module "${name}" is no longer a { weight: Float32Array, ... } entry of the modules record (got ${entry === null ? 'null' : typeof entry}); put it back, or build a new Pruning for a new model`);
+        throw new StateError(
+          `Pruning.${hook}: module "${name}" is no longer a { weight: Float32Array, ... } entry of the modules record (got ${entry === null ? 'null' : typeof entry}); put it back, or build a new Pruning for a new model`,
+        );
       const shape = JSON.stringify(entry.shape);
       if (shape !== plan.shape || entry.layout !== plan.layout || entry.weight.length !== plan.length)
         throw new ShapeError(
@@ -268,7 +299,9 @@ export class Pruning {
       if (!p.readsGradientsThisStep) continue;
       for (const [name, { grad, weight }] of Object.entries(p.modules))
         if (!isFloat32Array(grad) || grad.length !== weight.length)
-          throw new ShapeError(`Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`);
+          throw new ShapeError(
+            `Pruning.onBeforeOptimizerStep: module "${name}" needs a Float32Array grad of ${weight.length} elements (pruning_type "${p.config.pruning_type}"${p.config.reg_type ? `, reg_type "${p.config.reg_type}"` : ''}), got ${grad === undefined || grad === null ? 'none' : `${grad.constructor.name}(${grad.length})`}`,
+          );
     }
   }
 }

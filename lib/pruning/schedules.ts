@@ -34,7 +34,12 @@ import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 export type SparsityDecayType = 'exp' | 'cos' | 'linear' | 'cube';
 
 /** The accepted `sparsity_decay_type` names, default first. */
-export const SPARSITY_DECAY_TYPES: readonly SparsityDecayType[] = Object.freeze(['exp', 'cos', 'linear', 'cube'] as SparsityDecayType[]);
+export const SPARSITY_DECAY_TYPES: readonly SparsityDecayType[] = Object.freeze([
+  'exp',
+  'cos',
+  'linear',
+  'cube',
+] as SparsityDecayType[]);
 
 /**
  * Check a `sparsity_decay_type` name.
@@ -45,7 +50,8 @@ export const SPARSITY_DECAY_TYPES: readonly SparsityDecayType[] = Object.freeze(
  */
 export function parseDecayType(name: unknown): SparsityDecayType {
   if (name === undefined) return 'exp';
-  if (typeof name === 'string' && (SPARSITY_DECAY_TYPES as readonly string[]).includes(name)) return name as SparsityDecayType;
+  if (typeof name === 'string' && (SPARSITY_DECAY_TYPES as readonly string[]).includes(name))
+    return name as SparsityDecayType;
   throw new ConfigError(
     `unknown sparsity_decay_type ${JSON.stringify(name)}: accepted names are ${SPARSITY_DECAY_TYPES.map((n) => `"${n}"`).join(', ')}`,
   );
@@ -79,8 +85,10 @@ export function scheduledSparsity(
   validateRatio(initRatio, 'initial sparsity');
   validateRatio(maxRatioPerOp, 'max_sparsity_ratio_per_op');
   if (initRatio === 1) throw new ConfigError('initial sparsity must be below 1');
-  if (!Number.isSafeInteger(T) || T < 1) throw new ConfigError(`total prune steps must be a positive integer, got ${T}`);
-  if (!Number.isSafeInteger(t) || t < 0) throw new ConfigError(`current prune step must be a non-negative integer, got ${t}`);
+  if (!Number.isSafeInteger(T) || T < 1)
+    throw new ConfigError(`total prune steps must be a positive integer, got ${T}`);
+  if (!Number.isSafeInteger(t) || t < 0)
+    throw new ConfigError(`current prune step must be a non-negative integer, got ${t}`);
   const S = Math.min(maxRatioPerOp, targetRatio);
   const S0 = initRatio;
   let value: number;
@@ -130,7 +138,12 @@ export interface PruningStep {
   readonly ratio: number;
 }
 
-function stepSetting(config: ScheduleConfig, key: 'start_step' | 'end_step' | 'pruning_frequency', dflt: number, min: number): number {
+function stepSetting(
+  config: ScheduleConfig,
+  key: 'start_step' | 'end_step' | 'pruning_frequency',
+  dflt: number,
+  min: number,
+): number {
   const v = config[key] ?? dflt;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
     const want = min === 0 ? 'a non-negative integer' : 'a positive integer';
@@ -175,7 +188,10 @@ export class PruningSchedule {
       throw new ConfigError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
     }
     this.targetSparsity = validateRatio(config.target_sparsity ?? 0.9, 'target_sparsity');
-    this.maxRatioPerOp = validateRatio(config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
+    this.maxRatioPerOp = validateRatio(
+      config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+      'max_sparsity_ratio_per_op',
+    );
     this.decay = parseDecayType(config.sparsity_decay_type);
     this.oneShot = this.startStep === this.endStep;
     const T = Math.floor((this.endStep - this.startStep) / this.frequency);

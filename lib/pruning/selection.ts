@@ -116,14 +116,19 @@ function describe(v: unknown): string {
  * @throws Error for an unknown pattern, reduce, scope or tie mode; RangeError for ratios out of [0, 1], a
  *   floor above the cap (global scope), or a bad `k`.
  */
-export function resolveOptions(options: SelectionOptions & { scope?: string }, target: 'ratio' | 'ratio-or-k'): ResolvedOptions {
+export function resolveOptions(
+  options: SelectionOptions & { scope?: string },
+  target: 'ratio' | 'ratio-or-k',
+): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new ArgumentError('options must be an object');
   const pattern = parsePattern(options.pattern);
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const scope = options.scope ?? 'global';
   const tieMode = options.tie_mode ?? 'exact';
-  if (scope !== 'global' && scope !== 'local') throw new ConfigError(`unknown scope ${describe(scope)}: "global" or "local"`);
-  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new ConfigError(`unknown tie_mode ${describe(tieMode)}: "exact" or "threshold"`);
+  if (scope !== 'global' && scope !== 'local')
+    throw new ConfigError(`unknown scope ${describe(scope)}: "global" or "local"`);
+  if (tieMode !== 'exact' && tieMode !== 'threshold')
+    throw new ConfigError(`unknown tie_mode ${describe(tieMode)}: "exact" or "threshold"`);
   let ratio: number | undefined;
   let k: number | undefined;
   if (target === 'ratio' || options.k === undefined) {
@@ -135,7 +140,10 @@ export function resolveOptions(options: SelectionOptions & { scope?: string }, t
       throw new ArgumentError(`k must be a non-negative integer, got ${describe(options.k)}`);
     k = options.k;
   }
-  const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP, 'max_sparsity_ratio_per_op');
+  const maxRatio = validateRatio(
+    options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+    'max_sparsity_ratio_per_op',
+  );
   const minRatio = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
   if (scope === 'global' && minRatio > maxRatio)
     throw new ConfigError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
@@ -159,7 +167,9 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
     const size = shapeSize(layer.shape);
     if (layer.layout !== undefined) resolveLayout(layer.layout, layer.shape, `layer "${layer.name}"`);
     if (layer.scores.length !== size) {
-      throw new ShapeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`);
+      throw new ShapeError(
+        `${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}] (${size} elements)`,
+      );
     }
   }
 }
@@ -168,7 +178,10 @@ export function validateLayers(layers: readonly MaskLayer[]): void {
  * Check reusable mask buffers: `into[name]`, where given, a Uint8Array of the layer's size.
  * @internal
  */
-export function validateInto(layers: readonly { name: string; size: number }[], into: Record<string, Uint8Array> | undefined): void {
+export function validateInto(
+  layers: readonly { name: string; size: number }[],
+  into: Record<string, Uint8Array> | undefined,
+): void {
   if (into === undefined) return;
   if (into === null || typeof into !== 'object') throw new ArgumentError('into must be a record of Uint8Array');
   for (const layer of layers) {
@@ -205,13 +218,30 @@ export interface PreparedLayer {
  * `reduceBlocks`). A block of one element needs no reduction: its score has the element's key.
  * @internal
  */
-export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPattern, reduce: ReduceType): PreparedLayer[] {
+export function prepareLayers(
+  layers: readonly MaskLayer[],
+  pattern: PruningPattern,
+  reduce: ReduceType,
+): PreparedLayer[] {
   return layers.map((layer) => {
     const size = layer.scores.length;
     const skip = layerSkipReason(pattern, layer.shape, layer.name, layer.layout);
     const empty = new Float32Array(0);
     if (skip !== null) {
-      return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip, rows: 0, cols: 0, blockRows: 1, blockCols: 1, permuted: false, viewScores: empty, units: empty };
+      return {
+        name: layer.name,
+        shape: layer.shape,
+        layout: layer.layout,
+        size,
+        skip,
+        rows: 0,
+        cols: 0,
+        blockRows: 1,
+        blockCols: 1,
+        permuted: false,
+        viewScores: empty,
+        units: empty,
+      };
     }
     const v = viewOf(layer.shape, layer.layout);
     if (!v.ok) throw new Error(`internal: ${layer.name} has no 2-D view`);
@@ -225,7 +255,20 @@ export function prepareLayers(layers: readonly MaskLayer[], pattern: PruningPatt
     } else {
       [blockRows, blockCols] = [1, 1];
     }
-    return { name: layer.name, shape: layer.shape, layout: layer.layout, size, skip: null, rows, cols, blockRows, blockCols, permuted, viewScores, units };
+    return {
+      name: layer.name,
+      shape: layer.shape,
+      layout: layer.layout,
+      size,
+      skip: null,
+      rows,
+      cols,
+      blockRows,
+      blockCols,
+      permuted,
+      viewScores,
+      units,
+    };
   });
 }
 
@@ -580,7 +623,13 @@ export class UnitSelector {
  * Writes one layer's keep mask (element level, the weight's own layout) into `out`.
  * @internal
  */
-export function writeLayerMask(layer: PreparedLayer, pattern: PruningPattern, exact: boolean, decision: UnitDecision | null, out: Uint8Array): number {
+export function writeLayerMask(
+  layer: PreparedLayer,
+  pattern: PruningPattern,
+  exact: boolean,
+  decision: UnitDecision | null,
+  out: Uint8Array,
+): number {
   if (layer.skip !== null) {
     out.fill(1);
     return 0;
@@ -595,7 +644,8 @@ export function writeLayerMask(layer: PreparedLayer, pattern: PruningPattern, ex
     const unitKeep = elementUnits ? viewKeep : new Uint8Array(layer.units.length);
     if (d.key === null) unitKeep.fill(1);
     else binding.selectEmit(layer.units, d.key, d.quota, unitKeep);
-    if (!elementUnits) binding.maskExpandBlocks(unitKeep, layer.rows, layer.cols, layer.blockRows, layer.blockCols, viewKeep);
+    if (!elementUnits)
+      binding.maskExpandBlocks(unitKeep, layer.rows, layer.cols, layer.blockRows, layer.blockCols, viewKeep);
     pruned = d.pruned;
   }
   if (layer.permuted) {
@@ -606,7 +656,11 @@ export function writeLayerMask(layer: PreparedLayer, pattern: PruningPattern, ex
 }
 
 /** Unit bounds of each layer: lo = targetCount(min), hi = targetCount(max). @internal */
-export function unitBounds(layers: readonly PreparedLayer[], minRatio: number, maxRatio: number): { lo: number[]; hi: number[] } {
+export function unitBounds(
+  layers: readonly PreparedLayer[],
+  minRatio: number,
+  maxRatio: number,
+): { lo: number[]; hi: number[] } {
   return {
     lo: layers.map((l) => targetCount(minRatio, l.units.length)),
     hi: layers.map((l) => targetCount(maxRatio, l.units.length)),
@@ -625,7 +679,11 @@ export function buildMasks(
   into: Record<string, Uint8Array> | undefined,
 ): MaskResult {
   // Null-prototype records: a layer named "__proto__" or "constructor" is an entry like any other.
-  const result: MaskResult = { masks: Object.create(null), prunedUnits: Object.create(null), skipped: Object.create(null) };
+  const result: MaskResult = {
+    masks: Object.create(null),
+    prunedUnits: Object.create(null),
+    skipped: Object.create(null),
+  };
   let next = 0;
   for (const layer of layers) {
     const out = into?.[layer.name] ?? new Uint8Array(layer.size);
@@ -729,16 +787,21 @@ export class GlobalSelection {
    */
   masks(ties?: ArrayLike<ArrayLike<number>>, rank = 0, into?: Record<string, Uint8Array>): MaskResult {
     const all = ties ?? [this.selector.tieCounts()];
-    if (all === null || typeof all !== 'object' || typeof all.length !== 'number') throw new ArgumentError('ties must be an array of every shard\'s tieCounts(), in rank order');
-    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length) throw new ArgumentError(`rank ${rank} is not an index of ties (${all.length} shards)`);
+    if (all === null || typeof all !== 'object' || typeof all.length !== 'number')
+      throw new ArgumentError("ties must be an array of every shard's tieCounts(), in rank order");
+    if (!Number.isInteger(rank) || rank < 0 || rank >= all.length)
+      throw new ArgumentError(`rank ${rank} is not an index of ties (${all.length} shards)`);
     validateInto(this.prepared, into);
     let start = 0;
     for (let s = 0; s < all.length; s++) {
       const pair = all[s];
-      if (!pair || pair.length !== 2) throw new ArgumentError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
+      if (!pair || pair.length !== 2)
+        throw new ArgumentError(`ties[${s}] must hold the two numbers of that shard's tieCounts()`);
       for (const v of [pair[0], pair[1]])
         if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || pair[0] > pair[1])
-          throw new ArgumentError(`ties[${s}] must be that shard's tieCounts() [base, full]: non-negative integers, base <= full; got [${pair[0]}, ${pair[1]}]`);
+          throw new ArgumentError(
+            `ties[${s}] must be that shard's tieCounts() [base, full]: non-negative integers, base <= full; got [${pair[0]}, ${pair[1]}]`,
+          );
       start += s < rank ? pair[1] : pair[0];
     }
     return buildMasks(this.prepared, this.pattern, this.exact, this.selector.decisions(start), into);

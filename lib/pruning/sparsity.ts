@@ -41,7 +41,12 @@ export interface MaskedLayer {
 }
 
 /** Counts pruned blocks of one keep mask (weight layout) under `pattern`. */
-function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: PruningPattern, layout?: WeightLayout): { blocks: number; prunedBlocks: number; share: number } {
+function countBlocks(
+  keep: Uint8Array,
+  shape: readonly number[],
+  pattern: PruningPattern,
+  layout?: WeightLayout,
+): { blocks: number; prunedBlocks: number; share: number } {
   const view = viewOf(shape, layout);
   if (!view.ok) return { blocks: 0, prunedBlocks: 0, share: 0 };
   const { rows, cols } = view.view;
@@ -54,10 +59,15 @@ function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: Prunin
       for (let j = g * pattern.m; j < (g + 1) * pattern.m; j++) zeros += mask[j] === 0 ? 1 : 0;
       if (zeros >= pattern.n) pruned++;
     }
-    return { blocks: groups, prunedBlocks: pruned, share: groups === 0 ? 0 : (pruned * pattern.n) / (groups * pattern.m) };
+    return {
+      blocks: groups,
+      prunedBlocks: pruned,
+      share: groups === 0 ? 0 : (pruned * pattern.n) / (groups * pattern.m),
+    };
   }
   const [bn, bm] = resolveBlockSize(pattern, rows, cols);
-  const blockRows = rows / bn, blockCols = cols / bm;
+  const blockRows = rows / bn,
+    blockCols = cols / bm;
   let pruned = 0;
   for (let br = 0; br < blockRows; br++)
     for (let bc = 0; bc < blockCols; bc++) {
@@ -77,15 +87,32 @@ function countBlocks(keep: Uint8Array, shape: readonly number[], pattern: Prunin
  */
 export function sparsityReport(layers: readonly MaskedLayer[]): SparsityReport {
   const out: LayerSparsity[] = [];
-  let elements = 0, pruned = 0, blockWeighted = 0;
+  let elements = 0,
+    pruned = 0,
+    blockWeighted = 0;
   for (const { name, shape, keep, pattern, layout } of layers) {
     let zeros = 0;
     for (let i = 0; i < keep.length; i++) zeros += keep[i] === 0 ? 1 : 0;
     const { blocks, prunedBlocks, share } = countBlocks(keep, shape, pattern, layout);
-    out.push({ name, shape: [...shape], elements: keep.length, pruned: zeros, elementSparsity: keep.length ? zeros / keep.length : 0, blocks, prunedBlocks, blockSparsity: share });
+    out.push({
+      name,
+      shape: [...shape],
+      elements: keep.length,
+      pruned: zeros,
+      elementSparsity: keep.length ? zeros / keep.length : 0,
+      blocks,
+      prunedBlocks,
+      blockSparsity: share,
+    });
     elements += keep.length;
     pruned += zeros;
     blockWeighted += share * keep.length;
   }
-  return { layers: out, elements, pruned, elementSparsity: elements ? pruned / elements : 0, blockSparsity: elements ? blockWeighted / elements : 0 };
+  return {
+    layers: out,
+    elements,
+    pruned,
+    elementSparsity: elements ? pruned / elements : 0,
+    blockSparsity: elements ? blockWeighted / elements : 0,
+  };
 }

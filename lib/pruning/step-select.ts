@@ -152,7 +152,11 @@ export function adjustRatio(
  * @param previousZeros each layer's zero units in its current masks (what adjustRatio reads for layers not
  *   yet proposed).
  */
-export function selectStep(units: readonly Float32Array[], previousZeros: readonly number[], o: StepSelectOptions): StepSelection {
+export function selectStep(
+  units: readonly Float32Array[],
+  previousZeros: readonly number[],
+  o: StepSelectOptions,
+): StepSelection {
   const totals = units.map((u) => u.length);
   const totalUnits = totals.reduce((a, b) => a + b, 0);
   let residual = unitCount(o.exact, o.ratio, totalUnits);

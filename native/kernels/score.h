@@ -21,8 +21,8 @@ using abs_f32_t = void (*)(const float* x, float* s, std::size_t n, Store store)
 // s[i] = |w[i] * g[i]|                           (snip)
 using abs_mul_f32_t = void (*)(const float* w, const float* g, float* s, std::size_t n, Store store);
 // s[i] = s[i] * alpha + beta * |w[i] * g[i]|    (snip_momentum, each product and the sum rounded)
-using momentum_f32_t = void (*)(const float* w, const float* g, float* s, std::size_t n, float alpha,
-                                float beta, Store store);
+using momentum_f32_t = void (*)(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta,
+                                Store store);
 // number of i with x[i] not finite (NaN or +-Inf)
 using count_nonfinite_f32_t = std::size_t (*)(const float* x, std::size_t n);
 // number of i with w[i] * g[i] not finite (NaN, Inf, or a finite product that overflowed)

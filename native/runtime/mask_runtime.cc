@@ -36,8 +36,10 @@ Split split_(std::size_t units, std::size_t unit_elements = 1) {
 }
 
 void for_pieces_(const Split& split, const std::function<void(std::size_t)>& task) {
-  if (split.pieces == 1) task(0);
-  else ThreadPool::shared().parallel_for(split.pieces, task);
+  if (split.pieces == 1)
+    task(0);
+  else
+    ThreadPool::shared().parallel_for(split.pieces, task);
 }
 
 }  // namespace
@@ -52,7 +54,8 @@ std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t pr
   std::vector<std::size_t> counted(split.pieces, 0);
   for_pieces_(split, [&](std::size_t p) {
     const std::size_t begin = split.begin(p);
-    counted[p] = k.histogram_f32(s + begin, split.end(p, n) - begin, prefix, prefix_bits, digit_bits, &partial[p * bins]);
+    counted[p] =
+        k.histogram_f32(s + begin, split.end(p, n) - begin, prefix, prefix_bits, digit_bits, &partial[p * bins]);
   });
   std::size_t total = 0;
   for (std::size_t p = 0; p < split.pieces; ++p) {
@@ -120,11 +123,13 @@ void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, 
   const Split split = split_(block_rows, bn * cols);
   for_pieces_(split, [&](std::size_t p) {
     const std::size_t begin = split.begin(p), end = split.end(p, block_rows);
-    if (begin < end) k.reduce_blocks_f32(s + begin * bn * cols, (end - begin) * bn, cols, bn, bm, op, out + begin * block_cols);
+    if (begin < end)
+      k.reduce_blocks_f32(s + begin * bn * cols, (end - begin) * bn, cols, bn, bm, op, out + begin * block_cols);
   });
 }
 
-std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold, std::uint8_t* keep) {
+std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
+                        std::uint8_t* keep) {
   const MaskKernels& k = mask_kernels();
   const std::size_t groups = n_elems / m;
   const Split split = split_(groups, m);

@@ -46,12 +46,24 @@ std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
   std::vector<float> v(n);
   for (float& x : v) {
     switch (kind) {
-      case kNormal: x = normal(rng); break;
-      case kWide: x = std::ldexp(normal(rng), exponent(rng)); break;
-      case kSpecial: x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng) / 4); break;
-      case kAllEqual: x = constant; break;
-      case kFewValues: x = static_cast<float>(static_cast<int>(rng() % 4)) * 0.25f; break;
-      default: x = (rng() % 5 == 0) ? std::fabs(normal(rng)) : ((rng() & 1) ? 0.f : -0.f); break;
+      case kNormal:
+        x = normal(rng);
+        break;
+      case kWide:
+        x = std::ldexp(normal(rng), exponent(rng));
+        break;
+      case kSpecial:
+        x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng) / 4);
+        break;
+      case kAllEqual:
+        x = constant;
+        break;
+      case kFewValues:
+        x = static_cast<float>(static_cast<int>(rng() % 4)) * 0.25f;
+        break;
+      default:
+        x = (rng() % 5 == 0) ? std::fabs(normal(rng)) : ((rng() & 1) ? 0.f : -0.f);
+        break;
     }
   }
   return v;
@@ -120,8 +132,9 @@ void check_oracle_(std::mt19937& rng) {
           ++want_count;
         }
       const std::size_t count = k.histogram_f32(v.data(), v.size(), prefix, prefix_bits, digit_bits, hist.data());
-      expect_(hist == want && count == want_count,
-              std::string("scalar histogram adds naive counts: ") + kKindNames[kind] + " prefix bits " + std::to_string(prefix_bits));
+      expect_(hist == want && count == want_count, std::string("scalar histogram adds naive counts: ") +
+                                                       kKindNames[kind] + " prefix bits " +
+                                                       std::to_string(prefix_bits));
     }
     // Emission: exactly the first `quota` ties (index order) and everything below.
     const std::size_t ties = static_cast<std::size_t>(std::count(keys.begin(), keys.end(), pivot));
@@ -148,7 +161,8 @@ void check_oracle_(std::mt19937& rng) {
           for (std::size_t g = 0; g < len; g += m) {
             std::vector<std::size_t> order(m);
             std::iota(order.begin(), order.end(), g);
-            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
             const std::uint32_t nth = keys[order[n - 1]];  // n-th smallest, NaN last
             for (unsigned r = 0; r < m; ++r) {
               const std::size_t i = order[r];
@@ -158,7 +172,8 @@ void check_oracle_(std::mt19937& rng) {
             }
           }
           expect_(ok && pruned == want_pruned, std::string("scalar N:M against sorting: ") + kKindNames[kind] + " " +
-                                                   std::to_string(n) + ":" + std::to_string(m) + (threshold ? " threshold" : " exact"));
+                                                   std::to_string(n) + ":" + std::to_string(m) +
+                                                   (threshold ? " threshold" : " exact"));
         }
       }
     }
@@ -197,7 +212,8 @@ bool same_bytes_(const std::vector<T>& a, const std::vector<T>& b) {
 }
 
 std::string label_(const std::string& isa, const char* kernel, const Input& in) {
-  return isa + " " + kernel + " n=" + std::to_string(in.n) + " offset=" + std::to_string(in.offset) + " kind=" + kKindNames[in.kind];
+  return isa + " " + kernel + " n=" + std::to_string(in.n) + " offset=" + std::to_string(in.offset) +
+         " kind=" + kKindNames[in.kind];
 }
 
 void compare_keys_(const std::string& isa, const MaskKernels& simd, const Input& in, int& failed) {
@@ -208,21 +224,26 @@ void compare_keys_(const std::string& isa, const MaskKernels& simd, const Input&
   if (got != want) ++failed, std::printf("FAIL %s\n", label_(isa, "keys_f32", in).c_str());
 }
 
-void compare_histogram_(const std::string& isa, const MaskKernels& simd, const Input& in, std::mt19937& rng, int& failed) {
+void compare_histogram_(const std::string& isa, const MaskKernels& simd, const Input& in, std::mt19937& rng,
+                        int& failed) {
   Placed p = place_(in.v, in.offset);
   std::vector<std::uint32_t> keys(in.n);
   mask_kernels_serial.keys_f32(p.data(), keys.data(), in.n);
   const std::uint32_t pivot = in.n ? keys[rng() % in.n] : static_cast<std::uint32_t>(rng());
-  static const unsigned kPasses[][2] = {{0, 11}, {11, 11}, {22, 10}, {0, 1}, {0, 8}, {5, 11}, {21, 11}, {31, 1}, {16, 3}};
+  static const unsigned kPasses[][2] = {{0, 11}, {11, 11}, {22, 10}, {0, 1}, {0, 8},
+                                        {5, 11}, {21, 11}, {31, 1},  {16, 3}};
   for (const auto& pass : kPasses) {
     const unsigned prefix_bits = pass[0], digit_bits = pass[1];
-    const std::uint32_t prefix = prefix_bits == 0 ? 0 : ((rng() % 4 == 0 ? static_cast<std::uint32_t>(rng()) : pivot) >> (32 - prefix_bits));
+    const std::uint32_t prefix =
+        prefix_bits == 0 ? 0 : ((rng() % 4 == 0 ? static_cast<std::uint32_t>(rng()) : pivot) >> (32 - prefix_bits));
     std::vector<std::uint32_t> want((std::size_t{1} << digit_bits) + 1, 3), got(want);
-    const std::size_t want_count = mask_kernels_serial.histogram_f32(p.data(), in.n, prefix, prefix_bits, digit_bits, want.data());
+    const std::size_t want_count =
+        mask_kernels_serial.histogram_f32(p.data(), in.n, prefix, prefix_bits, digit_bits, want.data());
     const std::size_t got_count = simd.histogram_f32(p.data(), in.n, prefix, prefix_bits, digit_bits, got.data());
     if (got != want || got_count != want_count) {
       ++failed;
-      std::printf("FAIL %s prefix_bits=%u digit_bits=%u\n", label_(isa, "histogram_f32", in).c_str(), prefix_bits, digit_bits);
+      std::printf("FAIL %s prefix_bits=%u digit_bits=%u\n", label_(isa, "histogram_f32", in).c_str(), prefix_bits,
+                  digit_bits);
       return;
     }
   }
@@ -288,7 +309,8 @@ void compare_apply_(const std::string& isa, const MaskKernels& simd, const Input
 }
 
 // Block reduction and expansion over random shapes.
-void compare_blocks_(const std::string& isa, const MaskKernels& simd, std::mt19937& rng, int& failed, std::size_t& cases) {
+void compare_blocks_(const std::string& isa, const MaskKernels& simd, std::mt19937& rng, int& failed,
+                     std::size_t& cases) {
   static const std::size_t kBn[] = {1, 1, 2, 3, 4, 8};
   static const std::size_t kBm[] = {1, 1, 2, 3, 4, 5, 8, 16};
   const BlockReduce ops[] = {BlockReduce::kMean, BlockReduce::kSum, BlockReduce::kMax};
@@ -306,8 +328,10 @@ void compare_blocks_(const std::string& isa, const MaskKernels& simd, std::mt199
       for (std::size_t i = 0; i < want.size(); ++i)
         if (!same_(got[i], want[i])) {
           ++failed;
-          std::printf("FAIL %s reduce_blocks_f32 %zux%zu blocks %zux%zu op=%d kind=%s: block %zu is %08x, scalar %08x\n",
-                      isa.c_str(), rows, cols, bn, bm, static_cast<int>(op), kKindNames[kind], i, bits_(got[i]), bits_(want[i]));
+          std::printf(
+              "FAIL %s reduce_blocks_f32 %zux%zu blocks %zux%zu op=%d kind=%s: block %zu is %08x, scalar %08x\n",
+              isa.c_str(), rows, cols, bn, bm, static_cast<int>(op), kKindNames[kind], i, bits_(got[i]),
+              bits_(want[i]));
           return;
         }
       ++cases;
@@ -337,7 +361,8 @@ void compare_isa_(Isa isa, const std::vector<Input>& inputs, std::mt19937& rng) 
     void (*run)(const std::string&, const MaskKernels&, const Input&, std::mt19937&, int&);
   };
   const Op ops[] = {
-      {"keys_f32", [](const std::string& i, const MaskKernels& k, const Input& in, std::mt19937&, int& f) { compare_keys_(i, k, in, f); }},
+      {"keys_f32", [](const std::string& i, const MaskKernels& k, const Input& in, std::mt19937&,
+                      int& f) { compare_keys_(i, k, in, f); }},
       {"histogram_f32", compare_histogram_},
       {"emit_f32, count_key_f32", compare_emit_},
       {"nm_f32", compare_nm_},
@@ -347,13 +372,15 @@ void compare_isa_(Isa isa, const std::vector<Input>& inputs, std::mt19937& rng) 
     int failed = 0;
     for (const Input& in : inputs) op.run(name, simd, in, rng, failed);
     failed ? g_failed += failed : ++g_passed;
-    std::printf("  %-8s %-26s %s over %zu inputs\n", name.c_str(), op.name, failed ? "DIFFERS" : "bit-identical", inputs.size());
+    std::printf("  %-8s %-26s %s over %zu inputs\n", name.c_str(), op.name, failed ? "DIFFERS" : "bit-identical",
+                inputs.size());
   }
   int failed = 0;
   std::size_t cases = 0;
   compare_blocks_(name, simd, rng, failed, cases);
   failed ? g_failed += failed : ++g_passed;
-  std::printf("  %-8s %-26s %s over %zu shapes\n", name.c_str(), "reduce_blocks, expand", failed ? "DIFFERS" : "bit-identical", cases);
+  std::printf("  %-8s %-26s %s over %zu shapes\n", name.c_str(), "reduce_blocks, expand",
+              failed ? "DIFFERS" : "bit-identical", cases);
 }
 
 }  // namespace

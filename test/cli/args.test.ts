@@ -64,8 +64,14 @@ test.each([
   [['in', '-o', 'x', '--zzz=1'], 'unknown flag --zzz'],
   [['in', '-o', 'x', '-x'], 'unknown flag -x'],
   [['in', '-ox'], 'unknown flag -ox'],
-  [['in', '-o'], '--output needs a value FILE (nothing follows it; write --output=VALUE for a value that starts with "-")'],
-  [['in', '-o', '--json'], '--output needs a value FILE (got the flag "--json"; write --output=VALUE for a value that starts with "-")'],
+  [
+    ['in', '-o'],
+    '--output needs a value FILE (nothing follows it; write --output=VALUE for a value that starts with "-")',
+  ],
+  [
+    ['in', '-o', '--json'],
+    '--output needs a value FILE (got the flag "--json"; write --output=VALUE for a value that starts with "-")',
+  ],
   [['in', '-o', ''], '--output needs a non-empty value FILE'],
   [['in', '-o', 'x', '-o', 'y'], '--output is given more than once'],
   [['in', '-o', 'x', '--json=yes'], '--json takes no value (got "--json=yes")'],

@@ -46,9 +46,17 @@ export function tempDir(): { dir: string; file: (name: string) => string; cleanu
   return { dir, file: (name) => path.join(dir, name), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const f32 = (shape: number[], values: number[]): TensorInput => ({ dtype: 'F32', shape, data: new Float32Array(values) });
+export const f32 = (shape: number[], values: number[]): TensorInput => ({
+  dtype: 'F32',
+  shape,
+  data: new Float32Array(values),
+});
 /** An F16 or BF16 tensor from raw 16-bit patterns. */
-export const half = (dtype: 'F16' | 'BF16', shape: number[], bits: number[]): TensorInput => ({ dtype, shape, data: new Uint16Array(bits) });
+export const half = (dtype: 'F16' | 'BF16', shape: number[], bits: number[]): TensorInput => ({
+  dtype,
+  shape,
+  data: new Uint16Array(bits),
+});
 
 /** Writes a safetensors file from `[name, tensor]` pairs and returns its path. */
 export function writeModel(file: string, tensors: Array<[string, TensorInput]>): string {

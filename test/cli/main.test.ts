@@ -16,7 +16,8 @@ test.each([['--help'], ['-h'], ['help']])('%s lists the commands', async (flag) 
   const r = await runCli([flag]);
   expect(r.code).toBe(0);
   expect(r.stderr).toBe('');
-  for (const name of ['info', 'score', 'prune', 'bench', 'build']) expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  for (const name of ['info', 'score', 'prune', 'bench', 'build'])
+    expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   expect(r.stdout).toContain(`prunekit ${version}`);
   expect(r.stdout).toContain('Exit codes: 0 success, 1 error, 2 usage error.');
 });
@@ -48,11 +49,11 @@ test.each([
   expect(r.stderr).toBe(`${message}\nCommands: info, score, prune, bench, build. Run 'prunekit --help' for details.\n`);
 });
 
-test('a command\'s usage error ends with its synopsis and where its help is', async () => {
+test("a command's usage error ends with its synopsis and where its help is", async () => {
   const r = await runCli(['info', 'model.safetensors', 'extra']);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe(
     'prunekit info: unexpected argument "extra"\nUsage: prunekit info [--json]\n       prunekit info MODEL.safetensors|INDEX.json|DIR [--json]\n' +
-      'Run \'prunekit info --help\' for details.\n',
+      "Run 'prunekit info --help' for details.\n",
   );
 });

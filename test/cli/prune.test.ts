@@ -1,7 +1,13 @@
 // `prunekit prune`: the written model (pruned positions, untouched bytes, dtypes, metadata), the masks, the
 // reports against what a reader counts, hand-computed selections, and the errors.
 import * as fs from 'node:fs';
-import { type SafetensorsTensor, readSafetensors, tensorAsFloat32, type TensorInput, writeSafetensors } from '../../lib/io';
+import {
+  type SafetensorsTensor,
+  readSafetensors,
+  tensorAsFloat32,
+  type TensorInput,
+  writeSafetensors,
+} from '../../lib/io';
 import { f32, fakeTerminal, half, runCli, tempDir, writeModel } from './helpers';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -51,7 +57,10 @@ function makeModel(file: string): string {
     Array.from({ length: 294 }, (_, i) => i + 1).filter((k) => k % 8 !== 0 || k > 256),
     random,
   );
-  const eights = shuffle(Array.from({ length: 32 }, (_, i) => 8 * (i + 1)), random);
+  const eights = shuffle(
+    Array.from({ length: 32 }, (_, i) => 8 * (i + 1)),
+    random,
+  );
   const take = (pool: number[], n: number) => pool.splice(0, n).map((k) => (random() < 0.5 ? -k : k) / 1024);
   return writeModel(file, [
     ['fc.weight', f32([8, 16], take(others, 128))],
@@ -107,8 +116,16 @@ async function prune(extra: string[]) {
 }
 
 const CASES: Array<{ label: string; args: string[]; pruned: string[] }> = [
-  { label: '4x1 global', args: ['--sparsity', '0.5', '--pattern', '4x1'], pruned: ['fc.weight', 'conv.weight', 'emb.weight', 'head.weight'] },
-  { label: '2:4 global', args: ['--sparsity', '0.5', '--pattern', '2:4'], pruned: ['fc.weight', 'conv.weight', 'emb.weight', 'head.weight'] },
+  {
+    label: '4x1 global',
+    args: ['--sparsity', '0.5', '--pattern', '4x1'],
+    pruned: ['fc.weight', 'conv.weight', 'emb.weight', 'head.weight'],
+  },
+  {
+    label: '2:4 global',
+    args: ['--sparsity', '0.5', '--pattern', '2:4'],
+    pruned: ['fc.weight', 'conv.weight', 'emb.weight', 'head.weight'],
+  },
   { label: '1x1 local', args: ['--sparsity', '0.5', '--pattern', '1x1', '--scope', 'local'], pruned: PRUNABLE },
 ];
 
@@ -133,7 +150,12 @@ describe.each(CASES)('$label at 0.5', ({ args, pruned }) => {
       }
       const z = prunedPositions(before, after).filter(Boolean).length;
       const layer = report.layers.find((l: { name: string }) => l.name === name);
-      expect(layer).toMatchObject({ shape: before.shape, dtype: before.dtype, elements: before.data.length / ELEMENT_SIZE[before.dtype], pruned: z });
+      expect(layer).toMatchObject({
+        shape: before.shape,
+        dtype: before.dtype,
+        elements: before.data.length / ELEMENT_SIZE[before.dtype],
+        pruned: z,
+      });
       expect(layer.sparsity).toBe(z / layer.elements);
       zeros += z;
       elements += layer.elements;
@@ -156,14 +178,28 @@ describe.each(CASES)('$label at 0.5', ({ args, pruned }) => {
   test('the metadata of the model is kept and the options are added', async () => {
     const withMeta = tmp.file('meta.safetensors');
     const input = readSafetensors(model);
-    writeSafetensors(withMeta, [...input.tensors.values()].map((t) => [t.name, t] as [string, TensorInput]), { format: 'pt', note: 'x' });
+    writeSafetensors(
+      withMeta,
+      [...input.tensors.values()].map((t) => [t.name, t] as [string, TensorInput]),
+      { format: 'pt', note: 'x' },
+    );
     const r = await runCli(['prune', withMeta, '-o', out, ...args]);
     expect(r.code).toBe(0);
     const { metadata } = readSafetensors(out);
     expect(Object.keys(metadata)).toEqual(['format', 'note', 'prunekit_pruned']);
     expect(metadata.format).toBe('pt');
     const options = JSON.parse(metadata.prunekit_pruned);
-    expect(options).toMatchObject({ sparsity: 0.5, pattern: args[3], criterion: 'magnitude', criterion_reduce_type: 'mean', tie_mode: 'exact', max_sparsity_ratio_per_op: 0.98, min_sparsity_ratio_per_op: 0, include: [], exclude: [] });
+    expect(options).toMatchObject({
+      sparsity: 0.5,
+      pattern: args[3],
+      criterion: 'magnitude',
+      criterion_reduce_type: 'mean',
+      tie_mode: 'exact',
+      max_sparsity_ratio_per_op: 0.98,
+      min_sparsity_ratio_per_op: 0,
+      include: [],
+      exclude: [],
+    });
     expect(options.scope).toBe(args.includes('local') ? 'local' : 'global');
   });
 });
@@ -235,7 +271,11 @@ describe('hand-computed', () => {
     expect(r.code).toBe(0);
     const w = tensorAsFloat32(readSafetensors(out).tensors.get('w')!);
     expect(Array.from(w)).toEqual([0, 0, 7, 0, 0, -6, 0, 8, -4, 0, -7.5, 3.5, 6.5, 0, 5, 0]);
-    expect(Array.from(w).filter((x) => x === 0).every((x) => Object.is(x, 0))).toBe(true); // +0, not -0
+    expect(
+      Array.from(w)
+        .filter((x) => x === 0)
+        .every((x) => Object.is(x, 0)),
+    ).toBe(true); // +0, not -0
   });
 
   // Columns of a [4, 2] weight are the two 4x1 blocks: column 0 holds the largest weight but the smaller mean.
@@ -249,25 +289,83 @@ describe('hand-computed', () => {
     const r = await runCli(['prune', cols, '-o', out, '--sparsity', '0.5', '--reduce', reduce as string, '--json']);
     expect(r.code).toBe(0);
     expect(Array.from(tensorAsFloat32(readSafetensors(out).tensors.get('w')!))).toEqual(expected);
-    expect(JSON.parse(r.stdout).layers[0]).toMatchObject({ blocks: 2, pruned_blocks: 1, block_sparsity: 0.5, sparsity: 0.5 });
+    expect(JSON.parse(r.stdout).layers[0]).toMatchObject({
+      blocks: 2,
+      pruned_blocks: 1,
+      block_sparsity: 0.5,
+      sparsity: 0.5,
+    });
   });
 
   test('snip ranks by |w * g|: the gradients change which half goes', async () => {
     const w = Array.from({ length: 16 }, (_, i) => i + 1);
     const tiny = writeModel(tmp.file('tiny.safetensors'), [['w', f32([4, 4], w)]]);
-    const grads = writeModel(tmp.file('grads.safetensors'), [['w', half('F16', [4, 4], w.map((_, i) => (i < 8 ? 0x5640 : 0x211f)))]]); // 100, ~0.01
-    const r = await runCli(['prune', tiny, '-o', out, '--sparsity', '0.5', '--pattern', '1x1', '-c', 'snip', '-g', grads]);
+    const grads = writeModel(tmp.file('grads.safetensors'), [
+      [
+        'w',
+        half(
+          'F16',
+          [4, 4],
+          w.map((_, i) => (i < 8 ? 0x5640 : 0x211f)),
+        ),
+      ],
+    ]); // 100, ~0.01
+    const r = await runCli([
+      'prune',
+      tiny,
+      '-o',
+      out,
+      '--sparsity',
+      '0.5',
+      '--pattern',
+      '1x1',
+      '-c',
+      'snip',
+      '-g',
+      grads,
+    ]);
     expect(r.code).toBe(0);
     // |w*g|: 100..800 for the first eight, about 0.09..0.16 for the last eight, which go (magnitude would prune the first).
-    expect(Array.from(tensorAsFloat32(readSafetensors(out).tensors.get('w')!))).toEqual([...w.slice(0, 8), 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(tensorAsFloat32(readSafetensors(out).tensors.get('w')!))).toEqual([
+      ...w.slice(0, 8),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
     const byMagnitude = await runCli(['prune', tiny, '-o', out, '--sparsity', '0.5', '--pattern', '1x1']);
     expect(byMagnitude.code).toBe(0);
-    expect(Array.from(tensorAsFloat32(readSafetensors(out).tensors.get('w')!))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, ...w.slice(8)]);
+    expect(Array.from(tensorAsFloat32(readSafetensors(out).tensors.get('w')!))).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...w.slice(8),
+    ]);
   });
 });
 
 test('--include/--exclude: unselected tensors are copied byte for byte and counted', async () => {
-  const report = await prune(['--sparsity', '0.5', '--pattern', '1x1', '--include', 'weight$', '--exclude', '^emb\\.', '--exclude', '^conv']);
+  const report = await prune([
+    '--sparsity',
+    '0.5',
+    '--pattern',
+    '1x1',
+    '--include',
+    'weight$',
+    '--exclude',
+    '^emb\\.',
+    '--exclude',
+    '^conv',
+  ]);
   expect(report.layers.map((l: { name: string }) => l.name)).toEqual(['fc.weight', 'head.weight', 'odd.weight']);
   expect(report.excluded).toBe(4); // fc.bias, conv.weight, emb.weight, step
   expect(report.skipped).toEqual([]);
@@ -275,7 +373,10 @@ test('--include/--exclude: unselected tensors are copied byte for byte and count
   const written = readSafetensors(out);
   for (const name of ['fc.bias', 'conv.weight', 'emb.weight', 'step'])
     expect(Buffer.from(written.tensors.get(name)!.data).equals(Buffer.from(input.tensors.get(name)!.data))).toBe(true);
-  expect(JSON.parse(written.metadata.prunekit_pruned)).toMatchObject({ include: ['weight$'], exclude: ['^emb\\.', '^conv'] });
+  expect(JSON.parse(written.metadata.prunekit_pruned)).toMatchObject({
+    include: ['weight$'],
+    exclude: ['^emb\\.', '^conv'],
+  });
 });
 
 test('the table: one row per pruned tensor, totals, and the tensors left dense with the reason', async () => {
@@ -283,13 +384,33 @@ test('the table: one row per pruned tensor, totals, and the tensors left dense w
   expect(r.code).toBe(0);
   expect(r.stderr).toBe('');
   const lines = r.stdout.split('\n');
-  expect(lines[0].split(/\s{2,}/)).toEqual(['name', 'shape', 'pattern', 'elements', 'pruned', 'sparsity', 'block sparsity']);
-  expect(lines[1].split(/\s{2,}/)).toEqual(['fc.weight', '[8, 16]', '4x1', '128', expect.any(String), expect.any(String), expect.any(String)]);
+  expect(lines[0].split(/\s{2,}/)).toEqual([
+    'name',
+    'shape',
+    'pattern',
+    'elements',
+    'pruned',
+    'sparsity',
+    'block sparsity',
+  ]);
+  expect(lines[1].split(/\s{2,}/)).toEqual([
+    'fc.weight',
+    '[8, 16]',
+    '4x1',
+    '128',
+    expect.any(String),
+    expect.any(String),
+    expect.any(String),
+  ]);
   expect(lines[2].split(/\s{2,}/).slice(0, 4)).toEqual(['conv.weight', '[4, 2, 2, 2]', '4x1', '32']);
   expect(lines[5].split(/\s{2,}/)).toEqual(['total', '256', '128', '0.5', '0.5']);
-  expect(r.stdout).toContain(`4 tensors pruned to sparsity 0.5 (target 0.5, magnitude, global), model written to ${out}`);
+  expect(r.stdout).toContain(
+    `4 tensors pruned to sparsity 0.5 (target 0.5, magnitude, global), model written to ${out}`,
+  );
   expect(r.stdout).toMatch(/left dense:\n {2}fc\.bias \(F32 \[8\]\): shape \[8\] has rank 1: only 2-D .* prunable\n/);
-  expect(r.stdout).toMatch(/ {2}odd\.weight \(F32 \[6, 5\]\): .*cannot be divided by pattern "4x1": 6 rows are not a multiple of 4\n/);
+  expect(r.stdout).toMatch(
+    / {2}odd\.weight \(F32 \[6, 5\]\): .*cannot be divided by pattern "4x1": 6 rows are not a multiple of 4\n/,
+  );
   expect(r.stdout).toContain('  step (I64 []): dtype I64: only F32, F16 and BF16 tensors are pruned\n');
 });
 
@@ -309,7 +430,16 @@ test('--json: the options, per-layer and total sparsity, the skipped tensors wit
   expect(report.skipped[1].reason).toContain('5 input columns are not a multiple of 4');
   // fc.weight [8, 16] has 32 groups of 4, all 2:4-sparse.
   expect(report.layers[0]).toEqual({
-    name: 'fc.weight', shape: [8, 16], dtype: 'F32', pattern: '2:4', elements: 128, pruned: 64, sparsity: 0.5, blocks: 32, pruned_blocks: 32, block_sparsity: 0.5,
+    name: 'fc.weight',
+    shape: [8, 16],
+    dtype: 'F32',
+    pattern: '2:4',
+    elements: 128,
+    pruned: 64,
+    sparsity: 0.5,
+    blocks: 32,
+    pruned_blocks: 32,
+    block_sparsity: 0.5,
   });
 });
 
@@ -317,7 +447,8 @@ test('sparsity 0 prunes nothing: the output holds the same tensor bytes', async 
   await prune(['--sparsity', '0']);
   const input = readSafetensors(model);
   const written = readSafetensors(out);
-  for (const name of ALL) expect(Buffer.from(written.tensors.get(name)!.data).equals(Buffer.from(input.tensors.get(name)!.data))).toBe(true);
+  for (const name of ALL)
+    expect(Buffer.from(written.tensors.get(name)!.data).equals(Buffer.from(input.tensors.get(name)!.data))).toBe(true);
 });
 
 test('the input file is not modified, and an existing output is replaced', async () => {
@@ -331,7 +462,9 @@ test('the input file is not modified, and an existing output is replaced', async
 describe('progress', () => {
   test('a bar on a terminal: bytes of each pass, the rate and the time left', async () => {
     const terminal = fakeTerminal();
-    const r = await runCli(['prune', model, '-o', out, '--sparsity', '0.5', '--pattern', '1x1', '--json'], { progressStream: terminal });
+    const r = await runCli(['prune', model, '-o', out, '--sparsity', '0.5', '--pattern', '1x1', '--json'], {
+      progressStream: terminal,
+    });
     expect(r.code).toBe(0);
     // Global scope: pass 1 scores the prunable tensors, pass 2 writes them all; bytes, rate and time left.
     expect(terminal.text()).toMatch(/pass 1\/2: scoring \[/);
@@ -352,7 +485,13 @@ describe('errors', () => {
       tmp.file('grads.safetensors'),
       PRUNABLE.map((name) => {
         const t = input.tensors.get(name)!;
-        return [name, f32(t.shape, Array.from(tensorAsFloat32(t), (x) => x * 2))];
+        return [
+          name,
+          f32(
+            t.shape,
+            Array.from(tensorAsFloat32(t), (x) => x * 2),
+          ),
+        ];
       }),
     );
   });
@@ -363,16 +502,28 @@ describe('errors', () => {
     [['--sparsity', 'most'], '--sparsity expects a finite number, got "most"'],
     [[], 'missing --sparsity R'],
     [['--sparsity', '0.5', '--max-per-layer', '2'], '--max-per-layer must be a ratio in [0, 1], got 2'],
-    [['--sparsity', '0.5', '--min-per-layer', '0.6', '--max-per-layer', '0.5'], '--min-per-layer 0.6 is above --max-per-layer 0.5'],
+    [
+      ['--sparsity', '0.5', '--min-per-layer', '0.6', '--max-per-layer', '0.5'],
+      '--min-per-layer 0.6 is above --max-per-layer 0.5',
+    ],
     [['--sparsity', '0.5', '--pattern', '3y1'], '--pattern: unknown pruning pattern "3y1"'],
     [['--sparsity', '0.5', '--pattern', '4:2'], '--pattern: unknown pruning pattern "4:2" (N:M needs N < M)'],
-    [['--sparsity', '0.75', '--pattern', '2:4'], '--sparsity 0.75 is above what pattern "2:4" can reach (2 of every 4 = 0.5)'],
+    [
+      ['--sparsity', '0.75', '--pattern', '2:4'],
+      '--sparsity 0.75 is above what pattern "2:4" can reach (2 of every 4 = 0.5)',
+    ],
     [['--sparsity', '0.5', '--scope', 'both'], '--scope must be one of global, local, got "both"'],
-    [['--sparsity', '0.5', '--criterion', 'snipp'], '--criterion must be one of magnitude, gradient, snip, snip_momentum, got "snipp"'],
+    [
+      ['--sparsity', '0.5', '--criterion', 'snipp'],
+      '--criterion must be one of magnitude, gradient, snip, snip_momentum, got "snipp"',
+    ],
     [['--sparsity', '0.5', '--reduce', 'median'], '--reduce must be one of mean, sum, max, got "median"'],
     [['--sparsity', '0.5', '--tie-mode', 'loose'], '--tie-mode must be one of exact, threshold, got "loose"'],
     [['--sparsity', '0.5', '--include', '('], '--include "(" is not a valid regular expression'],
-    [['--sparsity', '0.5', '-c', 'snip_momentum'], 'snip_momentum reads gradients: give them with --grads GRADS.safetensors'],
+    [
+      ['--sparsity', '0.5', '-c', 'snip_momentum'],
+      'snip_momentum reads gradients: give them with --grads GRADS.safetensors',
+    ],
     [['--sparsity', '0.5', '-c', 'magnitude', '--grads', 'G'], 'magnitude does not read gradients: drop --grads'],
     [['--sparsity', '0.5', '--grads', 'G'], 'magnitude does not read gradients: drop --grads'],
   ])('usage error (exit 2): %j', async (extra, message) => {
@@ -410,7 +561,9 @@ describe('errors', () => {
     fs.writeFileSync(corrupt, Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22, 0x61]));
     r = await runCli(['prune', corrupt, '-o', out, '--sparsity', '0.5']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^prunekit prune: the model file is not valid safetensors: .*header length 8 bytes is larger than the file allows[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^prunekit prune: the model file is not valid safetensors: .*header length 8 bytes is larger than the file allows[^\n]*\n$/,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -431,7 +584,8 @@ describe('errors', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`gradient reads gradients, and ${bad} does not fit the model:`);
     expect(r.stderr).toContain('tensor "fc.weight": gradient shape [16, 8] does not match weight shape [8, 16]');
-    for (const name of ['emb.weight', 'head.weight']) expect(r.stderr).toContain(`tensor "${name}": no tensor of that name in ${bad}`);
+    for (const name of ['emb.weight', 'head.weight'])
+      expect(r.stderr).toContain(`tensor "${name}": no tensor of that name in ${bad}`);
     expect(r.stderr).not.toContain('conv.weight');
     expect(r.stderr).not.toContain('fc.bias'); // not prunable with 4x1: its gradient is not needed
     expect(fs.existsSync(out)).toBe(false);
@@ -458,7 +612,9 @@ describe('errors', () => {
     const nan = writeModel(tmp.file('nan.safetensors'), [['w', f32([4, 4], [NaN, ...new Array(15).fill(1)])]]);
     const r = await runCli(['prune', nan, '-o', out, '--sparsity', '0.5']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('prunekit prune: cannot rank the weights: NaN or Inf scores (magnitude) in tensor "w" (1 of them); fix or --exclude it\n');
+    expect(r.stderr).toBe(
+      'prunekit prune: cannot rank the weights: NaN or Inf scores (magnitude) in tensor "w" (1 of them); fix or --exclude it\n',
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -474,7 +630,22 @@ test('--help: usage, description, every flag, examples', async () => {
   expect(r.code).toBe(0);
   expect(r.stderr).toBe('');
   expect(r.stdout).toMatch(/^Usage: prunekit prune MODEL\.safetensors -o OUT\.safetensors --sparsity R/);
-  for (const flag of ['--output FILE', '--sparsity R', '--pattern P', '--scope SCOPE', '--criterion NAME', '--grads FILE', '--reduce TYPE', '--tie-mode MODE', '--max-per-layer R', '--min-per-layer R', '--include REGEX', '--exclude REGEX', '--masks FILE', '--json'])
+  for (const flag of [
+    '--output FILE',
+    '--sparsity R',
+    '--pattern P',
+    '--scope SCOPE',
+    '--criterion NAME',
+    '--grads FILE',
+    '--reduce TYPE',
+    '--tie-mode MODE',
+    '--max-per-layer R',
+    '--min-per-layer R',
+    '--include REGEX',
+    '--exclude REGEX',
+    '--masks FILE',
+    '--json',
+  ])
     expect(r.stdout).toContain(flag);
   expect(r.stdout).toContain('Examples:');
   expect(r.stdout).toContain('prunekit prune model.safetensors --sparsity 0.9 -o pruned.safetensors');

@@ -35,7 +35,13 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 const SCORED = ['fc.weight', 'fc.bias', 'fc2.weight', 'emb', 'norm'];
-const SHAPES: Record<string, number[]> = { 'fc.weight': [2, 3], 'fc.bias': [2], 'fc2.weight': [3], emb: [2], norm: [1, 2] };
+const SHAPES: Record<string, number[]> = {
+  'fc.weight': [2, 3],
+  'fc.bias': [2],
+  'fc2.weight': [3],
+  emb: [2],
+  norm: [1, 2],
+};
 
 // |w*g| rounded once to float32, by hand for the exact cases and with Math.fround where float32 rounds.
 const SNIP: Record<string, number[]> = {
@@ -49,11 +55,23 @@ const SNIP: Record<string, number[]> = {
 const EXPECTED: Record<string, { args: string[]; scores: Record<string, number[]> }> = {
   magnitude: {
     args: [],
-    scores: { 'fc.weight': [1, 2, 3, 0.5, 0, 4], 'fc.bias': [0.25, 4], 'fc2.weight': [fr(0.1), fr(1 / 3), fr(1e-20)], emb: [1.5, 2], norm: [1, 2.5] },
+    scores: {
+      'fc.weight': [1, 2, 3, 0.5, 0, 4],
+      'fc.bias': [0.25, 4],
+      'fc2.weight': [fr(0.1), fr(1 / 3), fr(1e-20)],
+      emb: [1.5, 2],
+      norm: [1, 2.5],
+    },
   },
   gradient: {
     args: ['--grads', 'GRADS'],
-    scores: { 'fc.weight': [0.5, 0.25, 2, 8, 3, 0.125], 'fc.bias': [1, 0.5], 'fc2.weight': [fr(0.3), 3, fr(1e-20)], emb: [2, 0.25], norm: [0.5, 2] },
+    scores: {
+      'fc.weight': [0.5, 0.25, 2, 8, 3, 0.125],
+      'fc.bias': [1, 0.5],
+      'fc2.weight': [fr(0.3), 3, fr(1e-20)],
+      emb: [2, 0.25],
+      norm: [0.5, 2],
+    },
   },
   snip: { args: ['--grads', 'GRADS'], scores: SNIP },
   // One step from zero: s = fround(0 * alpha) + fround(beta * |w*g|), rounded; beta 2.5 makes it visible.
@@ -66,7 +84,15 @@ const EXPECTED: Record<string, { args: string[]; scores: Record<string, number[]
 describe.each(Object.keys(EXPECTED))('%s', (criterion) => {
   test('writes the hand-computed scores as F32, same names, shapes and order, with the criterion in the metadata', async () => {
     const { args, scores } = EXPECTED[criterion];
-    const r = await runCli(['score', model, '--criterion', criterion, '-o', out, ...args.map((a) => (a === 'GRADS' ? grads : a))]);
+    const r = await runCli([
+      'score',
+      model,
+      '--criterion',
+      criterion,
+      '-o',
+      out,
+      ...args.map((a) => (a === 'GRADS' ? grads : a)),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const written = readSafetensors(out);
@@ -83,7 +109,9 @@ describe.each(Object.keys(EXPECTED))('%s', (criterion) => {
 
 test('snip_momentum defaults to beta 1: one step equals snip', async () => {
   expect((await runCli(['score', model, '-c', 'snip_momentum', '-g', grads, '-o', out])).code).toBe(0);
-  expect(tensorAsFloat32(readSafetensors(out).tensors.get('fc2.weight')!)).toEqual(new Float32Array(SNIP['fc2.weight']));
+  expect(tensorAsFloat32(readSafetensors(out).tensors.get('fc2.weight')!)).toEqual(
+    new Float32Array(SNIP['fc2.weight']),
+  );
 });
 
 test('the table lists every scored tensor with min/mean/max, then the skipped ones', async () => {
@@ -99,7 +127,21 @@ test('the table lists every scored tensor with min/mean/max, then the skipped on
 });
 
 test('--json prints one object with the stats, the skipped tensors and the config', async () => {
-  const r = await runCli(['score', model, '-c', 'snip_momentum', '-g', grads, '--beta', '2', '-o', out, '--json', '--exclude', '^fc2']);
+  const r = await runCli([
+    'score',
+    model,
+    '-c',
+    'snip_momentum',
+    '-g',
+    grads,
+    '--beta',
+    '2',
+    '-o',
+    out,
+    '--json',
+    '--exclude',
+    '^fc2',
+  ]);
   expect(r.code).toBe(0);
   const report = JSON.parse(r.stdout);
   expect(report).toMatchObject({
@@ -117,8 +159,24 @@ test('--json prints one object with the stats, the skipped tensors and the confi
   });
   expect(report.tensors.map((t: { name: string }) => t.name)).toEqual(['fc.weight', 'fc.bias', 'emb', 'norm']);
   // fc.weight: 2 * [0.5, 0.5, 6, 4, 0, 0.5]
-  expect(report.tensors[0]).toEqual({ name: 'fc.weight', shape: [2, 3], dtype: 'F32', elements: 6, min: 0, mean: 23 / 6, max: 12 });
-  expect(report.tensors[3]).toEqual({ name: 'norm', shape: [1, 2], dtype: 'BF16', elements: 2, min: 1, mean: 5.5, max: 10 });
+  expect(report.tensors[0]).toEqual({
+    name: 'fc.weight',
+    shape: [2, 3],
+    dtype: 'F32',
+    elements: 6,
+    min: 0,
+    mean: 23 / 6,
+    max: 12,
+  });
+  expect(report.tensors[3]).toEqual({
+    name: 'norm',
+    shape: [1, 2],
+    dtype: 'BF16',
+    elements: 2,
+    min: 1,
+    mean: 5.5,
+    max: 10,
+  });
 });
 
 test('--include and --exclude select by regex over names; biases are scored unless excluded', async () => {
@@ -168,7 +226,9 @@ describe('non-finite gradients', () => {
   test('skip (default): the tensor keeps score 0 and a warning names it', async () => {
     const r = await runCli(args());
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('warning: NaN or Inf terms, these tensors keep score 0 (--on-non-finite skip): fc.bias (1)');
+    expect(r.stderr).toContain(
+      'warning: NaN or Inf terms, these tensors keep score 0 (--on-non-finite skip): fc.bias (1)',
+    );
     expect(tensorAsFloat32(readSafetensors(out).tensors.get('fc.bias')!)).toEqual(new Float32Array([0, 0]));
   });
 
@@ -201,7 +261,10 @@ describe('progress', () => {
 
   test('no bar for a single tensor', async () => {
     const terminal = fakeTerminal();
-    expect((await runCli(['score', model, '-c', 'magnitude', '-o', out, '--include', '^emb$'], { progressStream: terminal })).code).toBe(0);
+    expect(
+      (await runCli(['score', model, '-c', 'magnitude', '-o', out, '--include', '^emb$'], { progressStream: terminal }))
+        .code,
+    ).toBe(0);
     expect(terminal.text()).toBe('');
   });
 
@@ -226,17 +289,21 @@ describe('errors', () => {
   });
 
   test('PRUNEKIT_DEBUG=1 adds the stack trace', async () => {
-    const r = await runCli(['score', tmp.file('nope.safetensors'), '-c', 'magnitude', '-o', out], { env: { PRUNEKIT_DEBUG: '1' } });
+    const r = await runCli(['score', tmp.file('nope.safetensors'), '-c', 'magnitude', '-o', out], {
+      env: { PRUNEKIT_DEBUG: '1' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/does not exist\n\s+at /);
   });
 
-  test('corrupt model file: exit 1 with the reader\'s reason', async () => {
+  test("corrupt model file: exit 1 with the reader's reason", async () => {
     const corrupt = tmp.file('corrupt.safetensors');
     fs.writeFileSync(corrupt, Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22, 0x61]));
     const r = await runCli(['score', corrupt, '-c', 'magnitude', '-o', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^prunekit score: the model file is not valid safetensors: .*corrupt\.safetensors: header length 8 bytes is larger than the file allows/);
+    expect(r.stderr).toMatch(
+      /^prunekit score: the model file is not valid safetensors: .*corrupt\.safetensors: header length 8 bytes is larger than the file allows/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -257,7 +324,9 @@ describe('errors', () => {
   });
 
   test('--grads with magnitude is a usage error', async () => {
-    expect((await runCli(['score', model, '-c', 'magnitude', '-g', grads, '-o', out])).stderr).toContain('magnitude does not read gradients');
+    expect((await runCli(['score', model, '-c', 'magnitude', '-g', grads, '-o', out])).stderr).toContain(
+      'magnitude does not read gradients',
+    );
   });
 
   test('missing grads tensors are named, all of them; an existing output is left alone', async () => {
@@ -266,7 +335,8 @@ describe('errors', () => {
     const r = await runCli(['score', model, '-c', 'snip', '-g', few, '-o', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`snip reads gradients, and ${few} does not fit the model:`);
-    for (const name of ['fc.weight', 'fc2.weight', 'emb', 'norm']) expect(r.stderr).toContain(`tensor "${name}": no tensor of that name in ${few}`);
+    for (const name of ['fc.weight', 'fc2.weight', 'emb', 'norm'])
+      expect(r.stderr).toContain(`tensor "${name}": no tensor of that name in ${few}`);
     expect(r.stderr).not.toContain('"fc.bias"');
     expect(fs.readFileSync(out, 'utf8')).toBe('old');
   });
@@ -282,7 +352,9 @@ describe('errors', () => {
   });
 
   test('a non-floating gradient is an error', async () => {
-    const ints = writeModel(tmp.file('i.safetensors'), [['fc.bias', { dtype: 'I32', shape: [2], data: new Int32Array([1, 2]) }]]);
+    const ints = writeModel(tmp.file('i.safetensors'), [
+      ['fc.bias', { dtype: 'I32', shape: [2], data: new Int32Array([1, 2]) }],
+    ]);
     const r = await runCli(['score', model, '-c', 'gradient', '-g', ints, '--include', 'fc.bias', '-o', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('tensor "fc.bias": its gradient has dtype I32, expected F32, F16 or BF16');
@@ -291,13 +363,17 @@ describe('errors', () => {
   test('unknown criterion: usage error listing the registered ones', async () => {
     const r = await runCli(['score', model, '-c', 'snipp', '-o', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('criteria does not support "snipp", currently only support [magnitude, gradient, snip, snip_momentum]');
+    expect(r.stderr).toContain(
+      'criteria does not support "snipp", currently only support [magnitude, gradient, snip, snip_momentum]',
+    );
   });
 
   test('unknown flag: exit 2 with a suggestion and the usage line', async () => {
     const r = await runCli(['score', model, '--critrion', 'snip', '-o', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^prunekit score: unknown flag --critrion \(did you mean --criterion\?\)\nUsage: prunekit score MODEL/);
+    expect(r.stderr).toMatch(
+      /^prunekit score: unknown flag --critrion \(did you mean --criterion\?\)\nUsage: prunekit score MODEL/,
+    );
   });
 
   test.each([
@@ -306,7 +382,10 @@ describe('errors', () => {
     [['-c', 'snip_momentum', '-g', 'G', '--alpha', 'fast', '-o', 'x'], '--alpha expects a finite number, got "fast"'],
     [['-c', 'magnitude', '--alpha', '0.5', '-o', 'x'], '--alpha and --beta apply to snip_momentum only, not magnitude'],
     [['-c', 'magnitude', '--include', '(', '-o', 'x'], '--include "(" is not a valid regular expression'],
-    [['-c', 'magnitude', '--on-non-finite', 'ignore', '-o', 'x'], '--on-non-finite must be one of skip, error, propagate'],
+    [
+      ['-c', 'magnitude', '--on-non-finite', 'ignore', '-o', 'x'],
+      '--on-non-finite must be one of skip, error, propagate',
+    ],
     [['-c', 'magnitude', '-o'], '--output needs a value FILE (nothing follows it'],
   ])('usage error: %j', async (extra, message) => {
     const r = await runCli(['score', model, ...extra.map((a) => (a === 'G' ? grads : a))]);
@@ -340,15 +419,21 @@ describe('errors', () => {
   test('nothing left to score', async () => {
     const r = await runCli(['score', model, '-c', 'magnitude', '-o', out, '--include', '^step$']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`nothing to score in ${model}: 7 tensors, 6 left out by --include/--exclude, 1 not F32/F16/BF16`);
+    expect(r.stderr).toContain(
+      `nothing to score in ${model}: 7 tensors, 6 left out by --include/--exclude, 1 not F32/F16/BF16`,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
   test('a tensor named __proto__ is scored like any other', async () => {
-    const odd = writeModel(tmp.file('odd.safetensors'), [['__proto__', f32([2], [-1, 2])], ['w', f32([1], [-3])]]);
+    const odd = writeModel(tmp.file('odd.safetensors'), [
+      ['__proto__', f32([2], [-1, 2])],
+      ['w', f32([1], [-3])],
+    ]);
     const r = await runCli(['score', odd, '-c', 'magnitude', '-o', out, '--json']);
     // Either correct scores or a clear error, never a silently zero tensor.
-    if (r.code === 0) expect(tensorAsFloat32(readSafetensors(out).tensors.get('__proto__')!)).toEqual(new Float32Array([1, 2]));
+    if (r.code === 0)
+      expect(tensorAsFloat32(readSafetensors(out).tensors.get('__proto__')!)).toEqual(new Float32Array([1, 2]));
     else expect(r.stderr).toContain('tensor "__proto__": the criterion produced no scores for it');
   });
 });
@@ -357,7 +442,17 @@ test('--help', async () => {
   const r = await runCli(['score', '--help']);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^Usage: prunekit score MODEL\.safetensors --criterion NAME -o SCORES\.safetensors/);
-  for (const flag of ['--criterion NAME', '--output FILE', '--grads FILE', '--alpha A', '--beta B', '--include REGEX', '--exclude REGEX', '--json', '--help'])
+  for (const flag of [
+    '--criterion NAME',
+    '--output FILE',
+    '--grads FILE',
+    '--alpha A',
+    '--beta B',
+    '--include REGEX',
+    '--exclude REGEX',
+    '--json',
+    '--help',
+  ])
     expect(r.stdout).toContain(flag);
   expect(r.stderr).toBe('');
 });

@@ -446,11 +446,21 @@ describe('bad input: a clear error naming the file and tensor, exit 1, nothing l
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status !== 0) return; // not root, or no mount here
     try {
       const model = tmp.file('model.safetensors');
-      const big = Array.from({ length: 4 }, (_, i) => [`w${i}`, { dtype: 'F32', shape: [256, 256], data: new Float32Array(65536).fill(i + 1) }] as [string, TensorInput]);
+      const big = Array.from(
+        { length: 4 },
+        (_, i) =>
+          [`w${i}`, { dtype: 'F32', shape: [256, 256], data: new Float32Array(65536).fill(i + 1) }] as [
+            string,
+            TensorInput,
+          ],
+      );
       writeSafetensors(model, big);
       const out = path.join(mnt, 'out.safetensors');
       const r = await runCli(['prune', model, '-o', out, '--sparsity', '0.5', '--pattern', '1x1']);
-      expect(r).toMatchObject({ code: 1, stderr: `prunekit prune: cannot write ${out}: no space left on the device (nothing was written)\n` });
+      expect(r).toMatchObject({
+        code: 1,
+        stderr: `prunekit prune: cannot write ${out}: no space left on the device (nothing was written)\n`,
+      });
       expect(fs.readdirSync(mnt)).toEqual([]);
     } finally {
       spawnSync('umount', [mnt]);

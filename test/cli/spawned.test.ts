@@ -52,7 +52,10 @@ suite(`spawned CLI${reason ? ` (skipped: ${reason})` : ''}`, () => {
   });
 
   test('score end to end, exit code 0, JSON on stdout, nothing on stderr when piped', () => {
-    const model = writeModel(tmp.file('m.safetensors'), [['w', f32([2], [-1.5, 2])], ['b', f32([1], [-3])]]);
+    const model = writeModel(tmp.file('m.safetensors'), [
+      ['w', f32([2], [-1.5, 2])],
+      ['b', f32([1], [-3])],
+    ]);
     const out = tmp.file('s.safetensors');
     const r = run(['score', model, '--criterion', 'magnitude', '-o', out, '--json']);
     expect(r.stderr).toBe('');
@@ -61,7 +64,7 @@ suite(`spawned CLI${reason ? ` (skipped: ${reason})` : ''}`, () => {
     expect(tensorAsFloat32(readSafetensors(out).tensors.get('w')!)).toEqual(new Float32Array([1.5, 2]));
   });
 
-  test('with a binary that does not load: --help exits 0, info exits 1 with the loader\'s message, no stack', () => {
+  test("with a binary that does not load: --help exits 0, info exits 1 with the loader's message, no stack", () => {
     const preload = tmp.file('break-native.js');
     const help = run(['--help'], preload);
     expect(help.status).toBe(0);

@@ -13,7 +13,13 @@ function random(seed: number): () => number {
 
 // One module well above the split size (2^20 elements in all, pieces of 2^16), one just above a piece,
 // several small ones. Generated once; each test gets fresh copies.
-const SIZES = [['big', 1_100_000], ['medium', 70_001], ['s1', 1000], ['s2', 31], ['empty', 0]] as const;
+const SIZES = [
+  ['big', 1_100_000],
+  ['medium', 70_001],
+  ['s1', 1000],
+  ['s2', 31],
+  ['empty', 0],
+] as const;
 const next = random(7);
 const DATA = SIZES.map(([name, n]) => {
   const weight = new Float32Array(n);
@@ -32,19 +38,24 @@ function bigModules(poisonAt: number | null): Modules {
 describe.each([1, 2, 3])('with %i thread(s)', (count) => {
   beforeAll(() => setThreads(count));
 
-  test.each(['magnitude', 'gradient', 'snip', 'snip_momentum'] as const)('%s matches the oracle over two steps', (type) => {
-    const modules = bigModules(null);
-    const c = getCriterion({ criterion_type: type, alpha: 0.75, beta: 1.5 }, modules);
-    const want: Record<string, Float32Array> = Object.fromEntries(Object.keys(modules).map((k) => [k, new Float32Array(modules[k].weight.length)]));
-    for (let s = 0; s < 2; s++) {
-      if (type === 'magnitude') c.onStepBegin();
-      else c.onBeforeOptimizerStep();
-      for (const [name, { weight, grad }] of Object.entries(modules)) {
-        want[name] = step(type, weight, grad!, want[name], 0.75, 1.5);
-        expect([name, bitReport(c.scores[name], want[name])]).toEqual([name, 'identical']);
+  test.each(['magnitude', 'gradient', 'snip', 'snip_momentum'] as const)(
+    '%s matches the oracle over two steps',
+    (type) => {
+      const modules = bigModules(null);
+      const c = getCriterion({ criterion_type: type, alpha: 0.75, beta: 1.5 }, modules);
+      const want: Record<string, Float32Array> = Object.fromEntries(
+        Object.keys(modules).map((k) => [k, new Float32Array(modules[k].weight.length)]),
+      );
+      for (let s = 0; s < 2; s++) {
+        if (type === 'magnitude') c.onStepBegin();
+        else c.onBeforeOptimizerStep();
+        for (const [name, { weight, grad }] of Object.entries(modules)) {
+          want[name] = step(type, weight, grad!, want[name], 0.75, 1.5);
+          expect([name, bitReport(c.scores[name], want[name])]).toEqual([name, 'identical']);
+        }
       }
-    }
-  });
+    },
+  );
 
   test('"skip": a NaN near the end of the big module leaves it untouched, the others scored', () => {
     const modules = bigModules(1_099_990);

@@ -10,7 +10,10 @@ afterAll(() => setSimd(original));
 
 function build(c: CriteriaCase, policy: NonFinitePolicy) {
   const modules = { layer: { weight: c.weight, grad: null as Float32Array | null, shape: [c.n] } };
-  const criterion = getCriterion({ criterion_type: c.criterion, alpha: c.alpha, beta: c.beta, on_non_finite: policy }, modules);
+  const criterion = getCriterion(
+    { criterion_type: c.criterion, alpha: c.alpha, beta: c.beta, on_non_finite: policy },
+    modules,
+  );
   const hook = () => (c.criterion === 'magnitude' ? criterion.onStepBegin() : criterion.onBeforeOptimizerStep());
   return { modules, criterion, hook };
 }
@@ -43,7 +46,12 @@ describe.each(levels)('on %s', (level) => {
         c.grads.forEach((grad, i) => {
           modules.layer.grad = grad;
           hook();
-          expect([c.id, policy, i, bitReport(criterion.scores.layer, c.expected[i])]).toEqual([c.id, policy, i, 'identical']);
+          expect([c.id, policy, i, bitReport(criterion.scores.layer, c.expected[i])]).toEqual([
+            c.id,
+            policy,
+            i,
+            'identical',
+          ]);
         });
         expect(criterion.nonFiniteSkips).toEqual({});
       }

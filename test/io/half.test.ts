@@ -1,9 +1,4 @@
-import {
-  bf16BitsToNumber,
-  bf16ToFloat32Array,
-  f16BitsToNumber,
-  f16ToFloat32Array,
-} from '../../lib/io/half';
+import { bf16BitsToNumber, bf16ToFloat32Array, f16BitsToNumber, f16ToFloat32Array } from '../../lib/io/half';
 
 /** Reference f16 decoding by the textbook formula, independent of the bit tricks. */
 function f16Formula(h: number): number {
@@ -34,21 +29,23 @@ function f32BitsOf(x: number): number {
 }
 
 describe('f16 -> f32', () => {
-  test.each(hexRows([
-    [0x3c00, 1],
-    [0xc000, -2],
-    [0x3800, 0.5],
-    [0x3555, 0.333251953125],
-    [0x7bff, 65504],
-    [0x0400, 2 ** -14], // smallest normal
-    [0x0001, 2 ** -24], // smallest subnormal
-    [0x03ff, 1023 * 2 ** -24], // largest subnormal
-    [0x8001, -(2 ** -24)],
-    [0x7c00, Infinity],
-    [0xfc00, -Infinity],
-    [0x0000, 0],
-    [0x8000, -0],
-  ]))('0x%s -> %p', (_hex, expected, bits) => {
+  test.each(
+    hexRows([
+      [0x3c00, 1],
+      [0xc000, -2],
+      [0x3800, 0.5],
+      [0x3555, 0.333251953125],
+      [0x7bff, 65504],
+      [0x0400, 2 ** -14], // smallest normal
+      [0x0001, 2 ** -24], // smallest subnormal
+      [0x03ff, 1023 * 2 ** -24], // largest subnormal
+      [0x8001, -(2 ** -24)],
+      [0x7c00, Infinity],
+      [0xfc00, -Infinity],
+      [0x0000, 0],
+      [0x8000, -0],
+    ]),
+  )('0x%s -> %p', (_hex, expected, bits) => {
     expect(Object.is(f16BitsToNumber(bits), expected)).toBe(true);
     expect(Object.is(f16ToFloat32Array(le16(bits))[0], expected)).toBe(true);
   });
@@ -96,19 +93,21 @@ describe('f16 -> f32', () => {
 });
 
 describe('bf16 -> f32', () => {
-  test.each(hexRows([
-    [0x3f80, 1],
-    [0xc000, -2],
-    [0xc020, -2.5],
-    [0x3e20, 0.15625],
-    [0x7f7f, 3.3895313892515355e38], // largest finite bf16
-    [0x0001, 2 ** -133], // smallest subnormal bf16 (f32 subnormal)
-    [0x0080, 2 ** -126], // smallest normal
-    [0x7f80, Infinity],
-    [0xff80, -Infinity],
-    [0x0000, 0],
-    [0x8000, -0],
-  ]))('0x%s -> %p', (_hex, expected, bits) => {
+  test.each(
+    hexRows([
+      [0x3f80, 1],
+      [0xc000, -2],
+      [0xc020, -2.5],
+      [0x3e20, 0.15625],
+      [0x7f7f, 3.3895313892515355e38], // largest finite bf16
+      [0x0001, 2 ** -133], // smallest subnormal bf16 (f32 subnormal)
+      [0x0080, 2 ** -126], // smallest normal
+      [0x7f80, Infinity],
+      [0xff80, -Infinity],
+      [0x0000, 0],
+      [0x8000, -0],
+    ]),
+  )('0x%s -> %p', (_hex, expected, bits) => {
     expect(Object.is(bf16BitsToNumber(bits), expected)).toBe(true);
     expect(Object.is(bf16ToFloat32Array(le16(bits))[0], expected)).toBe(true);
   });

@@ -96,10 +96,19 @@ describe('fixture written by tools/make-safetensors-fixture.py', () => {
     expect(u16s(file.tensors.get('layer1.weight_f16')!.data)).toEqual(expected.tensors['layer1.weight_f16'].bits);
     expect(u16s(file.tensors.get('layer1.weight_bf16')!.data)).toEqual(expected.tensors['layer1.weight_bf16'].bits);
     expect(Array.from(tensorAsFloat32(file.tensors.get('layer1.weight_f16')!))).toEqual([
-      1, -2, 65504, 2 ** -24, 0.333251953125, Infinity,
+      1,
+      -2,
+      65504,
+      2 ** -24,
+      0.333251953125,
+      Infinity,
     ]);
     expect(Array.from(tensorAsFloat32(file.tensors.get('layer1.weight_bf16')!))).toEqual([
-      1, -2.5, 0.15625, 2 ** 100, 2 ** -130,
+      1,
+      -2.5,
+      0.15625,
+      2 ** 100,
+      2 ** -130,
     ]);
   });
 

@@ -130,7 +130,9 @@ describe('writer layout', () => {
 
   test('metadata comes first in the header and is omitted when absent or empty', () => {
     const t: Array<[string, TensorInput]> = [['a', { dtype: 'U8', shape: [], data: new Uint8Array([9]) }]];
-    expect(headerOf(serializeSafetensors(t, { format: 'pt' })).text).toMatch(/^\{"__metadata__":\{"format":"pt"\},"a":/);
+    expect(headerOf(serializeSafetensors(t, { format: 'pt' })).text).toMatch(
+      /^\{"__metadata__":\{"format":"pt"\},"a":/,
+    );
     expect(headerOf(serializeSafetensors(t)).text).toMatch(/^\{"a":/);
     expect(headerOf(serializeSafetensors(t, {})).text).toMatch(/^\{"a":/);
   });
@@ -247,16 +249,16 @@ describe('writeSafetensors / readSafetensors', () => {
 
   test('invalid input creates no file and leaves an existing file untouched', () => {
     const fresh = path.join(dir, 'fresh.safetensors');
-    expect(() =>
-      writeSafetensors(fresh, [['a', { dtype: 'F32', shape: [2], data: new Float32Array(3) }]]),
-    ).toThrow(SafetensorsError);
+    expect(() => writeSafetensors(fresh, [['a', { dtype: 'F32', shape: [2], data: new Float32Array(3) }]])).toThrow(
+      SafetensorsError,
+    );
     expect(fs.readdirSync(dir)).toEqual([]);
 
     const existing = path.join(dir, 'existing.safetensors');
     fs.writeFileSync(existing, 'old contents');
-    expect(() =>
-      writeSafetensors(existing, [['a', { dtype: 'BAD', shape: [1], data: new Uint8Array(1) }]]),
-    ).toThrow(`${existing}: tensor "a": unknown dtype "BAD"`);
+    expect(() => writeSafetensors(existing, [['a', { dtype: 'BAD', shape: [1], data: new Uint8Array(1) }]])).toThrow(
+      `${existing}: tensor "a": unknown dtype "BAD"`,
+    );
     expect(fs.readFileSync(existing, 'utf8')).toBe('old contents');
     expect(fs.readdirSync(dir)).toEqual(['existing.safetensors']);
   });
@@ -316,9 +318,15 @@ describe('writer validation', () => {
   };
 
   test('duplicate tensor names', () => {
-    expect(msgOf(() => serializeSafetensors([['a', u8(1)], ['b', u8(1)], ['a', u8(2)]]))).toBe(
-      'serializeSafetensors: tensor "a": duplicate tensor name',
-    );
+    expect(
+      msgOf(() =>
+        serializeSafetensors([
+          ['a', u8(1)],
+          ['b', u8(1)],
+          ['a', u8(2)],
+        ]),
+      ),
+    ).toBe('serializeSafetensors: tensor "a": duplicate tensor name');
   });
 
   test('reserved name __metadata__', () => {
@@ -336,15 +344,15 @@ describe('writer validation', () => {
   test('byte length is checked in bytes, not elements', () => {
     // 2 float64 elements = 16 bytes = 4 F32 elements: accepted as raw bytes.
     expect(() => serializeSafetensors([['w', { dtype: 'F32', shape: [4], data: new Float64Array(2) }]])).not.toThrow();
-    expect(msgOf(() => serializeSafetensors([['w', { dtype: 'F32', shape: [2], data: new Float64Array(2) }]]))).toContain(
-      'data has 16 bytes but shape [2] x F32 (4 bytes) needs 8 bytes',
-    );
+    expect(
+      msgOf(() => serializeSafetensors([['w', { dtype: 'F32', shape: [2], data: new Float64Array(2) }]])),
+    ).toContain('data has 16 bytes but shape [2] x F32 (4 bytes) needs 8 bytes');
   });
 
   test('unknown dtype', () => {
-    expect(msgOf(() => serializeSafetensors([['w', { dtype: 'float32', shape: [1], data: new Float32Array(1) }]]))).toMatch(
-      /^serializeSafetensors: tensor "w": unknown dtype "float32" \(known: /,
-    );
+    expect(
+      msgOf(() => serializeSafetensors([['w', { dtype: 'float32', shape: [1], data: new Float32Array(1) }]])),
+    ).toMatch(/^serializeSafetensors: tensor "w": unknown dtype "float32" \(known: /);
   });
 
   test('negative and non-integer shape dims', () => {
@@ -382,13 +390,20 @@ describe('writer validation', () => {
   });
 
   test('names with lone surrogates are rejected', () => {
-    expect(msgOf(() => serializeSafetensors([['bad\ud800', u8(0)]]))).toContain('name contains a lone UTF-16 surrogate');
+    expect(msgOf(() => serializeSafetensors([['bad\ud800', u8(0)]]))).toContain(
+      'name contains a lone UTF-16 surrogate',
+    );
   });
 
   test('writeSafetensors errors name the destination path', () => {
-    expect(msgOf(() => writeSafetensors('/tmp/never-written.safetensors', [['a', u8(1)], ['a', u8(1)]]))).toBe(
-      '/tmp/never-written.safetensors: tensor "a": duplicate tensor name',
-    );
+    expect(
+      msgOf(() =>
+        writeSafetensors('/tmp/never-written.safetensors', [
+          ['a', u8(1)],
+          ['a', u8(1)],
+        ]),
+      ),
+    ).toBe('/tmp/never-written.safetensors: tensor "a": duplicate tensor name');
     expect(fs.existsSync('/tmp/never-written.safetensors')).toBe(false);
   });
 });

@@ -89,7 +89,8 @@ describe('file and header framing', () => {
   });
 
   test('duplicate tensor name in the header', () => {
-    const text = '{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}}';
+    const text =
+      '{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}}';
     expect(errorOf(craft(text, [1])).message).toMatch(
       /^bad\.safetensors: header is not valid JSON: duplicate key "a" at position \d+$/,
     );

@@ -5,10 +5,23 @@ import { resolvePruningConfig } from '../../lib/pruning/config';
 test('an empty config takes INC WeightPruningConfig defaults', () => {
   const [c] = resolvePruningConfig({});
   expect(c).toMatchObject({
-    target_sparsity: 0.9, pruning_type: 'snip_momentum', pattern: '4x1', op_names: [], excluded_op_names: [],
-    start_step: 0, end_step: 0, pruning_scope: 'global', pruning_frequency: 1, min_sparsity_ratio_per_op: 0,
-    max_sparsity_ratio_per_op: 0.98, sparsity_decay_type: 'exp', criterion_reduce_type: 'mean', reg_type: null,
-    reg_coeff: 0, tie_mode: 'exact', lock_init_sparsity: false,
+    target_sparsity: 0.9,
+    pruning_type: 'snip_momentum',
+    pattern: '4x1',
+    op_names: [],
+    excluded_op_names: [],
+    start_step: 0,
+    end_step: 0,
+    pruning_scope: 'global',
+    pruning_frequency: 1,
+    min_sparsity_ratio_per_op: 0,
+    max_sparsity_ratio_per_op: 0.98,
+    sparsity_decay_type: 'exp',
+    criterion_reduce_type: 'mean',
+    reg_type: null,
+    reg_coeff: 0,
+    tie_mode: 'exact',
+    lock_init_sparsity: false,
   });
   expect(c.parsedPattern).toMatchObject({ kind: 'block', blockRows: 4, blockCols: 1 });
 });
@@ -33,7 +46,9 @@ test('each pruner takes its own keys, then the global ones, then the defaults (a
 
 test("INC's keys that prunekit does not use are accepted with a warning", () => {
   const warnings: string[] = [];
-  resolvePruningConfig({ target_sparsity: 0.5, pruning_op_types: ['Linear'], low_memory_usage: false } as never, (w) => warnings.push(w));
+  resolvePruningConfig({ target_sparsity: 0.5, pruning_op_types: ['Linear'], low_memory_usage: false } as never, (w) =>
+    warnings.push(w),
+  );
   expect(warnings).toEqual([
     'config: "pruning_op_types" has no effect in prunekit and is ignored',
     'config: "low_memory_usage" has no effect in prunekit and is ignored',
@@ -75,17 +90,29 @@ test.each([
   [{ target_sparsity: 1.5 }, 'config: target_sparsity'],
   [{ target_sparsity: -0.1 }, 'config: target_sparsity'],
   [{ max_sparsity_ratio_per_op: 2 }, 'config: max_sparsity_ratio_per_op'],
-  [{ min_sparsity_ratio_per_op: 0.5, max_sparsity_ratio_per_op: 0.4 }, 'config: min_sparsity_ratio_per_op (0.5) is above max_sparsity_ratio_per_op (0.4)'],
+  [
+    { min_sparsity_ratio_per_op: 0.5, max_sparsity_ratio_per_op: 0.4 },
+    'config: min_sparsity_ratio_per_op (0.5) is above max_sparsity_ratio_per_op (0.4)',
+  ],
   [{ start_step: 5, end_step: 2 }, 'config: end_step (2) is before start_step (5)'],
   [{ pruning_frequency: 0 }, 'config: pruning_frequency must be an integer >= 1, got 0'],
   [{ start_step: 1.5 }, 'config: start_step must be an integer >= 0, got 1.5'],
-  [{ pattern: '2:4', target_sparsity: 0.6 }, 'config: target_sparsity 0.6 is above what pattern "2:4" can reach (N/M = 0.5)'],
+  [
+    { pattern: '2:4', target_sparsity: 0.6 },
+    'config: target_sparsity 0.6 is above what pattern "2:4" can reach (N/M = 0.5)',
+  ],
   [{ reg_type: 'l1' }, 'config: unknown reg_type "l1"; accepted: "group_lasso"'],
-  [{ reg_type: 'group_lasso', pattern: '2:4', target_sparsity: 0.5 }, 'config: reg_type "group_lasso" needs an NxM pattern, not "2:4"'],
+  [
+    { reg_type: 'group_lasso', pattern: '2:4', target_sparsity: 0.5 },
+    'config: reg_type "group_lasso" needs an NxM pattern, not "2:4"',
+  ],
   [{ reg_coeff: -1 }, 'config: reg_coeff must be a finite number >= 0, got -1'],
   [{ op_names: ['fc('] }, 'config: op_names holds an invalid regular expression "fc("'],
   [{ op_names: 'fc' }, 'config: op_names must be an array of regular expressions (strings), got "fc"'],
-  [{ pruning_type: 'snip_momentum_progressive' }, 'config: unknown pruning_type "snip_momentum_progressive"; accepted: "magnitude", "gradient", "snip", "snip_momentum"'],
+  [
+    { pruning_type: 'snip_momentum_progressive' },
+    'config: unknown pruning_type "snip_momentum_progressive"; accepted: "magnitude", "gradient", "snip", "snip_momentum"',
+  ],
   [{ tie_mode: 'loose' }, 'config: unknown tie_mode "loose"; accepted: "exact", "threshold"'],
   [{ criterion_reduce_type: 'median' }, 'config: unknown criterion_reduce_type "median"'],
   [{ pruning_configs: [{}, { target_sparsity: 3 }] }, 'pruning_configs[1]: target_sparsity'],

@@ -12,7 +12,11 @@ function model(seed = 1, names = ['fc1', 'fc2']): Modules {
   const m: Modules = Object.create(null);
   for (const name of names) {
     const weight = new Float32Array(64).map(() => next() - 0.5);
-    Object.defineProperty(m, name, { value: { weight, grad: new Float32Array(64).map(() => next() - 0.5), shape: [8, 8] }, enumerable: true, writable: true });
+    Object.defineProperty(m, name, {
+      value: { weight, grad: new Float32Array(64).map(() => next() - 0.5), shape: [8, 8] },
+      enumerable: true,
+      writable: true,
+    });
   }
   return m;
 }
@@ -29,30 +33,59 @@ function step(p: Pruning, modules: Modules, grads = true) {
 const quiet = { warn: () => {} };
 
 describe('gradient criteria at step 0', () => {
-  test.each(['snip_momentum', 'snip', 'gradient'])('one-shot at step 0 with %s is refused, saying why and what to do', (pruning_type) => {
-    const make = () => new Pruning({ pruning_type, pattern: '1x1', target_sparsity: 0.5 }, model(), quiet);
-    expect(make).toThrow(ConfigError);
-    expect(make).toThrow(/before any gradient has been seen.*Prune after at least one optimizer step \(start_step >= 1\)/);
-  });
+  test.each(['snip_momentum', 'snip', 'gradient'])(
+    'one-shot at step 0 with %s is refused, saying why and what to do',
+    (pruning_type) => {
+      const make = () => new Pruning({ pruning_type, pattern: '1x1', target_sparsity: 0.5 }, model(), quiet);
+      expect(make).toThrow(ConfigError);
+      expect(make).toThrow(
+        /before any gradient has been seen.*Prune after at least one optimizer step \(start_step >= 1\)/,
+      );
+    },
+  );
 
   test('magnitude at step 0, and a gradient criterion from step 1, are fine', () => {
-    expect(() => new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5 }, model(), quiet)).not.toThrow();
-    expect(() => new Pruning({ pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 1 }, model(), quiet)).not.toThrow();
+    expect(
+      () => new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5 }, model(), quiet),
+    ).not.toThrow();
+    expect(
+      () =>
+        new Pruning(
+          { pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 1 },
+          model(),
+          quiet,
+        ),
+    ).not.toThrow();
     // iterative from 0: step 0's ratio is 0, nothing is chosen from empty scores
-    expect(() => new Pruning({ pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 0, end_step: 4 }, model(), quiet)).not.toThrow();
+    expect(
+      () =>
+        new Pruning(
+          { pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 0, end_step: 4 },
+          model(),
+          quiet,
+        ),
+    ).not.toThrow();
   });
 });
 
 test('a missing grad is accepted once nothing reads it (after end_step)', () => {
   const modules = model();
-  const p = new Pruning({ pruning_type: 'snip_momentum', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 2 }, modules, quiet);
+  const p = new Pruning(
+    { pruning_type: 'snip_momentum', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 2 },
+    modules,
+    quiet,
+  );
   p.onTrainBegin();
   for (let s = 0; s < 3; s++) step(p, modules);
   const masks = { ...p.masks };
   for (let s = 3; s < 6; s++) step(p, modules, false); // grads gone: the criterion stopped scoring at end_step
   expect(p.masks.fc1).toEqual(masks.fc1);
   // before end_step a missing grad is still an error
-  const early = new Pruning({ pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 3 }, model(), quiet);
+  const early = new Pruning(
+    { pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 3 },
+    model(),
+    quiet,
+  );
   early.onStepBegin();
   early.modules.fc1.grad = null;
   expect(() => early.onBeforeOptimizerStep()).toThrow(/module "fc1" needs a Float32Array grad/);
@@ -69,21 +102,42 @@ test('a user criterion that declares readsGradients has its grads checked by the
     }
   }
   registerCriterion('grad_times_two_driver_test')(GradTimesTwo);
-  const p = new Pruning({ pruning_type: 'grad_times_two_driver_test', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 3 }, model(), quiet);
+  const p = new Pruning(
+    { pruning_type: 'grad_times_two_driver_test', pattern: '1x1', target_sparsity: 0.5, start_step: 1, end_step: 3 },
+    model(),
+    quiet,
+  );
   p.onStepBegin();
   p.modules.fc1.grad = null;
   expect(() => p.onBeforeOptimizerStep()).toThrow(/module "fc1" needs a Float32Array grad/);
 });
 
 test('an op_names regex that matches no module is a ConfigError', () => {
-  const make = () => new Pruning({ pruning_type: 'magnitude', pruning_configs: [{ op_names: ['fc1'] }, { op_names: ['decoder'] }] }, model(), quiet);
+  const make = () =>
+    new Pruning(
+      { pruning_type: 'magnitude', pruning_configs: [{ op_names: ['fc1'] }, { op_names: ['decoder'] }] },
+      model(),
+      quiet,
+    );
   expect(make).toThrow(ConfigError);
   expect(make).toThrow('pruning_configs[1]: op_names regex "decoder" matches no module (modules: "fc1", "fc2")');
 });
 
 test('onStepBegin says whether the masks changed and the ratio it pruned to', () => {
   const modules = model();
-  const p = new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5, start_step: 0, end_step: 2, pruning_frequency: 1, sparsity_decay_type: 'linear' }, modules, quiet);
+  const p = new Pruning(
+    {
+      pruning_type: 'magnitude',
+      pattern: '1x1',
+      target_sparsity: 0.5,
+      start_step: 0,
+      end_step: 2,
+      pruning_frequency: 1,
+      sparsity_decay_type: 'linear',
+    },
+    modules,
+    quiet,
+  );
   p.onTrainBegin();
   const results = [0, 1, 2, 3].map(() => step(p, modules));
   expect(results.map((r) => r.masksChanged)).toEqual([false, true, true, false]);
@@ -104,7 +158,11 @@ test('sparsity() also reports totals over every module handed in', () => {
 describe('module entries that change between steps', () => {
   test('an entry replaced with the same shape is picked up: the new weight is masked', () => {
     const modules = model();
-    const p = new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5, start_step: 0, end_step: 0 }, modules, quiet);
+    const p = new Pruning(
+      { pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5, start_step: 0, end_step: 0 },
+      modules,
+      quiet,
+    );
     step(p, modules);
     const fresh = new Float32Array(64).fill(1);
     modules.fc1 = { weight: fresh, grad: null, shape: [8, 8] };

@@ -16,12 +16,16 @@ describe('INC reference runs: the generator', () => {
     for (const c of cases) expect(c.masks).toHaveLength(c.steps);
   });
 
-  test.each(cases.map((c) => [c.id, c] as const))('%s: weights and gradients regenerate INC tensors (sha16)', (_id, c) => {
-    for (const l of [...c.layers, HEAD]) {
-      expect(sha16(weightOf(c, l))).toBe(c.prng.sha16.weights[l.name]);
-      for (let step = 0; step < c.steps; step++) expect(sha16(gradOf(c, l, step))).toBe(c.prng.sha16.grads[step][l.name]);
-    }
-  });
+  test.each(cases.map((c) => [c.id, c] as const))(
+    '%s: weights and gradients regenerate INC tensors (sha16)',
+    (_id, c) => {
+      for (const l of [...c.layers, HEAD]) {
+        expect(sha16(weightOf(c, l))).toBe(c.prng.sha16.weights[l.name]);
+        for (let step = 0; step < c.steps; step++)
+          expect(sha16(gradOf(c, l, step))).toBe(c.prng.sha16.grads[step][l.name]);
+      }
+    },
+  );
 
   test('mask decoding: least significant bit first', () => {
     expect([...decodeMask(Buffer.from([0b00000101, 0b1]).toString('base64'), 9)]).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 1]);

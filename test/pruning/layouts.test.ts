@@ -21,7 +21,8 @@ function toTf(shape: number[]): { tfShape: number[]; map: Uint32Array } {
   const [co, ci, kh, kw] = shape;
   for (let o = 0; o < co; o++)
     for (let c = 0; c < ci; c++)
-      for (let h = 0; h < kh; h++) for (let w = 0; w < kw; w++) map[((o * ci + c) * kh + h) * kw + w] = ((h * kw + w) * ci + c) * co + o;
+      for (let h = 0; h < kh; h++)
+        for (let w = 0; w < kw; w++) map[((o * ci + c) * kh + h) * kw + w] = ((h * kw + w) * ci + c) * co + o;
   return { tfShape: [kh, kw, ci, co], map };
 }
 
@@ -48,7 +49,17 @@ function models(seed: number) {
   return { pt, tf, maps };
 }
 
-const PATTERNS: Array<[string, number]> = [['1x1', 0.7], ['4x1', 0.6], ['1x4', 0.6], ['2x2', 0.5], ['2:4', 0.5], ['2:4', 0.3], ['1:4', 0.15], ['channelx1', 0.5], ['1xchannel', 0.4]];
+const PATTERNS: Array<[string, number]> = [
+  ['1x1', 0.7],
+  ['4x1', 0.6],
+  ['1x4', 0.6],
+  ['2x2', 0.5],
+  ['2:4', 0.5],
+  ['2:4', 0.3],
+  ['1:4', 0.15],
+  ['channelx1', 0.5],
+  ['1xchannel', 0.4],
+];
 
 describe.each(['exact', 'threshold'] as const)('tie mode %s', (tie_mode) => {
   describe.each(['global', 'local'] as const)('scope %s', (scope) => {
@@ -59,39 +70,59 @@ describe.each(['exact', 'threshold'] as const)('tie mode %s', (tie_mode) => {
       expect(Object.keys(a.skipped)).toEqual(Object.keys(b.skipped));
       for (const name of Object.keys(SHAPES)) {
         expect(b.masks[name]).toEqual(permute(a.masks[name], maps[name]));
-        expect(b.report.layers.find((l) => l.name === name)!.prunedBlocks).toBe(a.report.layers.find((l) => l.name === name)!.prunedBlocks);
+        expect(b.report.layers.find((l) => l.name === name)!.prunedBlocks).toBe(
+          a.report.layers.find((l) => l.name === name)!.prunedBlocks,
+        );
       }
       expect(a.report.pruned).toBeGreaterThan(0);
     });
   });
 });
 
-test.each(['exact', 'threshold'] as const)('the driver, snip_momentum 4x1 iterative (%s): same masks every step', (tie_mode) => {
-  const { pt, tf, maps } = models(11);
-  const next = rng(3);
-  const config = { pruning_type: 'snip_momentum', pattern: '4x1', target_sparsity: 0.8, start_step: 0, end_step: 6, pruning_frequency: 2, tie_mode };
-  const runs = [pt, tf].map((m) => new Pruning(config, m, { warn: () => {} }));
-  runs.forEach((r) => r.onTrainBegin());
-  for (let step = 0; step < 8; step++) {
-    runs.forEach((r) => r.onStepBegin());
-    for (const name of Object.keys(SHAPES)) {
-      const g = new Float32Array(pt[name].weight.length).map(() => Math.floor(next() * 8) - 4);
-      pt[name].grad = g;
-      tf[name].grad = permute(g, maps[name]);
+test.each(['exact', 'threshold'] as const)(
+  'the driver, snip_momentum 4x1 iterative (%s): same masks every step',
+  (tie_mode) => {
+    const { pt, tf, maps } = models(11);
+    const next = rng(3);
+    const config = {
+      pruning_type: 'snip_momentum',
+      pattern: '4x1',
+      target_sparsity: 0.8,
+      start_step: 0,
+      end_step: 6,
+      pruning_frequency: 2,
+      tie_mode,
+    };
+    const runs = [pt, tf].map((m) => new Pruning(config, m, { warn: () => {} }));
+    runs.forEach((r) => r.onTrainBegin());
+    for (let step = 0; step < 8; step++) {
+      runs.forEach((r) => r.onStepBegin());
+      for (const name of Object.keys(SHAPES)) {
+        const g = new Float32Array(pt[name].weight.length).map(() => Math.floor(next() * 8) - 4);
+        pt[name].grad = g;
+        tf[name].grad = permute(g, maps[name]);
+      }
+      runs.forEach((r) => {
+        r.onBeforeOptimizerStep();
+        r.onAfterOptimizerStep();
+        r.onStepEnd();
+      });
+      for (const name of Object.keys(SHAPES))
+        expect(runs[1].masks[name]).toEqual(permute(runs[0].masks[name], maps[name]));
     }
-    runs.forEach((r) => {
-      r.onBeforeOptimizerStep();
-      r.onAfterOptimizerStep();
-      r.onStepEnd();
-    });
-    for (const name of Object.keys(SHAPES)) expect(runs[1].masks[name]).toEqual(permute(runs[0].masks[name], maps[name]));
-  }
-  expect(runs[0].sparsity().pruned).toBeGreaterThan(0);
-});
+    expect(runs[0].sparsity().pruned).toBeGreaterThan(0);
+  },
+);
 
 test('computeMasks and GlobalSelection take the layout too', () => {
   const { pt, tf, maps } = models(5);
-  const layers = (m: Modules) => Object.keys(SHAPES).map((name) => ({ name, shape: m[name].shape as number[], layout: m[name].layout, scores: m[name].weight.map(Math.abs) }));
+  const layers = (m: Modules) =>
+    Object.keys(SHAPES).map((name) => ({
+      name,
+      shape: m[name].shape as number[],
+      layout: m[name].layout,
+      scores: m[name].weight.map(Math.abs),
+    }));
   for (const pattern of ['4x1', '2:4']) {
     const a = computeMasks(layers(pt), { pattern, ratio: 0.5 });
     const b = computeMasks(layers(tf), { pattern, ratio: 0.5 });
@@ -108,7 +139,9 @@ test('computeMasks and GlobalSelection take the layout too', () => {
 test('a layout that does not fit the shape is refused, naming the module', () => {
   const m: Modules = { fc: { weight: new Float32Array(8), shape: [2, 4], layout: 'hwio' } };
   expect(() => pruneOneShot(m, { sparsity: 0.5, pattern: '1x1' })).toThrow(ShapeError);
-  expect(() => pruneOneShot(m, { sparsity: 0.5, pattern: '1x1' })).toThrow(/module "fc": layout "hwio" needs a 4-D weight/);
+  expect(() => pruneOneShot(m, { sparsity: 0.5, pattern: '1x1' })).toThrow(
+    /module "fc": layout "hwio" needs a 4-D weight/,
+  );
   const bad = { fc: { weight: new Float32Array(8), shape: [2, 4], layout: 'xy' } } as unknown as Modules;
   expect(() => new Pruning({ pruning_type: 'magnitude' }, bad, { warn: () => {} })).toThrow(/unknown layout "xy"/);
 });

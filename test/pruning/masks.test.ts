@@ -27,17 +27,26 @@ function onEveryIsa(fn: (isa: SimdLevel) => void): void {
 
 /** Whole-buffer comparison that names the layer and the first differing byte. */
 function expectSameMask(got: Uint8Array, want: Uint8Array, label: string): void {
-  const equal = Buffer.from(got.buffer, got.byteOffset, got.length).equals(Buffer.from(want.buffer, want.byteOffset, want.length));
+  const equal = Buffer.from(got.buffer, got.byteOffset, got.length).equals(
+    Buffer.from(want.buffer, want.byteOffset, want.length),
+  );
   if (!equal) {
     let i = 0;
     while (i < want.length && got[i] === want[i]) i++;
-    throw new Error(`${label}: masks differ (length ${got.length} vs ${want.length}, first difference at ${i}: ${got[i]} vs ${want[i]})`);
+    throw new Error(
+      `${label}: masks differ (length ${got.length} vs ${want.length}, first difference at ${i}: ${got[i]} vs ${want[i]})`,
+    );
   }
 }
 
-function expectSameResult(got: ReturnType<typeof computeMasks>, want: ReturnType<typeof referenceMasks>, label: string): void {
+function expectSameResult(
+  got: ReturnType<typeof computeMasks>,
+  want: ReturnType<typeof referenceMasks>,
+  label: string,
+): void {
   expect(Object.keys(got.masks)).toEqual(Object.keys(want.masks));
-  for (const name of Object.keys(want.masks)) expectSameMask(got.masks[name], want.masks[name], `${label} layer ${name}`);
+  for (const name of Object.keys(want.masks))
+    expectSameMask(got.masks[name], want.masks[name], `${label} layer ${name}`);
   expect({ label, pruned: got.prunedUnits }).toEqual({ label, pruned: want.prunedUnits });
   expect({ label, skipped: got.skipped }).toEqual({ label, skipped: want.skipped });
 }
@@ -49,40 +58,71 @@ const vectorCases = loadMaskCases();
 describe('test/fixtures/vectors/masks.json', () => {
   it('has the 44 cases', () => expect(vectorCases.length).toBe(44));
 
-  it.each(vectorCases.map((c, i) => [i, `${c.pattern} ${c.scope} ${c.tie_mode} ${c.reduce} ratio=${c.ratio}`, c] as const))(
-    'case %d: %s, on every instruction set',
-    (_i, label, c) => {
-      const layers = magnitudeLayers(c);
-      const options: MaskOptions = { pattern: c.pattern, ratio: c.ratio, reduce: c.reduce, scope: c.scope, tie_mode: c.tie_mode };
-      const oracle = referenceMasks(layers, options);
-      onEveryIsa((isa) => {
-        const got = computeMasks(layers, options);
-        for (const name of Object.keys(c.layers)) expectSameMask(got.masks[name], expectedKeep(c, name), `${isa} ${label} ${name}`);
-        expectSameResult(got, oracle, `${isa} ${label}`);
-      });
-    },
-  );
+  it.each(
+    vectorCases.map((c, i) => [i, `${c.pattern} ${c.scope} ${c.tie_mode} ${c.reduce} ratio=${c.ratio}`, c] as const),
+  )('case %d: %s, on every instruction set', (_i, label, c) => {
+    const layers = magnitudeLayers(c);
+    const options: MaskOptions = {
+      pattern: c.pattern,
+      ratio: c.ratio,
+      reduce: c.reduce,
+      scope: c.scope,
+      tie_mode: c.tie_mode,
+    };
+    const oracle = referenceMasks(layers, options);
+    onEveryIsa((isa) => {
+      const got = computeMasks(layers, options);
+      for (const name of Object.keys(c.layers))
+        expectSameMask(got.masks[name], expectedKeep(c, name), `${isa} ${label} ${name}`);
+      expectSameResult(got, oracle, `${isa} ${label}`);
+    });
+  });
 });
 
 // ---- random and adversarial layers ------------------------------------------------------------------------
-
 
 type ScoreKind = 'normal' | 'all-equal' | 'zeros' | 'nan' | 'mostly-nan' | 'few-values' | 'signed-special';
 const SCORE_KINDS: ScoreKind[] = ['normal', 'all-equal', 'zeros', 'nan', 'mostly-nan', 'few-values', 'signed-special'];
 
 function scoresOf(n: number, kind: ScoreKind, next: () => number): Float32Array {
   const s = new Float32Array(n);
-  const special = [NaN, -NaN, Infinity, -Infinity, 0, -0, 3.4028234663852886e38, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754943508222875e-38];
+  const special = [
+    NaN,
+    -NaN,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    3.4028234663852886e38,
+    1.401298464324817e-45,
+    -1.401298464324817e-45,
+    1.1754943508222875e-38,
+  ];
   for (let i = 0; i < n; i++) {
     const u = next();
     switch (kind) {
-      case 'normal': s[i] = Math.abs(Math.log(next() + 1e-12) * 0.05) * (next() + 0.5); break;
-      case 'all-equal': s[i] = 0.25; break;
-      case 'zeros': s[i] = u < 0.6 ? (next() < 0.5 ? 0 : -0) : next(); break;
-      case 'nan': s[i] = u < 0.2 ? NaN : u < 0.3 ? 0 : next(); break;
-      case 'mostly-nan': s[i] = u < 0.8 ? NaN : next(); break;
-      case 'few-values': s[i] = Math.floor(u * 4) / 8; break;
-      case 'signed-special': s[i] = u < 0.3 ? special[Math.floor(next() * special.length)] : (next() - 0.5) * 2 ** Math.floor(next() * 40 - 20); break;
+      case 'normal':
+        s[i] = Math.abs(Math.log(next() + 1e-12) * 0.05) * (next() + 0.5);
+        break;
+      case 'all-equal':
+        s[i] = 0.25;
+        break;
+      case 'zeros':
+        s[i] = u < 0.6 ? (next() < 0.5 ? 0 : -0) : next();
+        break;
+      case 'nan':
+        s[i] = u < 0.2 ? NaN : u < 0.3 ? 0 : next();
+        break;
+      case 'mostly-nan':
+        s[i] = u < 0.8 ? NaN : next();
+        break;
+      case 'few-values':
+        s[i] = Math.floor(u * 4) / 8;
+        break;
+      case 'signed-special':
+        s[i] =
+          u < 0.3 ? special[Math.floor(next() * special.length)] : (next() - 0.5) * 2 ** Math.floor(next() * 40 - 20);
+        break;
     }
   }
   return s;
@@ -100,32 +140,53 @@ function layersFor(pattern: string, kind: ScoreKind, seed: number): OracleLayer[
   });
 }
 
-const PATTERNS = ['1x1', '2x1', '4x1', '1x4', '2x2', 'channelx1', '1xchannel', '2:4', '1:4', '3:8', '1:2', '2:3', '5:16'];
+const PATTERNS = [
+  '1x1',
+  '2x1',
+  '4x1',
+  '1x4',
+  '2x2',
+  'channelx1',
+  '1xchannel',
+  '2:4',
+  '1:4',
+  '3:8',
+  '1:2',
+  '2:3',
+  '5:16',
+];
 const REDUCES: ReduceType[] = ['mean', 'sum', 'max'];
 
 describe('computeMasks equals the oracle on random and adversarial layers', () => {
-  it.each(PATTERNS)('pattern %s: every score kind, scope, tie mode, reduce, ratio, on every instruction set', (pattern) => {
-    let seed = 1;
-    let runs = 0;
-    for (const kind of SCORE_KINDS) {
-      const layers = layersFor(pattern, kind, seed++);
-      for (const scope of ['global', 'local'] as const) {
-        for (const tie_mode of ['exact', 'threshold'] as const) {
-          for (const reduce of pattern.includes(':') ? (['mean'] as ReduceType[]) : REDUCES) {
-            for (const ratio of [0, 0.37, 0.5, 1]) {
-              const options: MaskOptions = { pattern, ratio, reduce, scope, tie_mode };
-              const want = referenceMasks(layers, options);
-              onEveryIsa((isa) => {
-                expectSameResult(computeMasks(layers, options), want, `${isa} ${pattern} ${kind} ${scope} ${tie_mode} ${reduce} ratio=${ratio}`);
-                runs++;
-              });
+  it.each(PATTERNS)(
+    'pattern %s: every score kind, scope, tie mode, reduce, ratio, on every instruction set',
+    (pattern) => {
+      let seed = 1;
+      let runs = 0;
+      for (const kind of SCORE_KINDS) {
+        const layers = layersFor(pattern, kind, seed++);
+        for (const scope of ['global', 'local'] as const) {
+          for (const tie_mode of ['exact', 'threshold'] as const) {
+            for (const reduce of pattern.includes(':') ? (['mean'] as ReduceType[]) : REDUCES) {
+              for (const ratio of [0, 0.37, 0.5, 1]) {
+                const options: MaskOptions = { pattern, ratio, reduce, scope, tie_mode };
+                const want = referenceMasks(layers, options);
+                onEveryIsa((isa) => {
+                  expectSameResult(
+                    computeMasks(layers, options),
+                    want,
+                    `${isa} ${pattern} ${kind} ${scope} ${tie_mode} ${reduce} ratio=${ratio}`,
+                  );
+                  runs++;
+                });
+              }
             }
           }
         }
       }
-    }
-    expect(runs).toBeGreaterThan(0);
-  });
+      expect(runs).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('per-layer bounds: caps with freeze-and-re-solve, floors', () => {
@@ -148,7 +209,11 @@ describe('per-layer bounds: caps with freeze-and-re-solve, floors', () => {
       [2, 2, 2, 2],
       [4, 6],
     ].map((shape, j) => {
-      const s = scoresOf(shape.reduce((a, b) => a * b, 1), kind, next);
+      const s = scoresOf(
+        shape.reduce((a, b) => a * b, 1),
+        kind,
+        next,
+      );
       const scale = [1e-3, 1, 10, 0.5, 1e3][j];
       return { name: `l${j}`, shape, scores: s.map((x) => x * scale) };
     });
@@ -162,9 +227,19 @@ describe('per-layer bounds: caps with freeze-and-re-solve, floors', () => {
           for (const scope of ['global', 'local'] as const) {
             for (const ratio of [0.1, 0.45, 0.8, 1]) {
               const options: MaskOptions = { pattern, ratio, tie_mode, scope, reduce: 'max', ...bound };
-              if (scope === 'global' && (bound.min_sparsity_ratio_per_op ?? 0) > (bound.max_sparsity_ratio_per_op ?? 0.98)) continue;
+              if (
+                scope === 'global' &&
+                (bound.min_sparsity_ratio_per_op ?? 0) > (bound.max_sparsity_ratio_per_op ?? 0.98)
+              )
+                continue;
               const want = referenceMasks(layers, options);
-              onEveryIsa((isa) => expectSameResult(computeMasks(layers, options), want, `${isa} ${pattern} ${kind} ${JSON.stringify(options)}`));
+              onEveryIsa((isa) =>
+                expectSameResult(
+                  computeMasks(layers, options),
+                  want,
+                  `${isa} ${pattern} ${kind} ${JSON.stringify(options)}`,
+                ),
+              );
             }
           }
         }
@@ -176,7 +251,11 @@ describe('per-layer bounds: caps with freeze-and-re-solve, floors', () => {
 describe('edge cases', () => {
   it('no layers, only skipped layers, an empty layer', () => {
     for (const tie_mode of ['exact', 'threshold'] as const) {
-      expect(computeMasks([], { pattern: '4x1', ratio: 0.5, tie_mode })).toEqual({ masks: {}, prunedUnits: {}, skipped: {} });
+      expect(computeMasks([], { pattern: '4x1', ratio: 0.5, tie_mode })).toEqual({
+        masks: {},
+        prunedUnits: {},
+        skipped: {},
+      });
       const layers = [
         { name: 'bias', shape: [4], scores: new Float32Array(4) },
         { name: 'empty', shape: [0, 3], scores: new Float32Array(0) },
@@ -191,7 +270,11 @@ describe('edge cases', () => {
 
   it('ratio 1 with no cap prunes every non-NaN unit; NaN units stay', () => {
     const scores = Float32Array.from([NaN, 1, 0, -0, Infinity, NaN, 2, 3]);
-    const r = computeMasks([{ name: 'a', shape: [2, 4], scores }], { pattern: '1x1', ratio: 1, max_sparsity_ratio_per_op: 1 });
+    const r = computeMasks([{ name: 'a', shape: [2, 4], scores }], {
+      pattern: '1x1',
+      ratio: 1,
+      max_sparsity_ratio_per_op: 1,
+    });
     expect(Array.from(r.masks.a)).toEqual([1, 0, 0, 0, 0, 1, 0, 0]);
     expect(r.prunedUnits.a).toBe(6);
   });
@@ -204,7 +287,11 @@ describe('edge cases', () => {
     const ratio = 0.5;
     const k = Math.floor(ratio * n);
     onEveryIsa((isa) => {
-      const { masks, prunedUnits } = computeMasks([{ name: 'big', shape: [1024, 2048], scores }], { pattern: '1x1', ratio, max_sparsity_ratio_per_op: 1 });
+      const { masks, prunedUnits } = computeMasks([{ name: 'big', shape: [1024, 2048], scores }], {
+        pattern: '1x1',
+        ratio,
+        max_sparsity_ratio_per_op: 1,
+      });
       expect(prunedUnits.big).toBe(k);
       // Pruned: every 0, then the first (k - zeros) ones in index order.
       let zeros = 0;
@@ -227,7 +314,8 @@ describe('into: reusing mask buffers', () => {
     const options: MaskOptions = { pattern: '2x1', ratio: 0.4 };
     const first = computeMasks(layers, options);
     const reuse: Record<string, Uint8Array> = {};
-    for (const [name, m] of Object.entries(first.masks)) if (name !== 'layer2') reuse[name] = m.map(() => Math.floor(next() * 3));
+    for (const [name, m] of Object.entries(first.masks))
+      if (name !== 'layer2') reuse[name] = m.map(() => Math.floor(next() * 3));
     const again = computeMasks(layers, options, reuse);
     for (const name of Object.keys(reuse)) expect(again.masks[name]).toBe(reuse[name]);
     expect(again.masks.layer2).not.toBe(first.masks.layer2);
@@ -244,14 +332,34 @@ describe('input errors, before anything is written', () => {
     ['a ratio above 1', [layer], { pattern: '1x1', ratio: 1.5 }, /ratio must be a finite number in \[0, 1\], got 1.5/],
     ['a negative ratio', [layer], { pattern: '1x1', ratio: -0.1 }, /ratio must be/],
     ['a NaN ratio', [layer], { pattern: '1x1', ratio: NaN }, /ratio must be/],
-    ['a cap out of range', [layer], { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 2 }, /max_sparsity_ratio_per_op/],
-    ['a floor above the cap', [layer], { pattern: '1x1', ratio: 0.5, min_sparsity_ratio_per_op: 0.6, max_sparsity_ratio_per_op: 0.5 }, /exceeds/],
+    [
+      'a cap out of range',
+      [layer],
+      { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 2 },
+      /max_sparsity_ratio_per_op/,
+    ],
+    [
+      'a floor above the cap',
+      [layer],
+      { pattern: '1x1', ratio: 0.5, min_sparsity_ratio_per_op: 0.6, max_sparsity_ratio_per_op: 0.5 },
+      /exceeds/,
+    ],
     ['an unknown scope', [layer], { pattern: '1x1', ratio: 0.5, scope: 'layer' }, /unknown scope "layer"/],
     ['an unknown tie mode', [layer], { pattern: '1x1', ratio: 0.5, tie_mode: 'loose' }, /unknown tie_mode "loose"/],
     ['an unknown reduce', [layer], { pattern: '1x1', ratio: 0.5, reduce: 'median' }, /criterion_reduce_type/],
     ['a duplicate name', [layer, layer], { pattern: '1x1', ratio: 0.5 }, /duplicate layer name "a"/],
-    ['a shape that does not match', [{ ...layer, shape: [3, 2] }], { pattern: '1x1', ratio: 0.5 }, /a: scores length 4 does not match shape \[3, 2\]/],
-    ['scores that are not float32', [{ ...layer, scores: [1, 2, 3, 4] }], { pattern: '1x1', ratio: 0.5 }, /a: scores must be a Float32Array/],
+    [
+      'a shape that does not match',
+      [{ ...layer, shape: [3, 2] }],
+      { pattern: '1x1', ratio: 0.5 },
+      /a: scores length 4 does not match shape \[3, 2\]/,
+    ],
+    [
+      'scores that are not float32',
+      [{ ...layer, scores: [1, 2, 3, 4] }],
+      { pattern: '1x1', ratio: 0.5 },
+      /a: scores must be a Float32Array/,
+    ],
     ['a malformed shape', [{ ...layer, shape: [2, -2] }], { pattern: '1x1', ratio: 0.5 }, /non-negative integers/],
   ])('%s', (_what, layers, options, message) => {
     const into = buffer();
@@ -260,8 +368,12 @@ describe('input errors, before anything is written', () => {
   });
 
   it('a mask buffer of the wrong type or length', () => {
-    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Uint8Array(3) })).toThrow(/into\["a"\] has 3 elements, the layer has 4/);
-    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Int8Array(4) as never })).toThrow(ArgumentError);
+    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Uint8Array(3) })).toThrow(
+      /into\["a"\] has 3 elements, the layer has 4/,
+    );
+    expect(() => computeMasks([layer], { pattern: '1x1', ratio: 0.5 }, { a: new Int8Array(4) as never })).toThrow(
+      ArgumentError,
+    );
   });
 });
 
@@ -284,7 +396,11 @@ describe('applyMasks', () => {
         w.set(w0);
         const g = Float32Array.from(g0);
         applyMasks(w, keep, g);
-        expect({ isa, n, w: Array.from(new Uint32Array(w.slice().buffer)) }).toEqual({ isa, n, w: Array.from(want(w0)) });
+        expect({ isa, n, w: Array.from(new Uint32Array(w.slice().buffer)) }).toEqual({
+          isa,
+          n,
+          w: Array.from(want(w0)),
+        });
         expect({ isa, n, g: Array.from(new Uint32Array(g.buffer)) }).toEqual({ isa, n, g: Array.from(want(g0)) });
         expect([wBuf[0], wBuf[n + 1], wBuf[n + 2]]).toEqual([5, 5, 5]);
         const wOnly = Float32Array.from(w0);
@@ -296,7 +412,10 @@ describe('applyMasks', () => {
 
   it('with computeMasks: the pruned weights are exactly the zeros of the mask', () => {
     const w = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i) * (i % 5));
-    const { masks } = computeMasks([{ name: 'w', shape: [8, 8], scores: w.map(Math.abs) }], { pattern: '2:4', ratio: 0.5 });
+    const { masks } = computeMasks([{ name: 'w', shape: [8, 8], scores: w.map(Math.abs) }], {
+      pattern: '2:4',
+      ratio: 0.5,
+    });
     applyMasks(w, masks.w);
     masks.w.forEach((k, i) => (k ? undefined : expect(Object.is(w[i], 0)).toBe(true)));
   });
@@ -304,7 +423,9 @@ describe('applyMasks', () => {
   it('rejects bad arguments before writing', () => {
     const w = Float32Array.from([1, 2]);
     expect(() => applyMasks(w, new Uint8Array(3))).toThrow('applyMasks: keep has 3 elements, weight has 2');
-    expect(() => applyMasks(w, new Uint8Array(2), new Float32Array(1))).toThrow('applyMasks: grad has 1 elements, weight has 2');
+    expect(() => applyMasks(w, new Uint8Array(2), new Float32Array(1))).toThrow(
+      'applyMasks: grad has 1 elements, weight has 2',
+    );
     expect(() => applyMasks([1, 2] as never, new Uint8Array(2))).toThrow(ArgumentError);
     expect(() => applyMasks(w, [0, 0] as never)).toThrow(ArgumentError);
     expect(() => applyMasks(w, new Uint8Array(2), new Float64Array(2) as never)).toThrow(ArgumentError);

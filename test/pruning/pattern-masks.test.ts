@@ -14,7 +14,9 @@ const options = (ratio: number, scope: 'global' | 'local' = 'global') => ({
 
 // Four groups of four. Each group's score: the mean over 4 of its two largest (the two smallest are the
 // candidates): g0 (9+8)/4, g1 (2+1.5)/4, g2 (7+6)/4, g3 (1+0.75)/4. Lowest: g3, then g1.
-const scores = new Float32Array([9, 1, 8, 0.5, /* g1 */ 0.1, 2, 0.2, 1.5, /* g2 */ 7, 6, 0.3, 0.4, /* g3 */ 0.75, 0.01, 1, 0.02]);
+const scores = new Float32Array([
+  9, 1, 8, 0.5, /* g1 */ 0.1, 2, 0.2, 1.5, /* g2 */ 7, 6, 0.3, 0.4, /* g3 */ 0.75, 0.01, 1, 0.02,
+]);
 const layer = { name: 'l', shape: [2, 8], scores };
 
 test('ratio 0.25 of a 2:4 layer: the two lowest groups lose their two smallest', () => {
@@ -28,7 +30,9 @@ test('ratio 0.5 (= N/M): every group loses its two smallest', () => {
 });
 
 test('ratio 0.125: one group (the lowest); ratio 0: none', () => {
-  expect(Array.from(patternMasks([layer], options(0.125)).masks.l)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0]);
+  expect(Array.from(patternMasks([layer], options(0.125)).masks.l)).toEqual([
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0,
+  ]);
   expect(patternMasks([layer], options(0)).masks.l.every((k) => k === 1)).toBe(true);
 });
 

@@ -39,25 +39,51 @@ describe('parsePattern', () => {
   });
 
   it('accepts the reference prefix form (text after the last "_")', () => {
-    expect(parsePattern('tile_pattern_4x1')).toEqual({ kind: 'block', name: 'tile_pattern_4x1', blockRows: 4, blockCols: 1 });
+    expect(parsePattern('tile_pattern_4x1')).toEqual({
+      kind: 'block',
+      name: 'tile_pattern_4x1',
+      blockRows: 4,
+      blockCols: 1,
+    });
     expect(parsePattern('pt_2:4')).toMatchObject({ kind: 'n:m', n: 2, m: 4 });
   });
 
-  it.each(['', '4', '4x', 'x4', '0x1', '4x0', '1.5x1', '-1x1', '4X1', '4*1', '4:4', '5:4', '0:4', '2:0', '2:4:8', '4x1x1', 'channelxchannel', ' 4x1', '4x1 ', 'channel', 'ax1', '1e1x1', 'tile_'])(
-    '%p is rejected with the name and the accepted forms',
-    (name) => {
-      let err: unknown;
-      try {
-        parsePattern(name);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(Error);
-      const msg = (err as Error).message;
-      expect(msg).toContain(`"${name}"`);
-      for (const form of ACCEPTED_PATTERN_FORMS) expect(msg).toContain(form);
-    },
-  );
+  it.each([
+    '',
+    '4',
+    '4x',
+    'x4',
+    '0x1',
+    '4x0',
+    '1.5x1',
+    '-1x1',
+    '4X1',
+    '4*1',
+    '4:4',
+    '5:4',
+    '0:4',
+    '2:0',
+    '2:4:8',
+    '4x1x1',
+    'channelxchannel',
+    ' 4x1',
+    '4x1 ',
+    'channel',
+    'ax1',
+    '1e1x1',
+    'tile_',
+  ])('%p is rejected with the name and the accepted forms', (name) => {
+    let err: unknown;
+    try {
+      parsePattern(name);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(Error);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`"${name}"`);
+    for (const form of ACCEPTED_PATTERN_FORMS) expect(msg).toContain(form);
+  });
 
   it('rejects non-strings', () => {
     expect(() => parsePattern(null as unknown as string)).toThrow(/unknown pruning pattern null.*expected a string/);
@@ -70,7 +96,9 @@ describe('parseReduceType', () => {
     expect(parseReduceType('mean')).toBe('mean');
     expect(parseReduceType('sum')).toBe('sum');
     expect(parseReduceType('max')).toBe('max');
-    expect(() => parseReduceType('min')).toThrow('unknown criterion_reduce_type "min": accepted names are "mean", "sum", "max"');
+    expect(() => parseReduceType('min')).toThrow(
+      'unknown criterion_reduce_type "min": accepted names are "mean", "sum", "max"',
+    );
   });
 });
 
@@ -79,7 +107,10 @@ describe('2-D view', () => {
     expect(viewOf([8, 16])).toEqual({ ok: true, view: { rows: 8, cols: 16, permuted: false, layout: 'oi' } });
     expect(viewOf([8, 3, 5, 7])).toEqual({ ok: true, view: { rows: 8, cols: 105, permuted: true, layout: 'oihw' } });
     expect(viewOf([16, 8], 'io')).toEqual({ ok: true, view: { rows: 8, cols: 16, permuted: true, layout: 'io' } });
-    expect(viewOf([5, 7, 3, 8], 'hwio')).toEqual({ ok: true, view: { rows: 8, cols: 105, permuted: true, layout: 'hwio' } });
+    expect(viewOf([5, 7, 3, 8], 'hwio')).toEqual({
+      ok: true,
+      view: { rows: 8, cols: 105, permuted: true, layout: 'hwio' },
+    });
   });
 
   it('other ranks and empty weights are not prunable, with a reason', () => {
@@ -132,7 +163,9 @@ describe('2-D view', () => {
   });
 
   it('view helpers check the length and the shape', () => {
-    expect(() => toViewOrder(new Float32Array(5), [2, 3])).toThrow(/buffer length 5 does not match shape \[2, 3\] \(6 elements\)/);
+    expect(() => toViewOrder(new Float32Array(5), [2, 3])).toThrow(
+      /buffer length 5 does not match shape \[2, 3\] \(6 elements\)/,
+    );
     expect(() => viewIndexMap([6])).toThrow(/rank 1/);
   });
 });
@@ -178,7 +211,8 @@ describe('reduceBlocks', () => {
   const s = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
 
   it('1x1 is the identity for every reduction', () => {
-    for (const r of ['mean', 'sum', 'max'] as const) expect(Array.from(reduceBlocks(s, 4, 4, '1x1', r))).toEqual(Array.from(s));
+    for (const r of ['mean', 'sum', 'max'] as const)
+      expect(Array.from(reduceBlocks(s, 4, 4, '1x1', r))).toEqual(Array.from(s));
   });
 
   it('2x2 blocks, row-major over blocks', () => {
@@ -199,7 +233,9 @@ describe('reduceBlocks', () => {
     const tiny = 2 ** -24;
     // float32: 1 + tiny = 1 (ties to even), three times; a float64 sum would round to 1 + 2^-22
     expect(reduceBlocks(Float32Array.from([1, tiny, tiny, tiny]), 1, 4, '1x4', 'sum')[0]).toBe(1);
-    expect(reduceBlocks(Float32Array.from([tiny, tiny, tiny, 1]), 1, 4, '1x4', 'sum')[0]).toBe(Math.fround(1 + 3 * tiny));
+    expect(reduceBlocks(Float32Array.from([tiny, tiny, tiny, 1]), 1, 4, '1x4', 'sum')[0]).toBe(
+      Math.fround(1 + 3 * tiny),
+    );
     // and rounds to float32 on overflow
     const big = 3e38;
     expect(reduceBlocks(Float32Array.from([big, big]), 1, 2, '1x2', 'sum')[0]).toBe(Infinity);

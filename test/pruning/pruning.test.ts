@@ -29,7 +29,8 @@ function trainStep(pruning: Pruning, modules: Modules, next: () => number): void
   pruning.onAfterOptimizerStep();
   for (const [name, keep] of Object.entries(pruning.masks))
     keep.forEach((k, i) => {
-      if (!k && modules[name].weight[i] !== 0) throw new Error(`${name}[${i}] is pruned but ${modules[name].weight[i]}`);
+      if (!k && modules[name].weight[i] !== 0)
+        throw new Error(`${name}[${i}] is pruned but ${modules[name].weight[i]}`);
     });
   pruning.onStepEnd();
 }
@@ -38,7 +39,14 @@ test('4x1 to 90%: sparsity follows the exp schedule exactly (whole blocks) and p
   const modules = threeLayerModel();
   const warnings: string[] = [];
   const pruning = new Pruning(
-    { target_sparsity: 0.9, pattern: '4x1', pruning_type: 'snip_momentum', start_step: 0, end_step: 10, pruning_frequency: 2 },
+    {
+      target_sparsity: 0.9,
+      pattern: '4x1',
+      pruning_type: 'snip_momentum',
+      start_step: 0,
+      end_step: 10,
+      pruning_frequency: 2,
+    },
     modules,
     { warn: (w) => warnings.push(w) },
   );
@@ -64,7 +72,15 @@ test('2:4 to 50%: every group of four ends with exactly two pruned, half the gro
   const modules = threeLayerModel(2);
   delete (modules as Record<string, unknown>)['fc1.bias'];
   const pruning = new Pruning(
-    { target_sparsity: 0.5, pattern: '2:4', pruning_type: 'magnitude', start_step: 0, end_step: 4, pruning_frequency: 2, sparsity_decay_type: 'linear' },
+    {
+      target_sparsity: 0.5,
+      pattern: '2:4',
+      pruning_type: 'magnitude',
+      start_step: 0,
+      end_step: 4,
+      pruning_frequency: 2,
+      sparsity_decay_type: 'linear',
+    },
     modules,
     { warn: () => {} },
   );
@@ -91,7 +107,14 @@ test('a layer that would pass the cap is frozen at it; the others take the rest'
   delete (modules as Record<string, unknown>)['fc1.bias'];
   modules.fc2.weight.forEach((_, i, w) => (w[i] *= 1e-3)); // fc2 alone would be pruned first
   const pruning = new Pruning(
-    { target_sparsity: 0.6, pattern: '1x1', pruning_type: 'magnitude', start_step: 0, end_step: 0, max_sparsity_ratio_per_op: 0.7 },
+    {
+      target_sparsity: 0.6,
+      pattern: '1x1',
+      pruning_type: 'magnitude',
+      start_step: 0,
+      end_step: 0,
+      max_sparsity_ratio_per_op: 0.7,
+    },
     modules,
   );
   const next = random(5);
@@ -105,7 +128,9 @@ test('pattern_lock keeps the zeros the weights have when training begins', () =>
   const modules = threeLayerModel(6);
   delete (modules as Record<string, unknown>)['fc1.bias'];
   for (const m of Object.values(modules)) for (let i = 0; i < m.weight.length; i += 3) m.weight[i] = 0;
-  const zeros = Object.fromEntries(Object.entries(modules).map(([k, m]) => [k, m.weight.map((w) => (w === 0 ? 1 : 0))]));
+  const zeros = Object.fromEntries(
+    Object.entries(modules).map(([k, m]) => [k, m.weight.map((w) => (w === 0 ? 1 : 0))]),
+  );
   const pruning = new Pruning({ pruning_type: 'pattern_lock', pattern: '1x1' }, modules);
   pruning.onTrainBegin();
   const next = random(7);
@@ -115,9 +140,21 @@ test('pattern_lock keeps the zeros the weights have when training begins', () =>
 });
 
 test('group lasso shrinks each block by coeff / ||grad block|| (hand-computed)', () => {
-  const modules: Modules = { fc: { weight: new Float32Array([1, 2, 3, 4]), grad: new Float32Array([3, 0, 4, 0]), shape: [2, 2] } };
+  const modules: Modules = {
+    fc: { weight: new Float32Array([1, 2, 3, 4]), grad: new Float32Array([3, 0, 4, 0]), shape: [2, 2] },
+  };
   // 2x1 blocks: columns. Column 0 grads (3, 4): norm 5, term 0.5 / 5 = 0.1; column 1 grads 0: term 0.5/1e-12.
-  const pruning = new Pruning({ pruning_type: 'magnitude', pattern: '2x1', target_sparsity: 0, end_step: 5, reg_type: 'group_lasso', reg_coeff: 0.5 }, modules);
+  const pruning = new Pruning(
+    {
+      pruning_type: 'magnitude',
+      pattern: '2x1',
+      target_sparsity: 0,
+      end_step: 5,
+      reg_type: 'group_lasso',
+      reg_coeff: 0.5,
+    },
+    modules,
+  );
   pruning.onStepBegin();
   pruning.onBeforeOptimizerStep();
   pruning.onAfterOptimizerStep();
@@ -129,7 +166,9 @@ test('group lasso shrinks each block by coeff / ||grad block|| (hand-computed)',
 
 test('hooks out of order are refused with the expected order', () => {
   const pruning = new Pruning({ pruning_type: 'magnitude', pattern: '1x1' }, threeLayerModel());
-  expect(() => pruning.onBeforeOptimizerStep()).toThrow('Pruning.onBeforeOptimizerStep: called between steps; the hooks of a step run in this order: onStepBegin -> onBeforeOptimizerStep');
+  expect(() => pruning.onBeforeOptimizerStep()).toThrow(
+    'Pruning.onBeforeOptimizerStep: called between steps; the hooks of a step run in this order: onStepBegin -> onBeforeOptimizerStep',
+  );
   pruning.onStepBegin();
   expect(() => pruning.onStepBegin()).toThrow('Pruning.onStepBegin: called after onStepBegin');
   pruning.onAfterOptimizerStep();
@@ -140,28 +179,41 @@ test('hooks out of order are refused with the expected order', () => {
 
 test('a missing grad is an error before anything is written; a module claimed twice is refused', () => {
   const modules = threeLayerModel();
-  const pruning = new Pruning({ pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, end_step: 3 }, modules, { warn: () => {} });
+  const pruning = new Pruning({ pruning_type: 'snip', pattern: '1x1', target_sparsity: 0.5, end_step: 3 }, modules, {
+    warn: () => {},
+  });
   pruning.onStepBegin();
   modules.fc2.grad = null;
-  expect(() => pruning.onBeforeOptimizerStep()).toThrow('Pruning.onBeforeOptimizerStep: module "fc2" needs a Float32Array grad of 2048 elements (pruning_type "snip"), got none');
-  expect(() => new Pruning({ pruning_configs: [{ op_names: ['fc'] }, { op_names: ['fc1'] }] }, threeLayerModel(), { warn: () => {} })).toThrow(
-    'module "fc1" is selected by pruning_configs[0] and pruning_configs[1]',
+  expect(() => pruning.onBeforeOptimizerStep()).toThrow(
+    'Pruning.onBeforeOptimizerStep: module "fc2" needs a Float32Array grad of 2048 elements (pruning_type "snip"), got none',
   );
+  expect(
+    () =>
+      new Pruning({ pruning_configs: [{ op_names: ['fc'] }, { op_names: ['fc1'] }] }, threeLayerModel(), {
+        warn: () => {},
+      }),
+  ).toThrow('module "fc1" is selected by pruning_configs[0] and pruning_configs[1]');
 });
 
 test('op_names and excluded_op_names select modules by regex search', () => {
-  const pruning = new Pruning({ pruning_type: 'magnitude', op_names: ['fc'], excluded_op_names: ['bias$'], pattern: '1x1' }, threeLayerModel());
+  const pruning = new Pruning(
+    { pruning_type: 'magnitude', op_names: ['fc'], excluded_op_names: ['bias$'], pattern: '1x1' },
+    threeLayerModel(),
+  );
   expect(Object.keys(pruning.pruners[0].modules)).toEqual(['fc1', 'fc2']);
 });
 
 test('maskGrads zeroes the grads of pruned weights after the criterion read them', () => {
   const modules = threeLayerModel(8);
   delete (modules as Record<string, unknown>)['fc1.bias'];
-  const pruning = new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5 }, modules, { maskGrads: true });
+  const pruning = new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5 }, modules, {
+    maskGrads: true,
+  });
   pruning.onStepBegin();
   for (const m of Object.values(modules)) m.grad!.fill(1);
   pruning.onBeforeOptimizerStep();
-  for (const [name, keep] of Object.entries(pruning.masks)) keep.forEach((k, i) => expect(modules[name].grad![i]).toBe(k));
+  for (const [name, keep] of Object.entries(pruning.masks))
+    keep.forEach((k, i) => expect(modules[name].grad![i]).toBe(k));
 });
 
 describe('the sparsity report', () => {
@@ -169,7 +221,13 @@ describe('the sparsity report', () => {
     const keep = new Uint8Array(16).fill(1);
     for (let g = 0; g < 16; g += 4) keep[g + 1] = 0;
     const report = sparsityReport([{ name: 'l', shape: [2, 8], keep, pattern: parsePattern('1:4') }]);
-    expect(report.layers[0]).toMatchObject({ pruned: 4, elementSparsity: 0.25, blocks: 4, prunedBlocks: 4, blockSparsity: 0.25 });
+    expect(report.layers[0]).toMatchObject({
+      pruned: 4,
+      elementSparsity: 0.25,
+      blocks: 4,
+      prunedBlocks: 4,
+      blockSparsity: 0.25,
+    });
   });
 
   test('NxM blocks count only when entirely pruned; 4-D weights use the conv view', () => {
@@ -186,7 +244,14 @@ describe('the sparsity report', () => {
 });
 
 test('the async hooks give the same masks and weights as the sync ones, and refuse overlapping calls', async () => {
-  const config = { target_sparsity: 0.8, pattern: '4x1', pruning_type: 'snip_momentum', start_step: 0, end_step: 6, pruning_frequency: 2 };
+  const config = {
+    target_sparsity: 0.8,
+    pattern: '4x1',
+    pruning_type: 'snip_momentum',
+    start_step: 0,
+    end_step: 6,
+    pruning_frequency: 2,
+  };
   const syncModel = threeLayerModel(11);
   const asyncModel = threeLayerModel(11);
   const sync = new Pruning(config, syncModel, { warn: () => {} });
@@ -196,11 +261,14 @@ test('the async hooks give the same masks and weights as the sync ones, and refu
   for (let step = 0; step < 8; step++) {
     trainStep(sync, syncModel, nextSync);
     const begun = asyncPruning.onStepBeginAsync();
-    expect(() => asyncPruning.onBeforeOptimizerStep()).toThrow('Pruning.onBeforeOptimizerStep: Pruning.onStepBeginAsync() is still in flight; await it first');
+    expect(() => asyncPruning.onBeforeOptimizerStep()).toThrow(
+      'Pruning.onBeforeOptimizerStep: Pruning.onStepBeginAsync() is still in flight; await it first',
+    );
     await begun;
     for (const m of Object.values(asyncModel)) for (let i = 0; i < m.grad!.length; i++) m.grad![i] = nextAsync();
     await asyncPruning.onBeforeOptimizerStepAsync();
-    for (const m of Object.values(asyncModel)) for (let i = 0; i < m.weight.length; i++) m.weight[i] -= 0.01 * m.grad![i];
+    for (const m of Object.values(asyncModel))
+      for (let i = 0; i < m.weight.length; i++) m.weight[i] -= 0.01 * m.grad![i];
     asyncPruning.onAfterOptimizerStep();
     asyncPruning.onStepEnd();
   }

@@ -1,4 +1,3 @@
-
 import { ArgumentError } from '../../lib/errors';
 import { reduceBlocks } from '../../lib/pruning/patterns';
 import { OracleLayer, OracleOptions, referenceBlockScores, referenceMasks } from '../support/reference-masks';
@@ -108,21 +107,31 @@ describe('oracle: hand-computed cases, 1x1', () => {
 
   it('exact and threshold agree without ties at the cut', () => {
     for (const tie_mode of ['exact', 'threshold'] as const) {
-      expect(keepOf([layer], { pattern: '1x1', ratio: 0.5, scope: 'local', tie_mode }).keep.a).toEqual([1, 0, 1, 0, 0, 0, 1, 1]);
-      expect(keepOf([layer], { pattern: '1x1', ratio: 0.25, scope: 'local', tie_mode }).keep.a).toEqual([1, 1, 1, 1, 0, 0, 1, 1]);
+      expect(keepOf([layer], { pattern: '1x1', ratio: 0.5, scope: 'local', tie_mode }).keep.a).toEqual([
+        1, 0, 1, 0, 0, 0, 1, 1,
+      ]);
+      expect(keepOf([layer], { pattern: '1x1', ratio: 0.25, scope: 'local', tie_mode }).keep.a).toEqual([
+        1, 1, 1, 1, 0, 0, 1, 1,
+      ]);
     }
   });
 
   it('a tie at the cut: exact prunes exactly k by (score, index), threshold prunes every score <= kthvalue', () => {
     // k = floor(0.375 * 8) = 3; sorted: 0 (4), 0 (5), 1 (1), 1 (3), ...
-    expect(keepOf([layer], { pattern: '1x1', ratio: 0.375, scope: 'local', tie_mode: 'exact' }).keep.a).toEqual([1, 0, 1, 1, 0, 0, 1, 1]);
-    expect(keepOf([layer], { pattern: '1x1', ratio: 0.375, scope: 'local', tie_mode: 'threshold' }).keep.a).toEqual([1, 0, 1, 0, 0, 0, 1, 1]);
+    expect(keepOf([layer], { pattern: '1x1', ratio: 0.375, scope: 'local', tie_mode: 'exact' }).keep.a).toEqual([
+      1, 0, 1, 1, 0, 0, 1, 1,
+    ]);
+    expect(keepOf([layer], { pattern: '1x1', ratio: 0.375, scope: 'local', tie_mode: 'threshold' }).keep.a).toEqual([
+      1, 0, 1, 0, 0, 0, 1, 1,
+    ]);
   });
 
   it('ratio 0 prunes nothing; ratio 1 with max 1 prunes all', () => {
     for (const tie_mode of ['exact', 'threshold'] as const) {
       expect(keepOf([layer], { pattern: '1x1', ratio: 0, tie_mode }).keep.a).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
-      expect(keepOf([layer], { pattern: '1x1', ratio: 1, tie_mode, max_sparsity_ratio_per_op: 1 }).keep.a).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(keepOf([layer], { pattern: '1x1', ratio: 1, tie_mode, max_sparsity_ratio_per_op: 1 }).keep.a).toEqual([
+        0, 0, 0, 0, 0, 0, 0, 0,
+      ]);
     }
   });
 
@@ -164,14 +173,20 @@ describe('oracle: hand-computed cases, NxM blocks', () => {
   it('1x4 and 2x1 blocks', () => {
     const l = { name: 'a', shape: [2, 8], scores: [1, 1, 1, 1, 9, 0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 1] };
     // 1x4 block means: 1, 2.25 / 2, 0.25 -> ratio 0.5 prunes (1, 1) then (0, 0)
-    expect(keepOf([l], { pattern: '1x4', ratio: 0.5 }).keep.a).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+    expect(keepOf([l], { pattern: '1x4', ratio: 0.5 }).keep.a).toEqual([
+      0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0,
+    ]);
     // 1x4 block max: 1, 9 / 2, 1 -> k = 1 and the two 1s tie: exact prunes block 0 only, threshold prunes both
-    expect(keepOf([l], { pattern: '1x4', ratio: 0.25, reduce: 'max' }).keep.a).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(keepOf([l], { pattern: '1x4', ratio: 0.25, reduce: 'max' }).keep.a).toEqual([
+      0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ]);
     expect(keepOf([l], { pattern: '1x4', ratio: 0.25, reduce: 'max', tie_mode: 'threshold' }).keep.a).toEqual([
       0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0,
     ]);
     // 2x1 block sums per column: 3, 3, 3, 3, 9, 0, 0, 1 -> ratio 0.25 (k = 2) prunes columns 5 and 6
-    expect(keepOf([l], { pattern: '2x1', ratio: 0.25, reduce: 'sum' }).keep.a).toEqual([1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1]);
+    expect(keepOf([l], { pattern: '2x1', ratio: 0.25, reduce: 'sum' }).keep.a).toEqual([
+      1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1,
+    ]);
   });
 
   it('mean is two-stage (mean over the input axis, then over rows) and rounds in float32', () => {
@@ -181,9 +196,10 @@ describe('oracle: hand-computed cases, NxM blocks', () => {
     const b = referenceBlockScores(s, 1, 8, 1, 4, 'sum');
     expect(Array.from(b)).toEqual([1, 1]);
     // so the two blocks tie and exact mode prunes the first by index
-    expect(keepOf([{ name: 'a', shape: [1, 8], scores: Array.from(s) }], { pattern: '1x4', ratio: 0.5, reduce: 'sum' }).keep.a).toEqual([
-      0, 0, 0, 0, 1, 1, 1, 1,
-    ]);
+    expect(
+      keepOf([{ name: 'a', shape: [1, 8], scores: Array.from(s) }], { pattern: '1x4', ratio: 0.5, reduce: 'sum' }).keep
+        .a,
+    ).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
   });
 });
 
@@ -193,7 +209,9 @@ describe('oracle: hand-computed cases, N:M', () => {
     expect(keepOf([layer], { pattern: '2:4', ratio: 0.5, tie_mode: 'exact' }).keep.a).toEqual([1, 0, 1, 0, 0, 0, 1, 1]);
   });
   it('2:4 threshold prunes <= kthvalue(2) of each group (ties over-prune)', () => {
-    expect(keepOf([layer], { pattern: '2:4', ratio: 0.5, tie_mode: 'threshold' }).keep.a).toEqual([1, 0, 1, 0, 0, 0, 0, 1]);
+    expect(keepOf([layer], { pattern: '2:4', ratio: 0.5, tie_mode: 'threshold' }).keep.a).toEqual([
+      1, 0, 1, 0, 0, 0, 0, 1,
+    ]);
   });
   it('1:4 and 3:4', () => {
     expect(keepOf([layer], { pattern: '1:4', ratio: 0.25 }).keep.a).toEqual([1, 0, 1, 1, 0, 1, 1, 1]);
@@ -219,7 +237,13 @@ describe('oracle: global scope', () => {
     const exact = keepOf(layers, { pattern: '1x1', ratio: 0.5, scope: 'global', max_sparsity_ratio_per_op: 1 });
     expect(exact.keep).toEqual({ b: [0, 0], a: [1, 1] });
     expect(Object.keys(exact.keep)).toEqual(['b', 'a']);
-    const threshold = keepOf(layers, { pattern: '1x1', ratio: 0.5, scope: 'global', tie_mode: 'threshold', max_sparsity_ratio_per_op: 1 });
+    const threshold = keepOf(layers, {
+      pattern: '1x1',
+      ratio: 0.5,
+      scope: 'global',
+      tie_mode: 'threshold',
+      max_sparsity_ratio_per_op: 1,
+    });
     expect(threshold.keep).toEqual({ b: [0, 0], a: [0, 0] });
   });
 
@@ -232,7 +256,10 @@ describe('oracle: global scope', () => {
       a: [0, 0, 0, 0],
       b: [1, 1, 1, 1],
     });
-    expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, scope: 'local' }).keep).toEqual({ a: [0, 0, 1, 1], b: [0, 0, 1, 1] });
+    expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, scope: 'local' }).keep).toEqual({
+      a: [0, 0, 1, 1],
+      b: [0, 0, 1, 1],
+    });
   });
 
   it('max_sparsity_ratio_per_op freezes a layer at its cap and re-solves the rest', () => {
@@ -253,12 +280,17 @@ describe('oracle: global scope', () => {
     ];
     // kthvalue(4) = 0 -> a would be 100% > 0.5: frozen at kthvalue(a, 2) = 0, which prunes all four zeros,
     // leaving 4 - 4 = 0 for b (the reference's behaviour with ties).
-    expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode: 'threshold', max_sparsity_ratio_per_op: 0.5 }).keep).toEqual({
+    expect(
+      keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode: 'threshold', max_sparsity_ratio_per_op: 0.5 }).keep,
+    ).toEqual({
       a: [0, 0, 0, 0],
       b: [1, 1, 1, 1],
     });
     // exact mode: exactly 2 in a, and 2 in b.
-    expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 0.5 }).keep).toEqual({ a: [0, 0, 1, 1], b: [0, 0, 1, 1] });
+    expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 0.5 }).keep).toEqual({
+      a: [0, 0, 1, 1],
+      b: [0, 0, 1, 1],
+    });
   });
 
   it('min_sparsity_ratio_per_op gives every layer its floor', () => {
@@ -272,11 +304,19 @@ describe('oracle: global scope', () => {
       const r = keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode, ...bounds, min_sparsity_ratio_per_op: 0.25 });
       expect(r.keep).toEqual({ a: [0, 1, 1, 1], b: [0, 0, 0, 1] });
       // without the floor, b takes everything
-      expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode, ...bounds }).keep).toEqual({ a: [1, 1, 1, 1], b: [0, 0, 0, 0] });
+      expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode, ...bounds }).keep).toEqual({
+        a: [1, 1, 1, 1],
+        b: [0, 0, 0, 0],
+      });
       // with the default cap, b stops at 3 and a gives one
-      expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode }).keep).toEqual({ a: [0, 1, 1, 1], b: [0, 0, 0, 1] });
+      expect(keepOf(layers, { pattern: '1x1', ratio: 0.5, tie_mode }).keep).toEqual({
+        a: [0, 1, 1, 1],
+        b: [0, 0, 0, 1],
+      });
       // the floor does not apply in local scope
-      expect(keepOf(layers, { pattern: '1x1', ratio: 0.25, scope: 'local', tie_mode, min_sparsity_ratio_per_op: 0.5 }).keep).toEqual({
+      expect(
+        keepOf(layers, { pattern: '1x1', ratio: 0.25, scope: 'local', tie_mode, min_sparsity_ratio_per_op: 0.5 }).keep,
+      ).toEqual({
         a: [0, 1, 1, 1],
         b: [0, 1, 1, 1],
       });
@@ -289,9 +329,14 @@ describe('oracle: global scope', () => {
       { name: 'b', shape: [1, 4], scores: [1, 2, 3, 4] },
     ];
     // k = 1 but each layer needs 2
-    expect(keepOf(layers, { pattern: '1x1', ratio: 0.125, min_sparsity_ratio_per_op: 0.5 }).result.prunedUnits).toEqual({ a: 2, b: 2 });
+    expect(keepOf(layers, { pattern: '1x1', ratio: 0.125, min_sparsity_ratio_per_op: 0.5 }).result.prunedUnits).toEqual(
+      { a: 2, b: 2 },
+    );
     // k = 8 but each layer may prune 1
-    expect(keepOf(layers, { pattern: '1x1', ratio: 1, max_sparsity_ratio_per_op: 0.25 }).result.prunedUnits).toEqual({ a: 1, b: 1 });
+    expect(keepOf(layers, { pattern: '1x1', ratio: 1, max_sparsity_ratio_per_op: 0.25 }).result.prunedUnits).toEqual({
+      a: 1,
+      b: 1,
+    });
   });
 });
 
@@ -394,13 +439,28 @@ describe('oracle: 4-D conv weights and skipped layers', () => {
     expect(() => referenceMasks([l], { pattern: '4y1', ratio: 0.5 })).toThrow(/4y1/);
     expect(() => referenceMasks([l], { pattern: '1x1', ratio: 1.5 })).toThrow(ArgumentError);
     expect(() => referenceMasks([l, l], { pattern: '1x1', ratio: 0.5 })).toThrow(/duplicate/);
-    expect(() => referenceMasks([{ ...l, scores: new Float32Array(3) }], { pattern: '1x1', ratio: 0.5 })).toThrow(/length 3/);
+    expect(() => referenceMasks([{ ...l, scores: new Float32Array(3) }], { pattern: '1x1', ratio: 0.5 })).toThrow(
+      /length 3/,
+    );
     expect(() =>
-      referenceMasks([l], { pattern: '1x1', ratio: 0.5, min_sparsity_ratio_per_op: 0.6, max_sparsity_ratio_per_op: 0.5 }),
+      referenceMasks([l], {
+        pattern: '1x1',
+        ratio: 0.5,
+        min_sparsity_ratio_per_op: 0.6,
+        max_sparsity_ratio_per_op: 0.5,
+      }),
     ).toThrow(/exceeds/);
-    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 2 })).toThrow(/max_sparsity_ratio_per_op/);
-    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, scope: 'layer' as 'local' })).toThrow(/unknown scope "layer"/);
-    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, tie_mode: 'loose' as 'exact' })).toThrow(/unknown tie_mode "loose"/);
-    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, reduce: 'median' as 'sum' })).toThrow(/criterion_reduce_type/);
+    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, max_sparsity_ratio_per_op: 2 })).toThrow(
+      /max_sparsity_ratio_per_op/,
+    );
+    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, scope: 'layer' as 'local' })).toThrow(
+      /unknown scope "layer"/,
+    );
+    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, tie_mode: 'loose' as 'exact' })).toThrow(
+      /unknown tie_mode "loose"/,
+    );
+    expect(() => referenceMasks([l], { pattern: '1x1', ratio: 0.5, reduce: 'median' as 'sum' })).toThrow(
+      /criterion_reduce_type/,
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('scheduledSparsity', () => {
   });
 
   it('rejects bad arguments', () => {
-    expect(() => scheduledSparsity('step' as 'exp', 0.5, 1, 2)).toThrow('unknown sparsity_decay_type "step": accepted names are "exp", "cos", "linear", "cube"');
+    expect(() => scheduledSparsity('step' as 'exp', 0.5, 1, 2)).toThrow(
+      'unknown sparsity_decay_type "step": accepted names are "exp", "cos", "linear", "cube"',
+    );
     expect(() => scheduledSparsity('exp', 1.5, 1, 2)).toThrow(/target_sparsity must be a finite number in \[0, 1\]/);
     expect(() => scheduledSparsity('exp', 0.5, 1, 0)).toThrow(/total prune steps must be a positive integer/);
     expect(() => scheduledSparsity('exp', 0.5, -1, 2)).toThrow(/current prune step must be a non-negative integer/);
@@ -73,7 +75,13 @@ describe('PruningSchedule (reference step arithmetic)', () => {
   });
 
   it('end not on the frequency grid: the last pruning step is before end, T = floor', () => {
-    const s = new PruningSchedule({ start_step: 0, end_step: 7, pruning_frequency: 3, sparsity_decay_type: 'linear', target_sparsity: 0.6 });
+    const s = new PruningSchedule({
+      start_step: 0,
+      end_step: 7,
+      pruning_frequency: 3,
+      sparsity_decay_type: 'linear',
+      target_sparsity: 0.6,
+    });
     expect(s.totalPruneSteps).toBe(2);
     expect(s.steps()).toEqual([
       { step: 0, pruneIndex: 0, ratio: 0 },
@@ -99,7 +107,14 @@ describe('PruningSchedule (reference step arithmetic)', () => {
 
   it('defaults are the reference config: start 0, end 0 (one-shot), frequency 1, target 0.9, exp', () => {
     const s = new PruningSchedule();
-    expect([s.startStep, s.endStep, s.frequency, s.targetSparsity, s.decay, s.maxRatioPerOp]).toEqual([0, 0, 1, 0.9, 'exp', 0.98]);
+    expect([s.startStep, s.endStep, s.frequency, s.targetSparsity, s.decay, s.maxRatioPerOp]).toEqual([
+      0,
+      0,
+      1,
+      0.9,
+      'exp',
+      0.98,
+    ]);
     expect(s.steps()).toEqual([{ step: 0, pruneIndex: 1, ratio: 0.9 }]);
   });
 
@@ -109,11 +124,19 @@ describe('PruningSchedule (reference step arithmetic)', () => {
   });
 
   it('rejects bad configs with clear errors', () => {
-    expect(() => new PruningSchedule({ start_step: 10, end_step: 5 })).toThrow('end_step (5) must not be before start_step (10)');
-    expect(() => new PruningSchedule({ start_step: -1, end_step: 5 })).toThrow('start_step must be a non-negative integer, got -1');
+    expect(() => new PruningSchedule({ start_step: 10, end_step: 5 })).toThrow(
+      'end_step (5) must not be before start_step (10)',
+    );
+    expect(() => new PruningSchedule({ start_step: -1, end_step: 5 })).toThrow(
+      'start_step must be a non-negative integer, got -1',
+    );
     expect(() => new PruningSchedule({ end_step: 2.5 })).toThrow('end_step must be a non-negative integer, got 2.5');
-    expect(() => new PruningSchedule({ end_step: 4, pruning_frequency: 0 })).toThrow('pruning_frequency must be a positive integer, got 0');
-    expect(() => new PruningSchedule({ end_step: '4' as unknown as number })).toThrow('end_step must be a non-negative integer, got "4"');
+    expect(() => new PruningSchedule({ end_step: 4, pruning_frequency: 0 })).toThrow(
+      'pruning_frequency must be a positive integer, got 0',
+    );
+    expect(() => new PruningSchedule({ end_step: '4' as unknown as number })).toThrow(
+      'end_step must be a non-negative integer, got "4"',
+    );
     expect(() => new PruningSchedule({ sparsity_decay_type: 'step' })).toThrow(/unknown sparsity_decay_type "step"/);
     expect(() => new PruningSchedule({ target_sparsity: 1.2 })).toThrow(ArgumentError);
     expect(() => new PruningSchedule({ max_sparsity_ratio_per_op: -0.5 })).toThrow(/max_sparsity_ratio_per_op/);

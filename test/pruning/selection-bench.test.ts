@@ -14,7 +14,8 @@ test('benchSelection returns a row per instruction set, prints nothing', () => {
   expect(rows.length).toBe(simdInfo().supported.length + (threads() > 1 ? 1 : 0));
   for (const row of rows) {
     expect(row.scores).toBe(1 << 16);
-    for (const v of [row.selectNs, row.emitNs, row.totalNs, row.jsSelectNs, row.jsEmitNs]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const v of [row.selectNs, row.emitNs, row.totalNs, row.jsSelectNs, row.jsEmitNs])
+      expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(row.selectSpeedup).toBeCloseTo(row.jsSelectNs / row.selectNs);
   }
 });
@@ -22,18 +23,36 @@ test('benchSelection returns a row per instruction set, prints nothing', () => {
 test('the JS baseline prunes what threshold mode prunes', () => {
   const layers = benchLayers(1 << 16, 8, 3);
   const threshold = jsThreshold(layers, targetCount(SELECTION_RATIO, 1 << 16));
-  const js: Record<string, Uint8Array> = Object.fromEntries(layers.map((l) => [l.name, new Uint8Array(l.scores.length)]));
+  const js: Record<string, Uint8Array> = Object.fromEntries(
+    layers.map((l) => [l.name, new Uint8Array(l.scores.length)]),
+  );
   jsEmit(layers, threshold, js);
-  const native = computeMasks(layers, { pattern: '1x1', ratio: SELECTION_RATIO, tie_mode: 'threshold', max_sparsity_ratio_per_op: 1 }).masks;
+  const native = computeMasks(layers, {
+    pattern: '1x1',
+    ratio: SELECTION_RATIO,
+    tie_mode: 'threshold',
+    max_sparsity_ratio_per_op: 1,
+  }).masks;
   for (const l of layers) expect(Buffer.from(js[l.name]).equals(Buffer.from(native[l.name]))).toBe(true);
 });
 
 describe('the step benchmark', () => {
   it('times the mask update of 4x1 at 0.9 and 2:4 over BERT-base shapes (one layer here)', () => {
-    const { benchStep, bertStepLayers } = require('../../lib/bench/selection') as typeof import('../../lib/bench/selection');
-    expect(bertStepLayers(1).map((l) => l.shape)).toEqual([[768, 768], [768, 768], [768, 768], [768, 768], [3072, 768], [768, 3072]]);
+    const { benchStep, bertStepLayers } =
+      require('../../lib/bench/selection') as typeof import('../../lib/bench/selection');
+    expect(bertStepLayers(1).map((l) => l.shape)).toEqual([
+      [768, 768],
+      [768, 768],
+      [768, 768],
+      [768, 768],
+      [3072, 768],
+      [768, 3072],
+    ]);
     const rows = benchStep(1, 1);
-    expect(rows.filter((r) => r.threads === 1).map((r) => [r.pattern, r.ratio, r.weights])).toEqual([['4x1', 0.9, 7077888], ['2:4', 0.5, 7077888]]);
+    expect(rows.filter((r) => r.threads === 1).map((r) => [r.pattern, r.ratio, r.weights])).toEqual([
+      ['4x1', 0.9, 7077888],
+      ['2:4', 0.5, 7077888],
+    ]);
     for (const r of rows) expect(r.ms).toBeGreaterThan(0);
   });
 });

@@ -11,9 +11,11 @@ import { rng } from '../support/random';
 const info = simdInfo();
 afterAll(() => setSimd(info.active));
 
-
 /** Runs the protocol over shards in one process; returns the merged result and the number of rounds. */
-function runSharded(shards: MaskLayer[][], options: SelectionOptions): { result: MaskResult; rounds: number; widest: number } {
+function runSharded(
+  shards: MaskLayer[][],
+  options: SelectionOptions,
+): { result: MaskResult; rounds: number; widest: number } {
   const selections = shards.map((layers) => new GlobalSelection(layers, options));
   let rounds = 0;
   let widest = 0;
@@ -55,7 +57,11 @@ function expectSame(got: MaskResult, want: MaskResult, label: string): void {
     const same = Buffer.from(got.masks[name]).equals(Buffer.from(want.masks[name]));
     expect({ label, name, same }).toEqual({ label, name, same: true });
   }
-  expect({ label, pruned: got.prunedUnits, skipped: got.skipped }).toEqual({ label, pruned: want.prunedUnits, skipped: want.skipped });
+  expect({ label, pruned: got.prunedUnits, skipped: got.skipped }).toEqual({
+    label,
+    pruned: want.prunedUnits,
+    skipped: want.skipped,
+  });
 }
 
 type Kind = 'normal' | 'all-equal' | 'zeros' | 'nan' | 'mostly-nan' | 'few-values';
@@ -72,12 +78,24 @@ function model(kind: Kind, seed: number, scaled: boolean): MaskLayer[] {
       const u = next();
       let x: number;
       switch (kind) {
-        case 'normal': x = next(); break;
-        case 'all-equal': x = 0.5; break;
-        case 'zeros': x = u < 0.7 ? 0 : next(); break;
-        case 'nan': x = u < 0.2 ? NaN : next(); break;
-        case 'mostly-nan': x = u < 0.8 ? NaN : next(); break;
-        default: x = Math.floor(u * 3) / 4; break;
+        case 'normal':
+          x = next();
+          break;
+        case 'all-equal':
+          x = 0.5;
+          break;
+        case 'zeros':
+          x = u < 0.7 ? 0 : next();
+          break;
+        case 'nan':
+          x = u < 0.2 ? NaN : next();
+          break;
+        case 'mostly-nan':
+          x = u < 0.8 ? NaN : next();
+          break;
+        default:
+          x = Math.floor(u * 3) / 4;
+          break;
       }
       scores[i] = x * scale;
     }
@@ -86,27 +104,39 @@ function model(kind: Kind, seed: number, scaled: boolean): MaskLayer[] {
 }
 
 describe('sharded global selection equals computeMasks over all layers', () => {
-  const bounds = [{}, { max_sparsity_ratio_per_op: 0.5 }, { max_sparsity_ratio_per_op: 0.3, min_sparsity_ratio_per_op: 0.2 }, { max_sparsity_ratio_per_op: 1 }];
-  it.each(['1x1', '2x1', '1x4', '2x2', '2:4'])('pattern %s, 2 and 3 shards, both tie modes, caps and floors', (pattern) => {
-    let seed = 1;
-    for (const kind of KINDS) {
-      for (const scaled of [false, true]) {
-        const layers = model(kind, seed++, scaled);
-        for (const tie_mode of ['exact', 'threshold'] as const) {
-          for (const bound of bounds) {
-            for (const ratio of [0, 0.3, 0.6, 1]) {
-              const options: MaskOptions = { pattern, ratio, tie_mode, reduce: 'sum', scope: 'global', ...bound };
-              const want = computeMasks(layers, options);
-              for (const parts of [1, 2, 3, layers.length]) {
-                const { result } = runSharded(split(layers, parts), options);
-                expectSame(result, want, `${pattern} ${kind} scaled=${scaled} ${JSON.stringify(options)} shards=${parts}`);
+  const bounds = [
+    {},
+    { max_sparsity_ratio_per_op: 0.5 },
+    { max_sparsity_ratio_per_op: 0.3, min_sparsity_ratio_per_op: 0.2 },
+    { max_sparsity_ratio_per_op: 1 },
+  ];
+  it.each(['1x1', '2x1', '1x4', '2x2', '2:4'])(
+    'pattern %s, 2 and 3 shards, both tie modes, caps and floors',
+    (pattern) => {
+      let seed = 1;
+      for (const kind of KINDS) {
+        for (const scaled of [false, true]) {
+          const layers = model(kind, seed++, scaled);
+          for (const tie_mode of ['exact', 'threshold'] as const) {
+            for (const bound of bounds) {
+              for (const ratio of [0, 0.3, 0.6, 1]) {
+                const options: MaskOptions = { pattern, ratio, tie_mode, reduce: 'sum', scope: 'global', ...bound };
+                const want = computeMasks(layers, options);
+                for (const parts of [1, 2, 3, layers.length]) {
+                  const { result } = runSharded(split(layers, parts), options);
+                  expectSame(
+                    result,
+                    want,
+                    `${pattern} ${kind} scaled=${scaled} ${JSON.stringify(options)} shards=${parts}`,
+                  );
+                }
               }
             }
           }
         }
       }
-    }
-  });
+    },
+  );
 
   it('on every instruction set, with a shard holding no layer at all', () => {
     const layers = model('few-values', 77, true);
@@ -129,29 +159,57 @@ describe('the protocol', () => {
     const exact = runSharded(split(layers, 2), { pattern: '1x1', ratio: 0.5 });
     expect(exact.rounds).toBe(3);
     expect(exact.widest).toBe(4 + 2048);
-    const threshold = runSharded(split(layers, 2), { pattern: '1x1', ratio: 0.5, tie_mode: 'threshold', max_sparsity_ratio_per_op: 1 });
+    const threshold = runSharded(split(layers, 2), {
+      pattern: '1x1',
+      ratio: 0.5,
+      tie_mode: 'threshold',
+      max_sparsity_ratio_per_op: 1,
+    });
     expect(threshold.rounds).toBe(4);
     const nm = new GlobalSelection(layers, { pattern: '2:4', ratio: 0.5 });
     expect(nm.done).toBe(true);
   });
 
   it('k instead of ratio', () => {
-    const total = layers.filter((l) => l.shape.length === 2 || l.shape.length === 4).reduce((a, l) => a + l.scores.length, 0);
+    const total = layers
+      .filter((l) => l.shape.length === 2 || l.shape.length === 4)
+      .reduce((a, l) => a + l.scores.length, 0);
     for (const ratio of [0.2, 0.5]) {
-      const viaK = runSharded(split(layers, 3), { pattern: '1x1', k: targetCount(ratio, total), max_sparsity_ratio_per_op: 1 }).result;
-      expectSame(viaK, computeMasks(layers, { pattern: '1x1', ratio, max_sparsity_ratio_per_op: 1 }), `k for ratio ${ratio}`);
+      const viaK = runSharded(split(layers, 3), {
+        pattern: '1x1',
+        k: targetCount(ratio, total),
+        max_sparsity_ratio_per_op: 1,
+      }).result;
+      expectSame(
+        viaK,
+        computeMasks(layers, { pattern: '1x1', ratio, max_sparsity_ratio_per_op: 1 }),
+        `k for ratio ${ratio}`,
+      );
     }
   });
 
   it('sums that travel as JSON (plain arrays) work the same', () => {
-    const shards = split(layers, 2).map((part) => new GlobalSelection(part, { pattern: '1x1', ratio: 0.4, tie_mode: 'threshold', max_sparsity_ratio_per_op: 0.5 }));
+    const shards = split(layers, 2).map(
+      (part) =>
+        new GlobalSelection(part, {
+          pattern: '1x1',
+          ratio: 0.4,
+          tie_mode: 'threshold',
+          max_sparsity_ratio_per_op: 0.5,
+        }),
+    );
     while (!shards[0].done) {
       const sum = shards.map((s) => Array.from(s.histogram())).reduce((a, b) => a.map((x, i) => x + b[i]));
       for (const s of shards) s.advance(JSON.parse(JSON.stringify(sum)) as number[]);
     }
     const ties = JSON.parse(JSON.stringify(shards.map((s) => Array.from(s.tieCounts())))) as number[][];
     const merged = Object.assign({}, ...shards.map((s, rank) => s.masks(ties, rank).masks));
-    const want = computeMasks(layers, { pattern: '1x1', ratio: 0.4, tie_mode: 'threshold', max_sparsity_ratio_per_op: 0.5 }).masks;
+    const want = computeMasks(layers, {
+      pattern: '1x1',
+      ratio: 0.4,
+      tie_mode: 'threshold',
+      max_sparsity_ratio_per_op: 0.5,
+    }).masks;
     for (const name of Object.keys(want)) expect(Buffer.from(merged[name]).equals(Buffer.from(want[name]))).toBe(true);
   });
 
@@ -166,13 +224,19 @@ describe('the protocol', () => {
 
   it('misuse is an error', () => {
     expect(() => new GlobalSelection(layers, { pattern: '1x1' })).toThrow('give either ratio or k');
-    expect(() => new GlobalSelection(layers, { pattern: '1x1', ratio: 0.5, k: 3 })).toThrow('give either ratio or k, not both');
-    expect(() => new GlobalSelection(layers, { pattern: '1x1', k: -1 })).toThrow('k must be a non-negative integer, got -1');
+    expect(() => new GlobalSelection(layers, { pattern: '1x1', ratio: 0.5, k: 3 })).toThrow(
+      'give either ratio or k, not both',
+    );
+    expect(() => new GlobalSelection(layers, { pattern: '1x1', k: -1 })).toThrow(
+      'k must be a non-negative integer, got -1',
+    );
     expect(() => new GlobalSelection(layers, { pattern: '1x1', ratio: 2 })).toThrow(/ratio must be/);
     const sel = new GlobalSelection(layers, { pattern: '1x1', ratio: 0.5 });
     expect(() => sel.tieCounts()).toThrow(/not finished/);
     expect(() => sel.masks()).toThrow(/not finished/);
-    expect(() => sel.advance(new Float64Array(3))).toThrow(/advance expects the summed Float64Array of this round \(2052 numbers\)/);
+    expect(() => sel.advance(new Float64Array(3))).toThrow(
+      /advance expects the summed Float64Array of this round \(2052 numbers\)/,
+    );
     while (!sel.done) sel.advance(sel.histogram());
     expect(() => sel.histogram()).toThrow(/done/);
     expect(() => sel.masks([sel.tieCounts()], 1)).toThrow(/rank 1 is not an index of ties/);

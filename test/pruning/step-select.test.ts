@@ -22,8 +22,23 @@ describe('N:M below N/M', () => {
 
 describe('min_sparsity_ratio_per_op is no floor', () => {
   test('step 0 of an iterative run (ratio 0) prunes nothing, whatever the min', () => {
-    const modules = { a: { weight: new Float32Array(64).map((_, i) => i + 1), shape: [8, 8] }, b: { weight: new Float32Array(64).map((_, i) => i + 100), shape: [8, 8] } };
-    const pruning = new Pruning({ pruning_type: 'magnitude', pattern: '1x1', target_sparsity: 0.5, min_sparsity_ratio_per_op: 0.25, start_step: 0, end_step: 4, pruning_frequency: 2 }, modules, { warn: () => {} });
+    const modules = {
+      a: { weight: new Float32Array(64).map((_, i) => i + 1), shape: [8, 8] },
+      b: { weight: new Float32Array(64).map((_, i) => i + 100), shape: [8, 8] },
+    };
+    const pruning = new Pruning(
+      {
+        pruning_type: 'magnitude',
+        pattern: '1x1',
+        target_sparsity: 0.5,
+        min_sparsity_ratio_per_op: 0.25,
+        start_step: 0,
+        end_step: 4,
+        pruning_frequency: 2,
+      },
+      modules,
+      { warn: () => {} },
+    );
     pruning.onTrainBegin();
     pruning.onStepBegin();
     expect(pruning.sparsity().pruned).toBe(0);

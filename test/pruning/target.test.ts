@@ -36,7 +36,8 @@ describe('targetCount', () => {
       for (let count = 0; count <= 1000; count++) {
         const k = targetCount(ratio, count);
         // exact: integer arithmetic on the decimal the user wrote
-        if (k !== Math.floor((p * count) / 100) || k < Math.floor(ratio * count)) wrong.push(`${ratio} * ${count} -> ${k}`);
+        if (k !== Math.floor((p * count) / 100) || k < Math.floor(ratio * count))
+          wrong.push(`${ratio} * ${count} -> ${k}`);
         if (k !== Math.floor(ratio * count)) artifacts++;
       }
     }
@@ -53,7 +54,9 @@ describe('targetCount', () => {
     for (const bad of [NaN, Infinity, -Infinity, -0.1, 1.0000001, 2]) {
       expect(() => targetCount(bad, 10)).toThrow(ArgumentError);
     }
-    expect(() => targetCount('0.5' as unknown as number, 10)).toThrow(/ratio must be a finite number in \[0, 1\], got "0.5"/);
+    expect(() => targetCount('0.5' as unknown as number, 10)).toThrow(
+      /ratio must be a finite number in \[0, 1\], got "0.5"/,
+    );
     expect(() => targetCount(1.5, 10)).toThrow(/got 1.5/);
   });
 
@@ -68,6 +71,8 @@ describe('validateRatio', () => {
   it('returns the ratio, -0 as 0, and names the setting in errors', () => {
     expect(validateRatio(0.25)).toBe(0.25);
     expect(Object.is(validateRatio(-0), 0)).toBe(true);
-    expect(() => validateRatio(null, 'target_sparsity')).toThrow(/target_sparsity must be a finite number in \[0, 1\], got null/);
+    expect(() => validateRatio(null, 'target_sparsity')).toThrow(
+      /target_sparsity must be a finite number in \[0, 1\], got null/,
+    );
   });
 });

@@ -28,7 +28,17 @@ function decode(b64: string): Float32Array {
 export function loadCriteriaCases(): CriteriaCase[] {
   const file = path.join(vectorsDir, 'criteria.json');
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    cases: Array<{ id: string; criterion: CriterionName; n: number; alpha: number; beta: number; all_terms_finite: boolean; weight: string; grads: string[]; expected: string[] }>;
+    cases: Array<{
+      id: string;
+      criterion: CriterionName;
+      n: number;
+      alpha: number;
+      beta: number;
+      all_terms_finite: boolean;
+      weight: string;
+      grads: string[];
+      expected: string[];
+    }>;
   };
   return raw.cases.map((c) => ({
     id: c.id,

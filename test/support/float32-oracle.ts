@@ -22,7 +22,8 @@ export function step(
   beta: number,
 ): Float32Array {
   const out = new Float32Array(weight.length);
-  const a = Math.fround(alpha), b = Math.fround(beta);
+  const a = Math.fround(alpha),
+    b = Math.fround(beta);
   for (let i = 0; i < weight.length; i++) {
     const t = term(criterion, weight[i], grad[i]);
     out[i] = criterion === 'snip_momentum' ? Math.fround(Math.fround(previous[i] * a) + Math.fround(b * t)) : t;
@@ -50,6 +51,7 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
 export function bitReport(got: Float32Array, want: Float32Array): string {
   const i = firstBitDifference(got, want);
   if (i < 0) return 'identical';
-  const hex = (x: Float32Array) => (i < x.length ? new Uint32Array(x.buffer, x.byteOffset, x.length)[i].toString(16) : 'none');
+  const hex = (x: Float32Array) =>
+    i < x.length ? new Uint32Array(x.buffer, x.byteOffset, x.length)[i].toString(16) : 'none';
   return `element ${i}: got ${got[i]} (0x${hex(got)}), want ${want[i]} (0x${hex(want)})`;
 }

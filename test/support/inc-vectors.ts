@@ -40,7 +40,13 @@ export interface IncCase {
     sha16: { weights: Record<string, string>; grads: Array<Record<string, string>> };
   };
   layers: IncLayer[];
-  pruners: Array<{ modules: string[]; config: Record<string, unknown>; schedule: IncScheduleEntry[]; freezes: unknown[]; declared_floor: unknown[] }>;
+  pruners: Array<{
+    modules: string[];
+    config: Record<string, unknown>;
+    schedule: IncScheduleEntry[];
+    freezes: unknown[];
+    declared_floor: unknown[];
+  }>;
   threshold_mode: { exempt_from_step: number | null; why: string[] };
   masks: Array<Record<string, string>>;
   weight_sha16: Array<Record<string, string>>;
@@ -83,7 +89,11 @@ export function draw(seed: number, kind: number, layer: number, step: number, n:
 /** First 16 hex digits of SHA-256 over the little-endian float32 bytes (every -0 written as +0 if asked). */
 export function sha16(values: Float32Array, positiveZero = false): string {
   const copy = positiveZero ? values.map((v) => (v === 0 ? 0 : v)) : values;
-  return crypto.createHash('sha256').update(Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength)).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -138,7 +148,8 @@ export function replay(c: IncCase, tieMode: 'threshold' | 'exact'): Replay {
   const all = [...c.layers, HEAD];
   const tensors = new Map(all.map((l) => [l.name, { weight: weightOf(c, l), grad: new Float32Array(size(l.shape)) }]));
   const modules: Modules = {};
-  for (const l of c.layers) modules[l.name] = { weight: tensors.get(l.name)!.weight, grad: tensors.get(l.name)!.grad, shape: l.shape };
+  for (const l of c.layers)
+    modules[l.name] = { weight: tensors.get(l.name)!.weight, grad: tensors.get(l.name)!.grad, shape: l.shape };
   const pruning = new Pruning({ ...c.config, tie_mode: tieMode } as never, modules, { warn: () => {} });
   pruning.onTrainBegin();
   const lr = 2 ** -6;

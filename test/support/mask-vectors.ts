@@ -14,7 +14,8 @@ export interface MaskVectorCase {
 }
 
 export function loadMaskCases(): MaskVectorCase[] {
-  return (JSON.parse(fs.readFileSync(path.join(vectorsDir, 'masks.json'), 'utf8')) as { cases: MaskVectorCase[] }).cases;
+  return (JSON.parse(fs.readFileSync(path.join(vectorsDir, 'masks.json'), 'utf8')) as { cases: MaskVectorCase[] })
+    .cases;
 }
 
 /** A case's layers with magnitude scores, as the vectors were made. */

@@ -40,7 +40,15 @@
  * permuted back).
  */
 
-import { fromViewOrder, layerSkipReason, parsePattern, parseReduceType, shapeSize, toViewOrder, viewOf } from '../../lib/pruning/patterns';
+import {
+  fromViewOrder,
+  layerSkipReason,
+  parsePattern,
+  parseReduceType,
+  shapeSize,
+  toViewOrder,
+  viewOf,
+} from '../../lib/pruning/patterns';
 import type { ReduceType } from '../../lib/pruning/patterns';
 import { targetCount, validateRatio } from '../../lib/pruning/target';
 
@@ -195,7 +203,14 @@ function solveExact(units: Unit[], k: number, lo: number[], hi: number[]): void 
  * @param reduce `'mean'`, `'sum'` or `'max'`.
  * @returns block scores, row-major over the blocks.
  */
-export function referenceBlockScores(view: Float32Array, rows: number, cols: number, bn: number, bm: number, reduce: ReduceType): Float32Array {
+export function referenceBlockScores(
+  view: Float32Array,
+  rows: number,
+  cols: number,
+  bn: number,
+  bm: number,
+  reduce: ReduceType,
+): Float32Array {
   const f = Math.fround;
   const combine = (values: number[]): number => {
     if (reduce === 'max') {
@@ -211,7 +226,8 @@ export function referenceBlockScores(view: Float32Array, rows: number, cols: num
   const stage1: number[][] = [];
   for (let r = 0; r < rows; r++) {
     const row: number[] = [];
-    for (let j = 0; j < bc; j++) row.push(combine(Array.from(view.subarray(r * cols + j * bm, r * cols + (j + 1) * bm))));
+    for (let j = 0; j < bc; j++)
+      row.push(combine(Array.from(view.subarray(r * cols + j * bm, r * cols + (j + 1) * bm))));
     stage1.push(row);
   }
   // Stage 2: [rows/bn, cols/bm] over the N rows of each block.
@@ -256,13 +272,17 @@ export function referenceMasks(layers: readonly OracleLayer[], options: OracleOp
   const reduce = parseReduceType(options.reduce ?? 'mean');
   const scope = options.scope ?? 'global';
   const tieMode = options.tie_mode ?? 'exact';
-  if (scope !== 'global' && scope !== 'local') throw new Error(`unknown scope ${JSON.stringify(scope)}: "global" or "local"`);
-  if (tieMode !== 'exact' && tieMode !== 'threshold') throw new Error(`unknown tie_mode ${JSON.stringify(tieMode)}: "exact" or "threshold"`);
+  if (scope !== 'global' && scope !== 'local')
+    throw new Error(`unknown scope ${JSON.stringify(scope)}: "global" or "local"`);
+  if (tieMode !== 'exact' && tieMode !== 'threshold')
+    throw new Error(`unknown tie_mode ${JSON.stringify(tieMode)}: "exact" or "threshold"`);
   const exact = tieMode === 'exact';
   validateRatio(options.ratio);
   const maxRatio = validateRatio(options.max_sparsity_ratio_per_op ?? 0.98, 'max_sparsity_ratio_per_op');
-  const minRatio = scope === 'global' ? validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op') : 0;
-  if (minRatio > maxRatio) throw new RangeError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
+  const minRatio =
+    scope === 'global' ? validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op') : 0;
+  if (minRatio > maxRatio)
+    throw new RangeError(`min_sparsity_ratio_per_op ${minRatio} exceeds max_sparsity_ratio_per_op ${maxRatio}`);
 
   const result: OracleResult = { masks: {}, prunedUnits: {}, skipped: {} };
   const units: Unit[] = [];
@@ -273,7 +293,9 @@ export function referenceMasks(layers: readonly OracleLayer[], options: OracleOp
     seen.add(layer.name);
     const size = shapeSize(layer.shape);
     if (layer.scores.length !== size) {
-      throw new RangeError(`${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}]`);
+      throw new RangeError(
+        `${layer.name}: scores length ${layer.scores.length} does not match shape [${layer.shape.join(', ')}]`,
+      );
     }
     const reason = layerSkipReason(pattern, layer.shape, layer.name);
     if (reason !== null) {
@@ -286,12 +308,18 @@ export function referenceMasks(layers: readonly OracleLayer[], options: OracleOp
     const { rows, cols } = v.view;
     const view = toViewOrder(layer.scores, layer.shape);
     const toKeep = (prunedView: Uint8Array, prunedUnits: number) => {
-      result.masks[layer.name] = fromViewOrder(prunedView.map((p) => 1 - p), layer.shape);
+      result.masks[layer.name] = fromViewOrder(
+        prunedView.map((p) => 1 - p),
+        layer.shape,
+      );
       result.prunedUnits[layer.name] = prunedUnits;
     };
     if (pattern.kind === 'n:m') {
       const pruned = pruneNM(view, pattern.n, pattern.m, exact);
-      toKeep(pruned, pruned.reduce((a, b) => a + b, 0));
+      toKeep(
+        pruned,
+        pruned.reduce((a, b) => a + b, 0),
+      );
       continue;
     }
     const bn = pattern.blockRows === 'channel' ? rows : pattern.blockRows;
@@ -303,9 +331,13 @@ export function referenceMasks(layers: readonly OracleLayer[], options: OracleOp
       const prunedView = new Uint8Array(rows * cols);
       const bc = cols / bm;
       for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) prunedView[r * cols + c] = unit.pruned[Math.floor(r / bn) * bc + Math.floor(c / bm)];
+        for (let c = 0; c < cols; c++)
+          prunedView[r * cols + c] = unit.pruned[Math.floor(r / bn) * bc + Math.floor(c / bm)];
       }
-      toKeep(prunedView, unit.pruned.reduce((a, b) => a + b, 0));
+      toKeep(
+        prunedView,
+        unit.pruned.reduce((a, b) => a + b, 0),
+      );
     });
   }
 
@@ -315,7 +347,12 @@ export function referenceMasks(layers: readonly OracleLayer[], options: OracleOp
     for (const u of units) solve([u], targetCount(options.ratio, u.scores.length), [0], [bounds(u)[1]]);
   } else if (units.length > 0) {
     const total = units.reduce((a, u) => a + u.scores.length, 0);
-    solve(units, targetCount(options.ratio, total), units.map((u) => bounds(u)[0]), units.map((u) => bounds(u)[1]));
+    solve(
+      units,
+      targetCount(options.ratio, total),
+      units.map((u) => bounds(u)[0]),
+      units.map((u) => bounds(u)[1]),
+    );
   }
   finish.forEach((f) => f());
   // Keep the input order in the masks record.

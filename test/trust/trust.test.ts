@@ -132,13 +132,17 @@ describe('silent wrong answers are refused', () => {
 
   test('the public API takes Float32Arrays of another realm too (criteria, pruning, masks)', () => {
     const vm = require('node:vm');
-    const other = (values: number[]) => vm.runInNewContext(`new Float32Array(${JSON.stringify(values)})`) as Float32Array;
+    const other = (values: number[]) =>
+      vm.runInNewContext(`new Float32Array(${JSON.stringify(values)})`) as Float32Array;
     expect(other([1]) instanceof Float32Array).toBe(false); // the case instanceof would refuse
     const weight = other([-1, 2, -3, 0.5]);
     const c = getCriterion({ criterion_type: 'snip' }, { a: { weight, grad: other([2, 2, 2, 2]), shape: [2, 2] } });
     c.onBeforeOptimizerStep();
     expect(Array.from(c.scores.a)).toEqual([2, 4, 6, 1]);
-    const masks = computeMasks([{ name: 'a', scores: other([4, 3, 2, 1]), shape: [2, 2] }], { pattern: '1x1', ratio: 0.5 });
+    const masks = computeMasks([{ name: 'a', scores: other([4, 3, 2, 1]), shape: [2, 2] }], {
+      pattern: '1x1',
+      ratio: 0.5,
+    });
     expect(Array.from(masks.masks.a)).toEqual([1, 1, 0, 0]);
   });
 

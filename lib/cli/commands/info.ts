@@ -60,11 +60,20 @@ function text(r: InfoReport): string {
   for (const [key, value] of Object.entries(r.env)) rows.push([key, value]);
   if (r.binary && r.simd && r.criteria) {
     rows.push(['binary', `${r.binary.path} (${r.binary.kind})`]);
-    const { target, passedOver } = r.binary as { target?: { libc?: unknown; libcVersion?: unknown }; passedOver?: unknown };
+    const { target, passedOver } = r.binary as {
+      target?: { libc?: unknown; libcVersion?: unknown };
+      passedOver?: unknown;
+    };
     if (typeof target?.libc === 'string')
-      rows.push(['libc', typeof target.libcVersion === 'string' ? `${target.libc} ${target.libcVersion}` : target.libc]);
+      rows.push([
+        'libc',
+        typeof target.libcVersion === 'string' ? `${target.libc} ${target.libcVersion}` : target.libc,
+      ]);
     if (Array.isArray(passedOver)) for (const skipped of passedOver) rows.push(['passed over', String(skipped)]);
-    rows.push(['simd', `${r.simd.active} (supported: ${r.simd.supported.join(', ')}; compiled: ${r.simd.compiled.join(', ')})`]);
+    rows.push([
+      'simd',
+      `${r.simd.active} (supported: ${r.simd.supported.join(', ')}; compiled: ${r.simd.compiled.join(', ')})`,
+    ]);
     rows.push(['criteria', r.criteria.join(', ')]);
   } else {
     rows.push(['binary', 'does not load (the reason is on stderr)']);
@@ -114,14 +123,27 @@ function describeCheckpoint(ckpt: Checkpoint, progress: BytesProgress) {
     const size = elementSize(t);
     const n = t.shape.reduce((a, d) => a * d, 1);
     const z = countZeros(ckpt.read(t), t.dtype, size);
-    tensors.push({ name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteLength, shard: ckpt.shardNames[t.shard], elements: n, zeros: z, sparsity: n ? z / n : 0 });
+    tensors.push({
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      bytes: t.byteLength,
+      shard: ckpt.shardNames[t.shard],
+      elements: n,
+      zeros: z,
+      sparsity: n ? z / n : 0,
+    });
     elements += n;
     zeros += z;
     progress.advance(t.byteLength, 'reading', t.name);
   }
   const metadata: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(ckpt.metadata)) Object.defineProperty(metadata, k, { value: plain(v), enumerable: true });
-  const shardMetadata = ckpt.kind === 'sharded' ? ckpt.shards.map((s, i) => ({ shard: ckpt.shardNames[i], metadata: s.metadata })) : undefined;
+  for (const [k, v] of Object.entries(ckpt.metadata))
+    Object.defineProperty(metadata, k, { value: plain(v), enumerable: true });
+  const shardMetadata =
+    ckpt.kind === 'sharded'
+      ? ckpt.shards.map((s, i) => ({ shard: ckpt.shardNames[i], metadata: s.metadata }))
+      : undefined;
   const pruned = findPruned(ckpt);
   return {
     path: ckpt.path,
@@ -131,7 +153,13 @@ function describeCheckpoint(ckpt: Checkpoint, progress: BytesProgress) {
     ...(shardMetadata ? { shard_metadata: shardMetadata } : {}),
     prunekit_pruned: pruned,
     tensors,
-    total: { tensors: tensors.length, bytes: ckpt.dataBytes, elements, zeros, sparsity: elements ? zeros / elements : 0 },
+    total: {
+      tensors: tensors.length,
+      bytes: ckpt.dataBytes,
+      elements,
+      zeros,
+      sparsity: elements ? zeros / elements : 0,
+    },
   };
 }
 
@@ -165,12 +193,27 @@ function findPruned(ckpt: Checkpoint): unknown {
 function checkpointText(r: ReturnType<typeof describeCheckpoint>): string {
   const sharded = r.kind === 'sharded';
   const header = ['name', 'dtype', 'shape', 'bytes', ...(sharded ? ['shard'] : []), 'sparsity'];
-  const rows = r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, String(t.bytes), ...(sharded ? [t.shard] : []), formatNumber(t.sparsity)]);
+  const rows = r.tensors.map((t) => [
+    t.name,
+    t.dtype,
+    `[${t.shape.join(', ')}]`,
+    String(t.bytes),
+    ...(sharded ? [t.shard] : []),
+    formatNumber(t.sparsity),
+  ]);
   rows.push(['total', '', '', String(r.total.bytes), ...(sharded ? [''] : []), formatNumber(r.total.sparsity)]);
-  let text = formatTable(header, rows, ['left', 'left', 'left', 'right', ...(sharded ? ['left' as const] : []), 'right']);
+  let text = formatTable(header, rows, [
+    'left',
+    'left',
+    'left',
+    'right',
+    ...(sharded ? ['left' as const] : []),
+    'right',
+  ]);
   text += `\n${r.path}: ${r.kind === 'sharded' ? `${r.shards.length} shards, ` : ''}${r.total.tensors} tensors, ${formatBytes(r.total.bytes)}, sparsity ${formatNumber(r.total.sparsity)}\n`;
   const keys = Object.keys(r.metadata);
-  if (keys.length > 0) text += `metadata:\n${keys.map((k) => `  ${k}: ${typeof r.metadata[k] === 'string' ? r.metadata[k] : JSON.stringify(r.metadata[k])}\n`).join('')}`;
+  if (keys.length > 0)
+    text += `metadata:\n${keys.map((k) => `  ${k}: ${typeof r.metadata[k] === 'string' ? r.metadata[k] : JSON.stringify(r.metadata[k])}\n`).join('')}`;
   if (r.prunekit_pruned !== null) text += `pruned by prunekit: ${JSON.stringify(r.prunekit_pruned)}\n`;
   return text;
 }
@@ -199,13 +242,15 @@ export const command: Command = {
       'from (override: PRUNEKIT_BINARY; prebuilt: prebuilds/<platform>-<arch>; built: a local cmake-js build), ' +
       'the instruction set the kernels use and the ones this CPU supports, and the registered criteria.',
     'If the binary does not load, the rest is still printed, the reason goes to stderr and the exit code is 1.',
-    'With a checkpoint (a .safetensors file, a sharded checkpoint\'s *.safetensors.index.json, or a folder holding ' +
+    "With a checkpoint (a .safetensors file, a sharded checkpoint's *.safetensors.index.json, or a folder holding " +
       'one), prints every tensor (dtype, shape, bytes, shard, share of zero elements), the totals, the metadata and ' +
       'the prunekit_pruned record of a checkpoint prunekit pruned. Tensors are read one at a time.',
   ],
   examples: ['prunekit info', 'PRUNEKIT_SIMD=scalar prunekit info --json', 'prunekit info llama-pruned/ --json'],
   args: {
-    positionals: [{ name: 'CHECKPOINT', description: 'A .safetensors file, an index.json or a folder', optional: true }],
+    positionals: [
+      { name: 'CHECKPOINT', description: 'A .safetensors file, an index.json or a folder', optional: true },
+    ],
     options: [{ name: 'json', description: 'Print one JSON object instead of text' }],
   },
   async run(args, io) {

@@ -13,7 +13,13 @@ import {
 } from '../../io';
 import type { JsonValue } from '../../io/strict-json';
 import { ArgumentError, NonFiniteError } from '../../errors';
-import { layerSkipReason, parsePattern, type PruningPattern, REDUCE_TYPES, type ReduceType } from '../../pruning/patterns';
+import {
+  layerSkipReason,
+  parsePattern,
+  type PruningPattern,
+  REDUCE_TYPES,
+  type ReduceType,
+} from '../../pruning/patterns';
 import type { LayerSparsity } from '../../pruning/sparsity';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
@@ -76,7 +82,9 @@ function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneO
   }
   const criterion = args.string('criterion') ?? 'magnitude';
   if (!Object.prototype.hasOwnProperty.call(BUILTIN_CRITERIA, criterion))
-    throw new UsageError(`--criterion must be one of ${Object.keys(BUILTIN_CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`);
+    throw new UsageError(
+      `--criterion must be one of ${Object.keys(BUILTIN_CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`,
+    );
   const options: PruneOptions = {
     sparsity,
     pattern: patternName,
@@ -125,7 +133,12 @@ function report(
       pruned_blocks: l.prunedBlocks,
       block_sparsity: l.blockSparsity,
     })),
-    total: { elements: total.elements, pruned: total.pruned, sparsity: total.elementSparsity, block_sparsity: total.blockSparsity },
+    total: {
+      elements: total.elements,
+      pruned: total.pruned,
+      sparsity: total.elementSparsity,
+      block_sparsity: total.blockSparsity,
+    },
     skipped: dense,
     excluded,
   };
@@ -139,7 +152,15 @@ function report(
     formatNumber(l.elementSparsity),
     formatNumber(l.blockSparsity),
   ]);
-  rows.push(['total', '', '', String(total.elements), String(total.pruned), formatNumber(total.elementSparsity), formatNumber(total.blockSparsity)]);
+  rows.push([
+    'total',
+    '',
+    '',
+    String(total.elements),
+    String(total.pruned),
+    formatNumber(total.elementSparsity),
+    formatNumber(total.blockSparsity),
+  ]);
   const header = ['name', 'shape', 'pattern', 'elements', 'pruned', 'sparsity', 'block sparsity'];
   let text = formatTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right']);
   const { options } = context;
@@ -147,8 +168,10 @@ function report(
     `\n${layers.length} tensor${layers.length === 1 ? '' : 's'} pruned to sparsity ${formatNumber(total.elementSparsity)} ` +
     `(target ${options.sparsity}, ${options.criterion}, ${options.scope}), model written to ${context.output}\n`;
   if (context.masks !== null) text += `keep masks (U8, 1 kept) written to ${context.masks}\n`;
-  if (dense.length > 0) text += `left dense:\n${dense.map((d) => `  ${d.name} (${d.dtype} [${d.shape.join(', ')}]): ${d.reason}\n`).join('')}`;
-  if (excluded > 0) text += `left out by --include/--exclude (copied unchanged): ${excluded} tensor${excluded === 1 ? '' : 's'}\n`;
+  if (dense.length > 0)
+    text += `left dense:\n${dense.map((d) => `  ${d.name} (${d.dtype} [${d.shape.join(', ')}]): ${d.reason}\n`).join('')}`;
+  if (excluded > 0)
+    text += `left out by --include/--exclude (copied unchanged): ${excluded} tensor${excluded === 1 ? '' : 's'}\n`;
   return { json, text };
 }
 
@@ -194,19 +217,60 @@ export const command: Command = {
   args: {
     positionals: [{ name: 'MODEL.safetensors', description: 'The checkpoint to prune' }],
     options: [
-      { name: 'output', short: 'o', value: 'FILE', required: true, description: 'Where to write the pruned model (safetensors)' },
-      { name: 'sparsity', short: 's', value: 'R', type: 'number', required: true, description: 'Target sparsity, a ratio in [0, 1]' },
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FILE',
+        required: true,
+        description: 'Where to write the pruned model (safetensors)',
+      },
+      {
+        name: 'sparsity',
+        short: 's',
+        value: 'R',
+        type: 'number',
+        required: true,
+        description: 'Target sparsity, a ratio in [0, 1]',
+      },
       { name: 'pattern', short: 'p', value: 'P', description: 'NxM block or N:M pattern (default 4x1)' },
-      { name: 'scope', value: 'SCOPE', description: 'global (default: one ranking across tensors) or local (per tensor)' },
-      { name: 'criterion', short: 'c', value: 'NAME', description: 'magnitude (default), gradient, snip or snip_momentum' },
-      { name: 'grads', short: 'g', value: 'FILE', description: 'Gradients, same names and shapes (gradient, snip, snip_momentum)' },
+      {
+        name: 'scope',
+        value: 'SCOPE',
+        description: 'global (default: one ranking across tensors) or local (per tensor)',
+      },
+      {
+        name: 'criterion',
+        short: 'c',
+        value: 'NAME',
+        description: 'magnitude (default), gradient, snip or snip_momentum',
+      },
+      {
+        name: 'grads',
+        short: 'g',
+        value: 'FILE',
+        description: 'Gradients, same names and shapes (gradient, snip, snip_momentum)',
+      },
       { name: 'reduce', value: 'TYPE', description: 'Block score reduction: mean (default), sum or max' },
-      { name: 'tie-mode', value: 'MODE', description: 'exact (default: exactly floor(R * count) blocks) or threshold (prune all <= threshold)' },
-      { name: 'max-per-layer', value: 'R', type: 'number', description: 'Highest sparsity of one tensor (default 0.98)' },
+      {
+        name: 'tie-mode',
+        value: 'MODE',
+        description: 'exact (default: exactly floor(R * count) blocks) or threshold (prune all <= threshold)',
+      },
+      {
+        name: 'max-per-layer',
+        value: 'R',
+        type: 'number',
+        description: 'Highest sparsity of one tensor (default 0.98)',
+      },
       { name: 'min-per-layer', value: 'R', type: 'number', description: 'Lowest sparsity of one tensor (default 0)' },
       { name: 'include', value: 'REGEX', repeatable: true, description: 'Prune only tensors whose name matches' },
       { name: 'exclude', value: 'REGEX', repeatable: true, description: 'Do not prune tensors whose name matches' },
-      { name: 'masks', short: 'm', value: 'FILE', description: 'Also write the keep masks (U8, 1 kept, 0 pruned) to FILE' },
+      {
+        name: 'masks',
+        short: 'm',
+        value: 'FILE',
+        description: 'Also write the keep masks (U8, 1 kept, 0 pruned) to FILE',
+      },
       { name: 'json', description: 'Print one JSON object instead of the table' },
     ],
   },
@@ -222,8 +286,10 @@ export const command: Command = {
     const needsGrads = BUILTIN_CRITERIA[options.criterion].grads;
     if (needsGrads && gradsPath === undefined)
       throw new UsageError(`${options.criterion} reads gradients: give them with --grads GRADS.safetensors`);
-    if (!needsGrads && gradsPath !== undefined) throw new UsageError(`${options.criterion} does not read gradients: drop --grads`);
-    if (masksPath !== undefined && canonical(masksPath) === canonical(output)) throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
+    if (!needsGrads && gradsPath !== undefined)
+      throw new UsageError(`${options.criterion} does not read gradients: drop --grads`);
+    if (masksPath !== undefined && canonical(masksPath) === canonical(output))
+      throw new UsageError(`--masks and -o name the same file ${output}: give two files`);
 
     // The native addon loads here, not at import, so `prunekit prune --help` works without it.
     const { streamPrune, DEFAULT_SCORE_BUDGET: defaultBudget } = await import('../stream-prune');
@@ -239,7 +305,10 @@ export const command: Command = {
       if (masksPath !== undefined) checkOutputPath(masksPath, '--masks', 'the masks', [model.path, gradsPath]);
 
       const { selected, skipped, excluded } = selectTensors(model.tensors, include, exclude);
-      const dense: DenseTensor[] = skipped.map((s) => ({ ...s, reason: `dtype ${s.dtype}: only F32, F16 and BF16 tensors are pruned` }));
+      const dense: DenseTensor[] = skipped.map((s) => ({
+        ...s,
+        reason: `dtype ${s.dtype}: only F32, F16 and BF16 tensors are pruned`,
+      }));
       const prunable: CheckpointTensor[] = [];
       for (const t of selected) {
         const reason = layerSkipReason(pattern, t.shape);
@@ -267,7 +336,11 @@ export const command: Command = {
       const record = JSON.stringify(options);
       writer = CheckpointWriter.create(output, outputPlan(model, record));
       if (masksPath !== undefined)
-        masksWriter = SafetensorsWriter.create(masksPath, prunable.map((t) => ({ name: t.name, dtype: 'U8' as const, shape: t.shape })), { [PRUNED_KEY]: record });
+        masksWriter = SafetensorsWriter.create(
+          masksPath,
+          prunable.map((t) => ({ name: t.name, dtype: 'U8' as const, shape: t.shape })),
+          { [PRUNED_KEY]: record },
+        );
 
       const out = writer;
       const sink = {
@@ -308,7 +381,13 @@ export const command: Command = {
       masksWriter?.publish();
       progress.stop();
 
-      const rep = report(result.layers, result.total, dense, excluded, { model: modelPath, grads: gradsPath ?? null, output, masks: masksPath ?? null, options });
+      const rep = report(result.layers, result.total, dense, excluded, {
+        model: modelPath,
+        grads: gradsPath ?? null,
+        output,
+        masks: masksPath ?? null,
+        options,
+      });
       io.stdout(args.flag('json') ? JSON.stringify(rep.json, null, 2) + '\n' : rep.text);
       return 0;
     } catch (err) {
@@ -327,16 +406,24 @@ export const command: Command = {
 function scoreBudget(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`PRUNEKIT_SCORE_BUDGET must be a number of bytes (a non-negative integer), got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(
+      `PRUNEKIT_SCORE_BUDGET must be a number of bytes (a non-negative integer), got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
 /** An I/O failure while writing becomes one line naming the output (a full disk, a file too large). */
 function writeError(err: unknown, output: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new ArgumentError(`cannot write ${output}: no space left on the device (nothing was written)`);
-  if (code === 'EFBIG') return new ArgumentError(`cannot write ${output}: the file is larger than allowed (ulimit -f; nothing was written)`);
-  if (code === 'EACCES' || code === 'EROFS') return new ArgumentError(`cannot write ${output}: ${(err as Error).message}`);
+  if (code === 'ENOSPC')
+    return new ArgumentError(`cannot write ${output}: no space left on the device (nothing was written)`);
+  if (code === 'EFBIG')
+    return new ArgumentError(
+      `cannot write ${output}: the file is larger than allowed (ulimit -f; nothing was written)`,
+    );
+  if (code === 'EACCES' || code === 'EROFS')
+    return new ArgumentError(`cannot write ${output}: ${(err as Error).message}`);
   return err;
 }
 
@@ -348,14 +435,28 @@ function outputPlan(model: Checkpoint, record: string): CheckpointPlan {
     Object.defineProperty(md, PRUNED_KEY, { value: record, enumerable: true, writable: true, configurable: true });
     return md;
   };
-  const specsOf = (shard: number) => model.tensors.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
-  if (model.kind === 'file') return { kind: 'file', shard: { name: model.shardNames[0], specs: specsOf(0), metadata: withRecord(model.shards[0].metadata) } };
+  const specsOf = (shard: number) =>
+    model.tensors.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
+  if (model.kind === 'file')
+    return {
+      kind: 'file',
+      shard: { name: model.shardNames[0], specs: specsOf(0), metadata: withRecord(model.shards[0].metadata) },
+    };
   const indexMetadata: Record<string, JsonValue | string> = { ...model.metadata };
-  Object.defineProperty(indexMetadata, PRUNED_KEY, { value: record, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(indexMetadata, PRUNED_KEY, {
+    value: record,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return {
     kind: 'sharded',
     indexName: indexNameOf(model.path),
     indexMetadata,
-    shards: model.shardNames.map((name, i) => ({ name, specs: specsOf(i), metadata: withRecord(model.shards[i].metadata) })),
+    shards: model.shardNames.map((name, i) => ({
+      name,
+      specs: specsOf(i),
+      metadata: withRecord(model.shards[i].metadata),
+    })),
   };
 }

@@ -3,7 +3,14 @@
  * and writes the scores (F32, same names and shapes) to a new safetensors file.
  */
 import type { CriterionConfig, Modules, NonFinitePolicy, PruningCriterion } from '../../index';
-import { type Checkpoint, type CheckpointPlan, type CheckpointTensor, CheckpointWriter, indexNameOf, tensorAsFloat32 } from '../../io';
+import {
+  type Checkpoint,
+  type CheckpointPlan,
+  type CheckpointTensor,
+  CheckpointWriter,
+  indexNameOf,
+  tensorAsFloat32,
+} from '../../io';
 import { ArgumentError, StateError } from '../../errors';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
@@ -13,7 +20,6 @@ import { startBytesProgress } from '../progress';
 import { type SkippedTensor, compilePatterns, selectTensors } from '../select';
 import { type ScoreStats, scoreStats } from '../stats';
 import { formatNumber, formatTable } from '../table';
-
 
 const POLICIES: readonly NonFinitePolicy[] = ['skip', 'error', 'propagate'];
 
@@ -31,7 +37,12 @@ interface ScoredTensor {
 }
 
 /** The criterion's config from the flags, checked before any file is read. */
-function configFromArgs(name: string, alpha: number | undefined, beta: number | undefined, policy: string): CriterionConfig {
+function configFromArgs(
+  name: string,
+  alpha: number | undefined,
+  beta: number | undefined,
+  policy: string,
+): CriterionConfig {
   if (!POLICIES.includes(policy as NonFinitePolicy))
     throw new UsageError(`--on-non-finite must be one of ${POLICIES.join(', ')}, got ${JSON.stringify(policy)}`);
   const config: CriterionConfig = { criterion_type: name, on_non_finite: policy as NonFinitePolicy };
@@ -55,7 +66,15 @@ function report(
     output: context.output,
     criterion: context.config.criterion_type,
     config: context.config,
-    tensors: scored.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype, elements: t.elements, min: num(t.stats.min), mean: num(t.stats.mean), max: num(t.stats.max) })),
+    tensors: scored.map((t) => ({
+      name: t.name,
+      shape: t.shape,
+      dtype: t.dtype,
+      elements: t.elements,
+      min: num(t.stats.min),
+      mean: num(t.stats.mean),
+      max: num(t.stats.max),
+    })),
     skipped,
     excluded,
     non_finite: nonFinite.map(({ module, count }) => ({ name: module, count })),
@@ -67,7 +86,15 @@ function report(
     String(t.elements),
     ...[t.stats.min, t.stats.mean, t.stats.max].map((x) => formatNumber(x, t.elements === 0)),
   ]);
-  let text = formatTable(['name', 'shape', 'dtype', 'elements', 'min', 'mean', 'max'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right']);
+  let text = formatTable(['name', 'shape', 'dtype', 'elements', 'min', 'mean', 'max'], rows, [
+    'left',
+    'left',
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+  ]);
   const total = scored.reduce((n, t) => n + t.elements, 0);
   text += `\n${scored.length} tensor${scored.length === 1 ? '' : 's'}, ${total} scores (${context.config.criterion_type}) written to ${context.output}\n`;
   if (skipped.length > 0)
@@ -104,14 +131,40 @@ export const command: Command = {
   args: {
     positionals: [{ name: 'MODEL.safetensors', description: 'The weights to score' }],
     options: [
-      { name: 'criterion', short: 'c', value: 'NAME', required: true, description: 'magnitude, gradient, snip or snip_momentum' },
-      { name: 'output', short: 'o', value: 'FILE', required: true, description: 'Where to write the scores (safetensors, F32)' },
-      { name: 'grads', short: 'g', value: 'FILE', description: 'Gradients, same names and shapes (gradient, snip, snip_momentum)' },
-      { name: 'alpha', value: 'A', type: 'number', description: 'snip_momentum: decay of the running score (default 0.9)' },
+      {
+        name: 'criterion',
+        short: 'c',
+        value: 'NAME',
+        required: true,
+        description: 'magnitude, gradient, snip or snip_momentum',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FILE',
+        required: true,
+        description: 'Where to write the scores (safetensors, F32)',
+      },
+      {
+        name: 'grads',
+        short: 'g',
+        value: 'FILE',
+        description: 'Gradients, same names and shapes (gradient, snip, snip_momentum)',
+      },
+      {
+        name: 'alpha',
+        value: 'A',
+        type: 'number',
+        description: 'snip_momentum: decay of the running score (default 0.9)',
+      },
       { name: 'beta', value: 'B', type: 'number', description: 'snip_momentum: weight of the new term (default 1.0)' },
       { name: 'include', value: 'REGEX', repeatable: true, description: 'Score only tensors whose name matches' },
       { name: 'exclude', value: 'REGEX', repeatable: true, description: 'Do not score tensors whose name matches' },
-      { name: 'on-non-finite', value: 'POLICY', description: 'skip (default: NaN/Inf terms leave that tensor at 0), error, or propagate' },
+      {
+        name: 'on-non-finite',
+        value: 'POLICY',
+        description: 'skip (default: NaN/Inf terms leave that tensor at 0), error, or propagate',
+      },
       { name: 'json', description: 'Print one JSON object instead of the table' },
     ],
   },
@@ -123,7 +176,12 @@ export const command: Command = {
     const name = args.string('criterion') as string;
     const include = compilePatterns(args.list('include'), '--include');
     const exclude = compilePatterns(args.list('exclude'), '--exclude');
-    const config = configFromArgs(name, args.number('alpha'), args.number('beta'), args.string('on-non-finite') ?? 'skip');
+    const config = configFromArgs(
+      name,
+      args.number('alpha'),
+      args.number('beta'),
+      args.string('on-non-finite') ?? 'skip',
+    );
     // The native addon loads here, not at import, so `prunekit score --help` works without it.
     const lib = await import('../../index');
     try {
@@ -133,12 +191,15 @@ export const command: Command = {
     }
     const criterionInfo = BUILTIN_CRITERIA[name];
     if (criterionInfo === undefined)
-      throw new UsageError(`prunekit score runs the built-in criteria only (${Object.keys(BUILTIN_CRITERIA).join(', ')}), not "${name}"`);
+      throw new UsageError(
+        `prunekit score runs the built-in criteria only (${Object.keys(BUILTIN_CRITERIA).join(', ')}), not "${name}"`,
+      );
     if (name !== 'snip_momentum' && (args.has('alpha') || args.has('beta')))
       throw new UsageError(`--alpha and --beta apply to snip_momentum only, not ${name}`);
     if (criterionInfo.grads && gradsPath === undefined)
       throw new UsageError(`${name} reads gradients: give them with --grads GRADS.safetensors`);
-    if (!criterionInfo.grads && gradsPath !== undefined) throw new UsageError(`${name} does not read gradients: drop --grads`);
+    if (!criterionInfo.grads && gradsPath !== undefined)
+      throw new UsageError(`${name} does not read gradients: drop --grads`);
 
     const model = openInput(modelPath, 'model');
     let grads: Checkpoint | undefined;
@@ -165,11 +226,21 @@ export const command: Command = {
       }
       const { plan, slot } = scoresPlan(model, selected, { [CRITERION_KEY]: name });
       writer = CheckpointWriter.create(output, plan);
-      progress = startBytesProgress(selected.length > 1 ? io.progressStream : undefined, selected.reduce((n, t) => n + t.byteLength, 0));
+      progress = startBytesProgress(
+        selected.length > 1 ? io.progressStream : undefined,
+        selected.reduce((n, t) => n + t.byteLength, 0),
+      );
       for (const t of selected) {
         const g = gradsByName?.get(t.name);
-        const grad = g === undefined ? undefined : tensorAsFloat32({ name: g.name, dtype: g.dtype, data: (grads as Checkpoint).read(g) });
-        const entry = { weight: tensorAsFloat32({ name: t.name, dtype: t.dtype, data: model.read(t) }), grad, shape: t.shape };
+        const grad =
+          g === undefined
+            ? undefined
+            : tensorAsFloat32({ name: g.name, dtype: g.dtype, data: (grads as Checkpoint).read(g) });
+        const entry = {
+          weight: tensorAsFloat32({ name: t.name, dtype: t.dtype, data: model.read(t) }),
+          grad,
+          shape: t.shape,
+        };
         // defineProperty: a tensor named "__proto__" becomes an entry, not the record's prototype.
         const modules: Modules = {};
         Object.defineProperty(modules, t.name, { value: entry, enumerable: true, writable: true, configurable: true });
@@ -177,10 +248,18 @@ export const command: Command = {
         const criterion: PruningCriterion = lib.getCriterion(config, modules);
         criterion[criterionInfo.hook]();
         if (!Object.prototype.hasOwnProperty.call(criterion.scores, t.name))
-          throw new StateError(`tensor "${t.name}": the criterion produced no scores for it (a name its scores record cannot hold); leave it out with --exclude`);
+          throw new StateError(
+            `tensor "${t.name}": the criterion produced no scores for it (a name its scores record cannot hold); leave it out with --exclude`,
+          );
         const scores = criterion.scores[t.name];
         nonFinite.push(...criterion.lastNonFinite);
-        scored.push({ name: t.name, shape: t.shape, dtype: t.dtype, elements: scores.length, stats: scoreStats(scores) });
+        scored.push({
+          name: t.name,
+          shape: t.shape,
+          dtype: t.dtype,
+          elements: scores.length,
+          stats: scoreStats(scores),
+        });
         writer.write(slot[t.shard], t.name, new Uint8Array(scores.buffer, scores.byteOffset, scores.byteLength));
         progress.advance(t.byteLength, 'scoring', t.name);
       }
@@ -189,7 +268,10 @@ export const command: Command = {
     } catch (err) {
       writer?.discard();
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EFBIG') throw new ArgumentError(`cannot write ${output}: ${code === 'ENOSPC' ? 'no space left on the device' : 'the file is larger than allowed (ulimit -f)'} (nothing was written)`);
+      if (code === 'ENOSPC' || code === 'EFBIG')
+        throw new ArgumentError(
+          `cannot write ${output}: ${code === 'ENOSPC' ? 'no space left on the device' : 'the file is larger than allowed (ulimit -f)'} (nothing was written)`,
+        );
       throw err;
     } finally {
       progress.stop();
@@ -200,21 +282,45 @@ export const command: Command = {
 
     if (nonFinite.length > 0) {
       const list = nonFinite.map(({ module, count }) => `${module} (${count})`).join(', ');
-      io.stderr(`prunekit score: warning: NaN or Inf terms, these tensors keep score 0 (--on-non-finite skip): ${list}\n`);
+      io.stderr(
+        `prunekit score: warning: NaN or Inf terms, these tensors keep score 0 (--on-non-finite skip): ${list}\n`,
+      );
     }
-    const out = report(scored, skipped, excluded, nonFinite, { model: modelPath, grads: gradsPath ?? null, output, config });
+    const out = report(scored, skipped, excluded, nonFinite, {
+      model: modelPath,
+      grads: gradsPath ?? null,
+      output,
+      config,
+    });
     io.stdout(args.flag('json') ? JSON.stringify(out.json, null, 2) + '\n' : out.text);
     return 0;
   },
 };
 
 /** The scores' layout: the selected tensors as F32, in the model's shards (shards left empty are not written). */
-function scoresPlan(model: Checkpoint, selected: readonly CheckpointTensor[], metadata: Record<string, string>): { plan: CheckpointPlan; slot: number[] } {
-  const specsOf = (shard: number) => selected.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape }));
-  if (model.kind === 'file') return { plan: { kind: 'file', shard: { name: model.shardNames[0], specs: specsOf(0), metadata } }, slot: [0] };
+function scoresPlan(
+  model: Checkpoint,
+  selected: readonly CheckpointTensor[],
+  metadata: Record<string, string>,
+): { plan: CheckpointPlan; slot: number[] } {
+  const specsOf = (shard: number) =>
+    selected.filter((t) => t.shard === shard).map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape }));
+  if (model.kind === 'file')
+    return { plan: { kind: 'file', shard: { name: model.shardNames[0], specs: specsOf(0), metadata } }, slot: [0] };
   const all = model.shardNames.map((name, i) => ({ name, specs: specsOf(i), metadata }));
   const shards = all.filter((s) => s.specs.length > 0);
   const slot = all.map((s) => shards.indexOf(s));
-  const totalSize = selected.reduce((n, t) => n + t.byteLength * (4 / ({ F32: 4, F16: 2, BF16: 2 } as Record<string, number>)[t.dtype]), 0);
-  return { plan: { kind: 'sharded', indexName: indexNameOf(model.path), indexMetadata: { ...metadata, total_size: totalSize }, shards }, slot };
+  const totalSize = selected.reduce(
+    (n, t) => n + t.byteLength * (4 / ({ F32: 4, F16: 2, BF16: 2 } as Record<string, number>)[t.dtype]),
+    0,
+  );
+  return {
+    plan: {
+      kind: 'sharded',
+      indexName: indexNameOf(model.path),
+      indexMetadata: { ...metadata, total_size: totalSize },
+      shards,
+    },
+    slot,
+  };
 }

@@ -59,13 +59,16 @@ inline void map_(float* s, std::size_t n, Store store, Vec vec, One one) {
 }
 
 void abs_f32_avx2(const float* x, float* s, std::size_t n, Store store) {
-  map_(s, n, store, [x](std::size_t i) { return abs8_(_mm256_loadu_ps(x + i)); },
-       [x](std::size_t i) { return std::fabs(x[i]); });
+  map_(
+      s, n, store, [x](std::size_t i) { return abs8_(_mm256_loadu_ps(x + i)); },
+      [x](std::size_t i) { return std::fabs(x[i]); });
 }
 
 void abs_mul_f32_avx2(const float* w, const float* g, float* s, std::size_t n, Store store) {
-  map_(s, n, store, [w, g](std::size_t i) { return abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))); },
-       [w, g](std::size_t i) { return std::fabs(w[i] * g[i]); });
+  map_(
+      s, n, store,
+      [w, g](std::size_t i) { return abs8_(_mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i))); },
+      [w, g](std::size_t i) { return std::fabs(w[i] * g[i]); });
 }
 
 void momentum_f32_avx2(const float* w, const float* g, float* s, std::size_t n, float alpha, float beta, Store store) {
@@ -125,12 +128,9 @@ void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, in
 
 }  // namespace
 
-const ScoreKernels score_kernels_avx2 = {abs_f32_avx2,
-                                         abs_mul_f32_avx2,
-                                         momentum_f32_avx2,
-                                         count_nonfinite_f32_avx2,
-                                         count_nonfinite_mul_f32_avx2,
-                                         stream_f32_avx2};
+const ScoreKernels score_kernels_avx2 = {
+    abs_f32_avx2,   abs_mul_f32_avx2, momentum_f32_avx2, count_nonfinite_f32_avx2, count_nonfinite_mul_f32_avx2,
+    stream_f32_avx2};
 
 }  // namespace prunekit
 

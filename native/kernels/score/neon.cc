@@ -98,12 +98,9 @@ void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, in
 
 }  // namespace
 
-const ScoreKernels score_kernels_neon = {abs_f32_neon,
-                                         abs_mul_f32_neon,
-                                         momentum_f32_neon,
-                                         count_nonfinite_f32_neon,
-                                         count_nonfinite_mul_f32_neon,
-                                         stream_f32_neon};
+const ScoreKernels score_kernels_neon = {
+    abs_f32_neon,   abs_mul_f32_neon, momentum_f32_neon, count_nonfinite_f32_neon, count_nonfinite_mul_f32_neon,
+    stream_f32_neon};
 
 }  // namespace prunekit
 
