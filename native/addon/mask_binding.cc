@@ -109,7 +109,7 @@ Napi::Value select_emit(const Napi::CallbackInfo& info) {
 Napi::Value mask_nm(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const View<float> scores = float32_arg(info[0], "scores");
-  const unsigned m = static_cast<unsigned>(integer_arg(info[2], "m", 2, 65536));
+  const unsigned m = static_cast<unsigned>(integer_arg(info[2], "m", 2, kMaxNmGroup));
   const unsigned n = static_cast<unsigned>(integer_arg(info[1], "n", 1, m - 1));
   static const char* const kModes[] = {"exact", "threshold", nullptr};
   const bool threshold = enum_arg(info[3], "mode", kModes) == 1;

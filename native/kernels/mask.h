@@ -54,6 +54,8 @@ using count_key_f32_t = std::size_t (*)(const float* s, std::size_t n, std::uint
 // N:M masks over consecutive groups of m scores (n_elems a multiple of m, 0 < n < m). Exact: keep = 0 for
 // the n first of each group by (key, index), NaN never. Threshold: keep = 0 for x <= (n-th smallest of the
 // group, NaN last), so nothing when that is NaN. Returns the number of zeros written.
+// The largest M the binding accepts (lib/pruning/patterns.ts MAX_NM_GROUP says the same to users).
+constexpr unsigned kMaxNmGroup = 1024;
 using nm_f32_t = std::size_t (*)(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                                  std::uint8_t* keep);
 // keep[(r, c)] = block_keep[(r/bn, c/bm)] for the [rows, cols] element mask, row-major.

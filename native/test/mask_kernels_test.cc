@@ -149,24 +149,29 @@ void check_oracle_(std::mt19937& rng) {
       }
       expect_(ok, std::string("scalar emission: ") + kKindNames[kind] + " quota " + std::to_string(quota));
     }
-    // N:M against sorting each group.
-    for (unsigned m : {2u, 4u, 5u, 8u}) {
-      for (unsigned n = 1; n < m; n += 2) {
-        const std::size_t len = v.size() / m * m;
+    // N:M against sorting each group: counted groups (m <= 8) on v, sorted ones (m > 16) on 4K values.
+    const std::vector<float> wide = make_input_(rng, 4096, kind);
+    std::vector<std::uint32_t> wide_keys(wide.size());
+    k.keys_f32(wide.data(), wide_keys.data(), wide.size());
+    for (unsigned m : {2u, 4u, 5u, 8u, 17u, 64u, 255u, 1024u}) {
+      const std::vector<float>& in = m <= 8 ? v : wide;
+      const std::vector<std::uint32_t>& in_keys = m <= 8 ? keys : wide_keys;
+      for (unsigned n = 1; n < m; n += (m > 8 ? m / 3 : 2)) {
+        const std::size_t len = in.size() / m * m;
         for (bool threshold : {false, true}) {
           std::vector<std::uint8_t> keep(len);
-          const std::size_t pruned = k.nm_f32(v.data(), len, n, m, threshold, keep.data());
+          const std::size_t pruned = k.nm_f32(in.data(), len, n, m, threshold, keep.data());
           bool ok = true;
           std::size_t want_pruned = 0;
           for (std::size_t g = 0; g < len; g += m) {
             std::vector<std::size_t> order(m);
             std::iota(order.begin(), order.end(), g);
             std::stable_sort(order.begin(), order.end(),
-                             [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-            const std::uint32_t nth = keys[order[n - 1]];  // n-th smallest, NaN last
+                             [&](std::size_t a, std::size_t b) { return in_keys[a] < in_keys[b]; });
+            const std::uint32_t nth = in_keys[order[n - 1]];  // n-th smallest, NaN last
             for (unsigned r = 0; r < m; ++r) {
               const std::size_t i = order[r];
-              const bool want = threshold ? (nth != kNanKey && keys[i] <= nth) : (r < n && keys[i] != kNanKey);
+              const bool want = threshold ? (nth != kNanKey && in_keys[i] <= nth) : (r < n && in_keys[i] != kNanKey);
               ok &= keep[i] == (want ? 0 : 1);
               want_pruned += want;
             }

@@ -1,6 +1,7 @@
 // Scalar mask kernels: the oracle every SIMD path is compared with, bit for bit (bytes for masks, counts
 // for histograms; block scores bit for bit, any NaN equal to any NaN). Built with -fno-tree-vectorize
 // (CMakeLists.txt) so the tests compare two different code paths.
+#include <algorithm>
 #include <cstring>
 
 #include "../mask.h"
@@ -53,8 +54,32 @@ std::size_t count_key_f32_serial(const float* s, std::size_t n, std::uint32_t ke
   return count;
 }
 
+// Groups up to kNmCountUpTo are ranked by counting (O(m^2), no setup: the shape the SIMD kernels share);
+// larger ones by sorting (key, index) pairs on the stack, O(m log m), so 1:1024 costs what a sort does.
+constexpr unsigned kNmCountUpTo = 16;
+
+std::size_t nm_sorted_(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
+                       std::uint8_t* keep) {
+  std::uint64_t order[kMaxNmGroup];  // key << 32 | position: ascending is (key, index) order, NaN last
+  std::size_t pruned_total = 0;
+  for (std::size_t g = 0; g < n_elems; g += m) {
+    for (unsigned j = 0; j < m; ++j) order[j] = (std::uint64_t{key_(s[g + j])} << 32) | j;
+    std::sort(order, order + m);
+    const std::uint32_t nth = static_cast<std::uint32_t>(order[n - 1] >> 32);  // the n-th smallest key
+    for (unsigned r = 0; r < m; ++r) {
+      const std::uint32_t key = static_cast<std::uint32_t>(order[r] >> 32);
+      // Exact: the first n by (key, index). Threshold: every key <= the n-th smallest, none if that is NaN.
+      const bool pruned = key != kNanKey && (threshold ? nth != kNanKey && key <= nth : r < n);
+      keep[g + static_cast<std::uint32_t>(order[r])] = pruned ? 0 : 1;
+      pruned_total += pruned;
+    }
+  }
+  return pruned_total;
+}
+
 std::size_t nm_f32_serial(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                           std::uint8_t* keep) {
+  if (m > kNmCountUpTo && m <= kMaxNmGroup) return nm_sorted_(s, n_elems, n, m, threshold, keep);
   std::size_t pruned_total = 0;
   for (std::size_t g = 0; g < n_elems; g += m) {
     const float* group = s + g;
