@@ -146,21 +146,21 @@ function layerUnits(
   const candidates = scratchOf(layer.scores, s.length / m).candidates;
   const candidateZeros = binding.maskNM(s, n, m, exact ? 'exact' : 'threshold', candidates);
   const units = scratchOf(layer.scores, s.length / m).units;
-  if (allGroups)
-    return {
-      name: layer.name,
-      rows,
-      cols,
-      permuted,
-      shape: layer.shape,
-      layout,
-      scores: layer.scores,
-      bn: 1,
-      bm: m,
-      units,
-      candidates,
-      candidateZeros,
-    };
+  const result: LayerUnits = {
+    name: layer.name,
+    rows,
+    cols,
+    permuted,
+    shape: layer.shape,
+    layout,
+    scores: layer.scores,
+    bn: 1,
+    bm: m,
+    units,
+    candidates,
+    candidateZeros,
+  };
+  if (allGroups) return result; // every group is pruned: the group scores are never read
   const f = Math.fround;
   // The kept weights' scores count as zero (INC multiplies them by 0); adding +0 leaves a float32 sum as is.
   if (reduce === 'max') {
@@ -179,20 +179,7 @@ function layerUnits(
       units[g] = reduce === 'mean' ? f(acc / m) : acc;
     }
   }
-  return {
-    name: layer.name,
-    rows,
-    cols,
-    permuted,
-    shape: layer.shape,
-    layout,
-    scores: layer.scores,
-    bn: 1,
-    bm: m,
-    units,
-    candidates,
-    candidateZeros,
-  };
+  return result;
 }
 
 /** Zero units of a keep mask in view order: blocks all zero (NxM), groups with at least N zeros (N:M). */
