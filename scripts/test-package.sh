@@ -141,7 +141,9 @@ check "nothing was compiled at install (no node_modules/prunekit/build)" test ! 
 no_script_warning() { ! grep -iE 'install.?script|allowScripts|gyp' "$work/install.log"; }
 check "npm install printed no install-script warning" no_script_warning
 # The packages installed are prunekit and the closure of its `dependencies`, as npm resolves them for the
-# repository itself (npm ls --omit=dev); nothing only a from-source build needs.
+# repository itself (npm ls --omit=dev); nothing only a from-source build needs. `npm ls` also lists an
+# optional peer that is not installed (@tensorflow/tfjs-core, for prunekit/tfjs) as an entry without a
+# version: only entries with a version are installed packages.
 only_runtime_deps() {
   node -e '
     const { execFileSync } = require("node:child_process");
@@ -149,7 +151,7 @@ only_runtime_deps() {
       const args = ["ls", "--all", "--json", ...(omitDev ? ["--omit=dev"] : [])];
       const tree = JSON.parse(execFileSync("npm", args, { cwd: dir, encoding: "utf8" }));
       const out = new Set();
-      (function walk(deps) { for (const [n, d] of Object.entries(deps || {})) { out.add(n); walk(d.dependencies); } })(tree.dependencies);
+      (function walk(deps) { for (const [n, d] of Object.entries(deps || {})) { if (d.version) out.add(n); walk(d.dependencies); } })(tree.dependencies);
       return out;
     };
     const want = names(process.argv[1], true);
