@@ -7,25 +7,13 @@ import { type TensorInput, readSafetensors, tensorAsFloat32, writeSafetensors } 
 import { pruneOneShot } from '../../lib/pruning/one-shot';
 import type { Modules } from '../../lib/criteria';
 import { runCli, tempDir } from './helpers';
+import { randomFloats as rng } from '../../lib/bench/timing'; // xorshift32 in [-1, 1)
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
   tmp = tempDir();
 });
 afterEach(() => tmp.cleanup());
-
-/** xorshift32 in [-1, 1), as the benchmarks' generator. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 31 - 1;
-  };
-}
 
 /** A BF16 tensor of random values (exact: BF16 is the top half of an F32), a few exact ties included. */
 function bf16(shape: number[], next: () => number): TensorInput {
