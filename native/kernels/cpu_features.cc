@@ -30,6 +30,7 @@ unsigned detect_cpu_isas() {
   if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return isas;
   const bool osxsave = ecx & (1u << 27);
   const bool avx = ecx & (1u << 28);
+  const bool f16c = ecx & (1u << 29);  // the AVX2 set's F16 decoder (half/avx2.cc); every AVX2 CPU has it
   if (!osxsave || !avx) return isas;
   const std::uint64_t xcr0 = read_xcr0_();
   const bool os_avx = (xcr0 & 0x6) == 0x6;
@@ -38,7 +39,7 @@ unsigned detect_cpu_isas() {
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   const bool avx2 = ebx & (1u << 5);
   const bool avx512f = ebx & (1u << 16);
-  if (os_avx && avx2) isas |= kIsaAvx2;
+  if (os_avx && avx2 && f16c) isas |= kIsaAvx2;
   if (os_avx512 && avx512f) isas |= kIsaAvx512;
   return isas;
 }

@@ -13,18 +13,19 @@ struct IsaEntry {
   Isa isa;
   const ScoreKernels* score;
   const MaskKernels* mask;
+  const HalfKernels* half;
 };
 
 // Best first: the first supported entry is the default.
 constexpr IsaEntry kIsaTable[] = {
 #if defined(__x86_64__) || defined(_M_X64)
-    {kIsaAvx512, &score_kernels_avx512, &mask_kernels_avx512},
-    {kIsaAvx2, &score_kernels_avx2, &mask_kernels_avx2},
+    {kIsaAvx512, &score_kernels_avx512, &mask_kernels_avx512, &half_kernels_avx512},
+    {kIsaAvx2, &score_kernels_avx2, &mask_kernels_avx2, &half_kernels_avx2},
 #endif
 #if defined(__aarch64__)
-    {kIsaNeon, &score_kernels_neon, &mask_kernels_neon},
+    {kIsaNeon, &score_kernels_neon, &mask_kernels_neon, &half_kernels_neon},
 #endif
-    {kIsaSerial, &score_kernels_serial, &mask_kernels_serial},
+    {kIsaSerial, &score_kernels_serial, &mask_kernels_serial, &half_kernels_serial},
 };
 
 constexpr std::size_t kIsaCount = sizeof kIsaTable / sizeof kIsaTable[0];
@@ -48,6 +49,7 @@ Table with_serial_fallback_(const Table& simd, const Table& serial) {
 struct Tables {
   ScoreKernels score;
   MaskKernels mask;
+  HalfKernels half;
 };
 
 // kIsaTable's tables with their empty entries filled, in kIsaTable's order.
@@ -56,7 +58,8 @@ const Tables* tables_() {
     static Tables filled[kIsaCount];
     for (std::size_t i = 0; i < kIsaCount; ++i)
       filled[i] = {with_serial_fallback_(*kIsaTable[i].score, score_kernels_serial),
-                   with_serial_fallback_(*kIsaTable[i].mask, mask_kernels_serial)};
+                   with_serial_fallback_(*kIsaTable[i].mask, mask_kernels_serial),
+                   with_serial_fallback_(*kIsaTable[i].half, half_kernels_serial)};
     return filled;
   }();
   return tables;
@@ -120,5 +123,7 @@ bool isa_parse(const char* name, Isa* out) {
 const ScoreKernels& score_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].score; }
 
 const MaskKernels& mask_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].mask; }
+
+const HalfKernels& half_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].half; }
 
 }  // namespace prunekit

@@ -1,6 +1,7 @@
 // Run-time choice of instruction set: CPU detection once, a best-first choice, and a call that may pick
 // any set this CPU (and its OS) can run, for tests and benchmarks. Never hands out a path the CPU lacks.
 #pragma once
+#include "half.h"
 #include "mask.h"
 #include "score.h"
 
@@ -39,5 +40,7 @@ bool isa_parse(const char* name, Isa* out);
 const ScoreKernels& score_kernels();
 // The mask kernel table of the active set (mask.h).
 const MaskKernels& mask_kernels();
+// The 16-bit float kernel table of the active set (half.h).
+const HalfKernels& half_kernels();
 
 }  // namespace prunekit
