@@ -134,4 +134,11 @@ export interface NativeBinding {
   ): void;
   /** weight[i] = +0 where keep[i] is 0, and grad[i] too when a grad is given; in place, one pass. */
   maskApply(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void;
+
+  /** dst[i] = the float32 whose bits are src[i] << 16 (BF16, exact). `dst` has src's length, no overlap. */
+  bf16ToF32(src: Uint16Array, dst: Float32Array): void;
+  /** dst[i] = the float32 equal to the IEEE binary16 pattern src[i] (exact; NaN payloads kept, not quieted). */
+  f16ToF32(src: Uint16Array, dst: Float32Array): void;
+  /** data[i] = +0 where keep[i] == 0 (16-bit elements zeroed in place); `keep` has data's length. */
+  zeroMaskedU16(data: Uint16Array, keep: Uint8Array): void;
 }

@@ -13,6 +13,7 @@
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
 import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
+import { halfNative } from '../io/half';
 import {
   GlobalSelection,
   type LayerSparsity,
@@ -68,6 +69,11 @@ export function decidesAlone(options: StreamPruneOptions): boolean {
  * element becomes 0 (+0.0 in F32, F16 and BF16 alike); kept elements are not touched, bit for bit.
  */
 export function zeroPruned(data: Uint8Array, keep: Uint8Array, elementSize: number): void {
+  const native = halfNative();
+  if (elementSize === 2 && data.byteOffset % 2 === 0 && native) {
+    native.zeroMaskedU16(new Uint16Array(data.buffer, data.byteOffset, keep.length), keep);
+    return;
+  }
   if (elementSize === 2 && data.byteOffset % 2 === 0) {
     // keep is 0 or 1: -keep is all ones or zero, so the AND keeps or clears a whole element without a branch.
     const halves = new Uint16Array(data.buffer, data.byteOffset, keep.length);

@@ -10,7 +10,39 @@
  * independent of the host's endianness.
  */
 
+import type { NativeBinding } from '../../binding';
+
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The native 16-bit kernels (native/kernels/half.h), bit for bit the JS loops below. */
+export type HalfNative = Pick<NativeBinding, 'bf16ToF32' | 'f16ToF32' | 'zeroMaskedU16'>;
+let halfNativeCache: HalfNative | null | undefined;
+
+/**
+ * The native 16-bit kernels when the binding loads and this host is little-endian (the kernels read
+ * host-order 16-bit words); undefined otherwise, and the JavaScript loops run. Loaded on first use, so
+ * reading a checkpoint never needs the addon.
+ */
+export function halfNative(): HalfNative | undefined {
+  if (halfNativeCache === undefined) {
+    halfNativeCache = null;
+    if (HOST_LE) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { binding } = require('../native') as { binding: NativeBinding };
+        if (typeof binding.bf16ToF32 === 'function') halfNativeCache = binding;
+      } catch {
+        // No loadable binary: the JavaScript path below.
+      }
+    }
+  }
+  return halfNativeCache ?? undefined;
+}
+
+/** A Uint16Array over `bytes` when it is 2-byte aligned (the native kernels need whole words). */
+function wordsOf(bytes: Uint8Array, n: number): Uint16Array | undefined {
+  return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, n) : undefined;
+}
 
 /** Shared scratch space used to reinterpret u32 bit patterns as f32. */
 const scratchU32 = new Uint32Array(1);
@@ -114,6 +146,19 @@ function checkEvenLength(bytes: Uint8Array, what: string): number {
  */
 export function f16ToFloat32Array(bytes: Uint8Array): Float32Array {
   const n = checkEvenLength(bytes, 'F16');
+  const native = halfNative();
+  const words = native && wordsOf(bytes, n);
+  if (native && words) {
+    const out = new Float32Array(n);
+    native.f16ToF32(words, out);
+    return out;
+  }
+  return f16ToFloat32ArrayJs(bytes);
+}
+
+/** The JavaScript F16 decoder: the fallback of f16ToFloat32Array and the oracle of its native path. */
+export function f16ToFloat32ArrayJs(bytes: Uint8Array): Float32Array {
+  const n = checkEvenLength(bytes, 'F16');
   const table = getF16Table();
   const outBits = new Uint32Array(n);
   for (let i = 0, j = 0; i < n; i++, j += 2) {
@@ -134,6 +179,21 @@ export function f16ToFloat32Array(bytes: Uint8Array): Float32Array {
  * bf16ToFloat32Array(new Uint8Array([0x80, 0x3f, 0x20, 0xc0])); // Float32Array [1, -2.5]
  */
 export function bf16ToFloat32Array(bytes: Uint8Array, into?: Float32Array): Float32Array {
+  const n = checkEvenLength(bytes, 'BF16');
+  if (into !== undefined && into.length !== n)
+    throw new RangeError(`BF16 output has ${into.length} elements, the input ${n}`);
+  const native = halfNative();
+  const words = native && wordsOf(bytes, n);
+  if (native && words) {
+    const out = into ?? new Float32Array(n);
+    native.bf16ToF32(words, out);
+    return out;
+  }
+  return bf16ToFloat32ArrayJs(bytes, into);
+}
+
+/** The JavaScript BF16 decoder: the fallback of bf16ToFloat32Array and the oracle of its native path. */
+export function bf16ToFloat32ArrayJs(bytes: Uint8Array, into?: Float32Array): Float32Array {
   const n = checkEvenLength(bytes, 'BF16');
   if (into !== undefined && into.length !== n)
     throw new RangeError(`BF16 output has ${into.length} elements, the input ${n}`);

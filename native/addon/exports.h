@@ -16,5 +16,6 @@ extern const Export kScoreExports[];    // score_binding.cc
 extern const Export kThreadsExports[];  // threads_binding.cc
 extern const Export kBenchExports[];    // bench_binding.cc
 extern const Export kMaskExports[];     // mask_binding.cc
+extern const Export kHalfExports[];     // half_binding.cc
 
 }  // namespace prunekit::addon

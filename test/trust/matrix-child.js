@@ -41,6 +41,9 @@ const good = {
   maskNM: () => [f(n), 2, 4, 'exact', new Uint8Array(n)],
   maskExpandBlocks: () => [new Uint8Array(4), 2, 4, 1, 2, new Uint8Array(n)],
   maskApply: () => [f(n), new Uint8Array(n), f(n)],
+  bf16ToF32: () => [new Uint16Array(n), f(n)],
+  f16ToF32: () => [new Uint16Array(n), f(n)],
+  zeroMaskedU16: () => [new Uint16Array(n), new Uint8Array(n)],
 };
 function f(k) {
   return new Float32Array(k).fill(0.5);
