@@ -67,3 +67,15 @@ export function fsyncDir(dir: string): void {
     if (fd !== undefined) fs.closeSync(fd);
   }
 }
+
+/** Largest single write (Node's limit per call is 2 GiB - 1). */
+const WRITE_CHUNK = 1 << 30;
+
+/** Writes all of `bytes` at the file's position, in pieces Node accepts, looping over short writes. */
+export function writeFully(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const len = Math.min(WRITE_CHUNK, bytes.byteLength - done);
+    done += fs.writeSync(fd, bytes, done, len);
+  }
+}

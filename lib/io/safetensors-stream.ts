@@ -5,7 +5,7 @@
  * into place at the end. Memory is bounded by the largest tensor, not the file.
  */
 import * as fs from 'node:fs';
-import { cleanStaleTemps, fsyncDir, tempPathFor } from './atomic';
+import { cleanStaleTemps, fsyncDir, tempPathFor, writeFully } from './atomic';
 import {
   type HeaderEntry,
   type SafetensorsDtype,
@@ -126,17 +126,6 @@ export class SafetensorsReader {
 
 function infoOf(e: HeaderEntry, dataStart: number): TensorInfo {
   return { name: e.name, dtype: e.dtype, shape: e.shape, offset: dataStart + e.begin, byteLength: e.end - e.begin };
-}
-
-/** Largest single write (Node's limit per call is 2 GiB - 1). */
-const WRITE_CHUNK = 1 << 30;
-
-function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.byteLength) {
-    const len = Math.min(WRITE_CHUNK, bytes.byteLength - done);
-    done += fs.writeSync(fd, bytes, done, len);
-  }
 }
 
 /**

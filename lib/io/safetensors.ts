@@ -22,7 +22,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { cleanStaleTemps, fsyncDir, tempPathFor } from './atomic';
+import { cleanStaleTemps, fsyncDir, tempPathFor, writeFully } from './atomic';
 import { bf16ToFloat32Array, f16ToFloat32Array } from './half';
 import { JsonValue, NonIntegerLiteral, parseStrictJson } from './strict-json';
 import { SafetensorsError } from '../errors';
@@ -653,16 +653,6 @@ export function serializeSafetensors(tensors: TensorsInput, metadata?: Record<st
     at += p.byteLength;
   }
   return out;
-}
-
-const WRITE_CHUNK = 1 << 30;
-
-function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.byteLength) {
-    const len = Math.min(WRITE_CHUNK, bytes.byteLength - done);
-    done += fs.writeSync(fd, bytes, done, len);
-  }
 }
 
 /**
