@@ -14,15 +14,10 @@ import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
 import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
 import { halfNative } from '../io/half';
-import {
-  GlobalSelection,
-  type LayerSparsity,
-  type PruningPattern,
-  type ReduceType,
-  patternMasks,
-  sparsityReport,
-} from '../pruning';
+import { GlobalSelection, type LayerSparsity, type PruningPattern, type ReduceType, patternMasks } from '../pruning';
+import { prune16Local } from './prune16';
 import type { BytesProgress } from './progress';
+import { layerSparsity } from './tensor-report';
 
 /** The selection options, already checked. */
 export interface StreamPruneOptions {
@@ -169,9 +164,24 @@ export function streamPrune(
   };
 
   if (decidesAlone(options)) {
+    const keepBuf = new Scratch(Uint8Array);
+    const unitBuf = new Scratch(Float32Array);
+    const unitKeepBuf = new Scratch(Uint8Array);
+    const scratch16 = {
+      keep: (n: number) => keepBuf.get(n),
+      units: (n: number) => unitBuf.get(n),
+      unitKeep: (n: number) => unitKeepBuf.get(n),
+    };
     for (const t of model.tensors) {
       const bytes = read(t);
-      if (isPrunable.has(t.name)) {
+      // BF16/F16 magnitude: pruned in its own 16 bits by native calls (undefined: the general path below).
+      const pruned16 =
+        isPrunable.has(t.name) && nonFinite.length === 0 ? prune16Local(t, bytes, options, scratch16) : undefined;
+      if (pruned16 !== undefined) {
+        totals.add(t, pruned16.keep, options.pattern);
+        sink.tensor(t, bytes);
+        sink.mask(t, pruned16.keep);
+      } else if (isPrunable.has(t.name)) {
         const scores = scoresOf(t, bytes);
         if (scores !== undefined && nonFinite.length === 0) {
           const { masks } = patternMasks([{ name: t.name, shape: t.shape, scores }], maskOptions('local'));
@@ -292,91 +302,6 @@ function byRounds(
   return totals.result();
 }
 
-/**
- * sparsityReport's figures for the common cases, a word (4 mask bytes) at a time: 1x1, and N:4 on a 2-D
- * weight (a group is one word). undefined for the others, which sparsityReport counts.
- */
-function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): LayerSparsity | undefined {
-  const block = pattern.kind === 'block' ? /^(\d+)x(\d+)$/.exec(pattern.name) : null;
-  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2)
-    return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
-  const unstructured = pattern.kind === 'block' && pattern.name === '1x1';
-  const nOf4 = pattern.kind === 'n:m' && pattern.m === 4 && t.shape.length === 2;
-  if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0)
-    return undefined;
-  const words = new Uint32Array(keep.buffer, keep.byteOffset, keep.length / 4);
-  const n = pattern.kind === 'n:m' ? pattern.n : 0;
-  let kept = 0;
-  let prunedGroups = 0;
-  for (let i = 0; i < words.length; i++) {
-    // Each byte is 0 or 1: the top byte of w * 0x01010101 is their sum.
-    const k = Math.imul(words[i], 0x01010101) >>> 24;
-    kept += k;
-    if (4 - k >= n) prunedGroups++;
-  }
-  const elements = keep.length;
-  const pruned = elements - kept;
-  if (unstructured)
-    return {
-      name: t.name,
-      shape: [...t.shape],
-      elements,
-      pruned,
-      elementSparsity: pruned / elements,
-      blocks: elements,
-      prunedBlocks: pruned,
-      blockSparsity: pruned / elements,
-    };
-  const groups = words.length;
-  return {
-    name: t.name,
-    shape: [...t.shape],
-    elements,
-    pruned,
-    elementSparsity: pruned / elements,
-    blocks: groups,
-    prunedBlocks: prunedGroups,
-    blockSparsity: (prunedGroups * n) / (groups * 4),
-  };
-}
-
-/** sparsityReport's figures for NxM blocks of a 2-D weight: the rows of each block row ORed, then all-zero groups of M counted. */
-function blockSparsity2d(t: CheckpointTensor, keep: Uint8Array, bn: number, bm: number): LayerSparsity | undefined {
-  const [rows, cols] = t.shape;
-  if (rows % bn !== 0 || cols % bm !== 0 || keep.length !== rows * cols || keep.length === 0) return undefined;
-  const any = new Uint8Array(cols);
-  let kept = 0;
-  let prunedBlocks = 0;
-  for (let br = 0; br < rows / bn; br++) {
-    any.fill(0);
-    for (let r = br * bn; r < (br + 1) * bn; r++) {
-      const row = keep.subarray(r * cols, (r + 1) * cols);
-      for (let c = 0; c < cols; c++) {
-        any[c] |= row[c];
-        kept += row[c];
-      }
-    }
-    for (let c = 0; c < cols; c += bm) {
-      let a = 0;
-      for (let j = c; j < c + bm; j++) a |= any[j];
-      if (a === 0) prunedBlocks++;
-    }
-  }
-  const elements = keep.length;
-  const pruned = elements - kept;
-  const blocks = (rows / bn) * (cols / bm);
-  return {
-    name: t.name,
-    shape: [...t.shape],
-    elements,
-    pruned,
-    elementSparsity: pruned / elements,
-    blocks,
-    prunedBlocks,
-    blockSparsity: prunedBlocks / blocks,
-  };
-}
-
 /** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */
 class Totals {
   private readonly layers: Array<LayerSparsity & { dtype: string }> = [];
@@ -385,9 +310,7 @@ class Totals {
   private blockWeighted = 0;
 
   add(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): void {
-    const layer =
-      fastLayerSparsity(t, keep, pattern) ??
-      sparsityReport([{ name: t.name, shape: t.shape, keep, pattern }]).layers[0];
+    const layer = layerSparsity(t.name, t.shape, keep, pattern);
     this.layers.push({ ...layer, dtype: t.dtype });
     this.elements += layer.elements;
     this.pruned += layer.pruned;
