@@ -11,9 +11,17 @@ export function layerSparsity(name: string, shape: number[], keep: Uint8Array, p
   const view = viewOf(shape);
   const counted = view.ok && !view.view.permuted && keep.length > 0 ? countUnits(keep, view.view, pattern) : undefined;
   if (counted === undefined) return sparsityReport([{ name, shape, keep, pattern }]).layers[0];
-  const { blocks, prunedBlocks, share, kept } = counted;
-  const elements = keep.length;
-  const pruned = elements - kept;
+  return layerOfCounts(name, shape, keep.length, keep.length - counted.kept, counted);
+}
+
+/** The report line of counts known already (the 16-bit path knows them from its selection). */
+export function layerOfCounts(
+  name: string,
+  shape: number[],
+  elements: number,
+  pruned: number,
+  { blocks, prunedBlocks, share }: { blocks: number; prunedBlocks: number; share: number },
+): LayerSparsity {
   return {
     name,
     shape: [...shape],

@@ -226,24 +226,30 @@ function halfModel(): Array<[string, TensorInput]> {
 
 const HALF_CASES = [
   { sparsity: 0.5, pattern: '2:4', scope: 'local' as const, tie_mode: 'exact' as const },
-  { sparsity: 0.5, pattern: '2:4', scope: 'global' as const, tie_mode: 'threshold' as const },
+  { sparsity: 0.5, pattern: '2:4', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
   { sparsity: 0.9, pattern: '4x1', scope: 'local' as const, tie_mode: 'exact' as const },
   { sparsity: 0.9, pattern: '4x1', scope: 'local' as const, tie_mode: 'threshold' as const },
   { sparsity: 0.6, pattern: '2x2', scope: 'local' as const, tie_mode: 'exact' as const },
   { sparsity: 0.7, pattern: '1x1', scope: 'local' as const, tie_mode: 'threshold' as const },
-  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const },
+  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const, twoD: true },
+  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0', twoD: true },
+  { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
 ];
 
 test.each(HALF_CASES)(
-  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode): the output and the report equal the in-memory path',
+  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget): the output and the report equal the in-memory path',
   async (c) => {
-    const tensors = halfModel();
+    // Global scope: 2-D weights only, so the 16-bit path ranks them all (a 4-D one sends all to the general path).
+    const tensors = halfModel().filter(([, t]) => !('twoD' in c) || t.shape.length !== 4);
     const model = tmp.file('model.safetensors');
     writeSafetensors(model, tensors);
     const out = tmp.file('out.safetensors');
     const flags = ['--sparsity', String(c.sparsity), '--pattern', c.pattern, '--scope', c.scope, '--json'];
     flags.push('--tie-mode', c.tie_mode);
-    const r = await runCli(['prune', model, '-o', out, ...flags]);
+    const env = 'budget' in c ? { PRUNEKIT_SCORE_BUDGET: c.budget } : {};
+    const r = await runCli(['prune', model, '-o', out, ...flags], { env });
     expect(r.stderr).toBe('');
     const expected = inMemory(tensors, c);
     const got = readSafetensors(out).tensors;
