@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "mask.h"
+
 namespace prunekit {
 
 enum class Half16 : int { kBf16 = 0, kF16 = 1 };
@@ -37,6 +39,13 @@ using count_zero_blocks_u8_t = std::size_t (*)(const std::uint8_t* keep, std::si
 using count_sparse_groups_u8_t = std::size_t (*)(const std::uint8_t* keep, std::size_t n_elems, unsigned n, unsigned m,
                                                  std::size_t* kept);
 
+// Block scores of |x| for bn x 1 blocks (the 4x1 family), sum or mean, all finite: out[(i, c)] over rows
+// i*bn .. i*bn+bn-1 of column c of the [rows, cols] tensor, equal to reduce_blocks_f32 (mask.h) on |decode(x)|
+// bit for bit (float sums from +0 down the block's rows, then mean's division by bn), read straight off
+// the 16 bits. bn | rows; out has (rows / bn) * cols entries.
+using block_units_bm1_u16_t = void (*)(const std::uint16_t* data, Half16 type, std::size_t rows, std::size_t cols,
+                                       std::size_t bn, BlockReduce op, float* out);
+
 // A null entry in a set's table means: the scalar kernel (dispatch.cc fills it in).
 struct Prune16Kernels {
   count_nonfinite_u16_t count_nonfinite_u16;
@@ -44,6 +53,7 @@ struct Prune16Kernels {
   apply_blocks_u16_t apply_blocks_u16;
   count_zero_blocks_u8_t count_zero_blocks_u8;
   count_sparse_groups_u8_t count_sparse_groups_u8;
+  block_units_bm1_u16_t block_units_bm1_u16;
 };
 
 // One table per instruction set, each defined in native/kernels/prune16/<isa>.cc where compiled. There is

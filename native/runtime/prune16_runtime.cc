@@ -16,7 +16,12 @@ std::size_t run_nm_magnitude_u16(std::uint16_t* data, std::size_t n_elems, Half1
 
 std::size_t run_block_units_magnitude_u16(const std::uint16_t* data, Half16 type, std::size_t rows, std::size_t cols,
                                           std::size_t bn, std::size_t bm, BlockReduce op, float* out) {
-  if (prune16_kernels().count_nonfinite_u16(data, rows * cols, type) != 0) return kNonFinite;
+  const Prune16Kernels& k = prune16_kernels();
+  if (k.count_nonfinite_u16(data, rows * cols, type) != 0) return kNonFinite;
+  if (bm == 1 && op != BlockReduce::kMax) {  // the 4x1 family: straight off the 16 bits
+    k.block_units_bm1_u16(data, type, rows, cols, bn, op, out);
+    return 0;
+  }
   const HalfKernels& half = half_kernels();
   const auto decode = type == Half16::kBf16 ? half.bf16_to_f32 : half.f16_to_f32;
   const auto reduce = mask_kernels().reduce_blocks_f32;

@@ -221,6 +221,32 @@ void test_block_units_() {
          "nm refuses NaN", "scalar", 0);
 }
 
+// The fused bn x 1 block scores: scalar against reduce_blocks_f32 on |decode(x)|, SIMD against scalar, over
+// every width 1..40 (vector bodies and tails) and heights that are and are not a vector multiple.
+void test_block_units_bm1_() {
+  for (Half16 type : {Half16::kBf16, Half16::kF16})
+    for (BlockReduce op : {BlockReduce::kMean, BlockReduce::kSum})
+      for (std::size_t bn : {1, 2, 3, 4, 8})
+        for (std::size_t cols = 1; cols <= 40; ++cols) {
+          const std::size_t rows = bn * (1 + cols % 3), n = rows * cols, units = n / bn;
+          const std::vector<std::uint16_t> input = finite_(n, type, cols % 2 ? 4 : 1000);
+          const std::vector<float> mags = magnitudes_(input, 0, n, type);
+          std::vector<float> want(units), got(units, -1.f);
+          mask_kernels_serial.reduce_blocks_f32(mags.data(), rows, cols, bn, 1, op, want.data());
+          prune16_kernels_serial.block_units_bm1_u16(input.data(), type, rows, cols, bn, op, got.data());
+          bool same = true;
+          for (std::size_t u = 0; u < units; ++u) same = same && same_(got[u], want[u]);
+          check_(same, "block units bm1 oracle", "scalar", cols);
+          for (const Path& p : simd_paths_()) {
+            std::vector<float> simd(units, -1.f);
+            p.table->block_units_bm1_u16(input.data(), type, rows, cols, bn, op, simd.data());
+            bool simd_same = true;
+            for (std::size_t u = 0; u < units; ++u) simd_same = simd_same && bits_(simd[u]) == bits_(got[u]);
+            check_(simd_same, "block units bm1", isa_name(p.isa), cols);
+          }
+        }
+}
+
 }  // namespace
 
 int main() {
@@ -228,5 +254,6 @@ int main() {
   test_nm_();
   test_blocks_();
   test_block_units_();
+  test_block_units_bm1_();
   return finish_();
 }

@@ -3,12 +3,14 @@
 //  N:4: each lane's rank in its group is counted against the 3 others, brought to it by in-lane byte
 //  shuffles (a group of 4 halves is 8 bytes, so never crosses a 128-bit lane); a tie counts as "before"
 //  when the other lane's index is lower (exact mode) or never (threshold mode). Rank >= n: kept.
+//  bn x 1 block scores: 8 columns a vector, |x| widened (BF16: shift; F16: vcvtph2ps, exact for finite
+//  values, which are all the kernel sees), added down the block's rows, divided by bn for the mean.
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
 #include "../target.h"
 
-PRUNEKIT_TARGET_BEGIN("avx2")
+PRUNEKIT_TARGET_BEGIN("avx2,f16c")
 
 #include "portable.h"
 
@@ -63,12 +65,41 @@ std::size_t nm_magnitude_u16_avx2(std::uint16_t* data, std::size_t n_elems, unsi
   return (i - kept) + prune16_portable::nm_magnitude_u16(data + i, n_elems - i, n, m, threshold, keep + i);
 }
 
+void block_units_bm1_u16_avx2(const std::uint16_t* data, Half16 type, std::size_t rows, std::size_t cols,
+                              std::size_t bn, BlockReduce op, float* out) {
+  const __m128i magnitude = _mm_set1_epi16(0x7fff);
+  // x / float(bn) equals div_'s double division rounded to float for bn <= 2^24 (mask/scalar.h).
+  const __m256 divisor = _mm256_set1_ps(static_cast<float>(bn));
+  const bool mean = op == BlockReduce::kMean;
+  for (std::size_t br = 0; br < rows / bn; ++br) {
+    const std::uint16_t* block = data + br * bn * cols;
+    float* o = out + br * cols;
+    std::size_t c = 0;
+    for (; c + 8 <= cols; c += 8) {
+      __m256 acc = _mm256_setzero_ps();
+      for (std::size_t r = 0; r < bn; ++r) {
+        const __m128i h =
+            _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + r * cols + c)), magnitude);
+        const __m256 x = type == Half16::kBf16 ? _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16))
+                                               : _mm256_cvtph_ps(h);
+        acc = _mm256_add_ps(acc, x);
+      }
+      _mm256_storeu_ps(o + c, mean ? _mm256_div_ps(acc, divisor) : acc);
+    }
+    for (; c < cols; ++c) {  // the last columns, one at a time
+      float acc = 0.f;
+      for (std::size_t r = 0; r < bn; ++r) acc = acc + prune16_portable::magnitude_(block[r * cols + c], type);
+      o[c] = mean ? static_cast<float>(static_cast<double>(acc) / static_cast<double>(bn)) : acc;
+    }
+  }
+}
+
 }  // namespace
 
 const Prune16Kernels prune16_kernels_avx2 = {
     prune16_portable::count_nonfinite_u16,    nm_magnitude_u16_avx2,
     prune16_portable::apply_blocks_u16,       prune16_portable::count_zero_blocks_u8,
-    prune16_portable::count_sparse_groups_u8,
+    prune16_portable::count_sparse_groups_u8, block_units_bm1_u16_avx2,
 };
 
 }  // namespace prunekit

@@ -52,12 +52,40 @@ std::size_t nm_magnitude_u16_neon(std::uint16_t* data, std::size_t n_elems, unsi
   return (i - kept) + prune16_portable::nm_magnitude_u16(data + i, n_elems - i, n, m, threshold, keep + i);
 }
 
+// bn x 1 block scores, 4 columns a vector (avx2.cc does 8; F16 through vcvt_f32_f16, exact for finite values).
+void block_units_bm1_u16_neon(const std::uint16_t* data, Half16 type, std::size_t rows, std::size_t cols,
+                              std::size_t bn, BlockReduce op, float* out) {
+  const uint16x4_t magnitude = vdup_n_u16(0x7fff);
+  const float32x4_t divisor = vdupq_n_f32(static_cast<float>(bn));
+  const bool mean = op == BlockReduce::kMean;
+  for (std::size_t br = 0; br < rows / bn; ++br) {
+    const std::uint16_t* block = data + br * bn * cols;
+    float* o = out + br * cols;
+    std::size_t c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      float32x4_t acc = vdupq_n_f32(0.f);
+      for (std::size_t r = 0; r < bn; ++r) {
+        const uint16x4_t h = vand_u16(vld1_u16(block + r * cols + c), magnitude);
+        const float32x4_t x =
+            type == Half16::kBf16 ? vreinterpretq_f32_u32(vshll_n_u16(h, 16)) : vcvt_f32_f16(vreinterpret_f16_u16(h));
+        acc = vaddq_f32(acc, x);
+      }
+      vst1q_f32(o + c, mean ? vdivq_f32(acc, divisor) : acc);
+    }
+    for (; c < cols; ++c) {
+      float acc = 0.f;
+      for (std::size_t r = 0; r < bn; ++r) acc = acc + prune16_portable::magnitude_(block[r * cols + c], type);
+      o[c] = mean ? static_cast<float>(static_cast<double>(acc) / static_cast<double>(bn)) : acc;
+    }
+  }
+}
+
 }  // namespace
 
 const Prune16Kernels prune16_kernels_neon = {
     prune16_portable::count_nonfinite_u16,    nm_magnitude_u16_neon,
     prune16_portable::apply_blocks_u16,       prune16_portable::count_zero_blocks_u8,
-    prune16_portable::count_sparse_groups_u8,
+    prune16_portable::count_sparse_groups_u8, block_units_bm1_u16_neon,
 };
 
 }  // namespace prunekit

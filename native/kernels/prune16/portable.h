@@ -5,7 +5,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
+#include "../half.h"
 #include "../prune16.h"
 
 namespace prunekit {
@@ -126,6 +128,33 @@ static inline std::size_t count_sparse_groups_u8(const std::uint8_t* keep, std::
   }
   *kept = kept_total;
   return sparse;
+}
+
+// |x| of a finite 16-bit value as a float32.
+static inline float magnitude_(std::uint16_t h, Half16 type) {
+  const std::uint16_t m = static_cast<std::uint16_t>(h & 0x7fffu);
+  const std::uint32_t bits = type == Half16::kBf16 ? static_cast<std::uint32_t>(m) << 16 : f16_bits_to_f32_bits(m);
+  float x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+// Each block row's sums kept in `out`, one input row added at a time (the order reduce_block_ adds them:
+// 0 + |x| is |x| for bm = 1, so the per-row stage is the value itself); then mean's division, the double
+// division rounded to float that mask/scalar.h div_ does.
+static inline void block_units_bm1_u16(const std::uint16_t* data, Half16 type, std::size_t rows, std::size_t cols,
+                                       std::size_t bn, BlockReduce op, float* out) {
+  for (std::size_t br = 0; br < rows / bn; ++br) {
+    float* o = out + br * cols;
+    for (std::size_t c = 0; c < cols; ++c) o[c] = 0.f;
+    for (std::size_t r = br * bn; r < br * bn + bn; ++r) {
+      const std::uint16_t* row = data + r * cols;
+      for (std::size_t c = 0; c < cols; ++c) o[c] = o[c] + magnitude_(row[c], type);
+    }
+    if (op == BlockReduce::kMean)
+      for (std::size_t c = 0; c < cols; ++c)
+        o[c] = static_cast<float>(static_cast<double>(o[c]) / static_cast<double>(bn));
+  }
 }
 
 }  // namespace prune16_portable
