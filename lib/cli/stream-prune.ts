@@ -9,6 +9,10 @@
  *
  * Scores come from the criterion run on one tensor at a time; the criteria are elementwise, so they are the
  * scores `pruneOneShot` computes over the whole model, and so are the masks, bit for bit.
+ *
+ * BF16/F16 weights under magnitude take the 16-bit path first (lib/cli/prune16.ts: pruned in their own bits,
+ * block scores read off them; global NxM ranks those block scores as 1x1 units); what it does not cover takes
+ * the path above.
  */
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';

@@ -279,6 +279,35 @@ test.each(HALF_CASES)(
   },
 );
 
+test.each([
+  ['2:4', 'local', undefined],
+  ['4x1', 'local', undefined],
+  ['4x1', 'global', undefined],
+  ['4x1', 'global', '0'],
+])(
+  'Inf and NaN in BF16/F16 weights, %s %s (score budget %s): exit 1 naming each tensor and its count, no output',
+  async (pattern, scope, budget) => {
+    const tensors = halfModel().filter(([, t]) => t.shape.length === 2);
+    const a = tensors[0][1].data as Uint16Array; // BF16 [16, 32]
+    a[3] = 0x7f80; // +Inf
+    a[40] = 0xffc1; // a NaN
+    const c = tensors[2][1].data as Uint16Array; // F16 [8, 40]
+    c[7] = 0xfc00; // -Inf
+    const model = tmp.file('model.safetensors');
+    writeSafetensors(model, tensors);
+    const out = tmp.file('out.safetensors');
+    const flags = ['--sparsity', pattern === '2:4' ? '0.5' : '0.9', '--pattern', pattern, '--scope', scope];
+    const r = await runCli(['prune', model, '-o', out, ...flags], {
+      env: budget === undefined ? {} : { PRUNEKIT_SCORE_BUDGET: budget },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /NaN or Inf scores \(magnitude\) in tensor "a.weight" \(2 of them\).*"c.weight" \(1 of them\)/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  },
+);
+
 test('info on a sharded checkpoint: every tensor with its shard, the totals and the metadata', async () => {
   const index = writeSharded(tmp.file('in'), modelTensors(), 3);
   const r = await runCli(['info', index, '--json']);
