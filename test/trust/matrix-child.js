@@ -44,6 +44,11 @@ const good = {
   bf16ToF32: () => [new Uint16Array(n), f(n)],
   f16ToF32: () => [new Uint16Array(n), f(n)],
   zeroMaskedU16: () => [new Uint16Array(n), new Uint8Array(n)],
+  prune16Nm: () => [new Uint16Array(n), 'BF16', 2, 4, 'exact', new Uint8Array(n)],
+  prune16BlockUnits: () => [new Uint16Array(n), 'F16', 2, 4, 1, 2, 'mean', f(4)],
+  prune16ApplyBlocks: () => [new Uint16Array(n), new Uint8Array(4), 2, 4, 1, 2, new Uint8Array(n)],
+  maskCountBlocks: () => [new Uint8Array(n), 2, 4, 1, 2],
+  maskCountGroups: () => [new Uint8Array(n), 2, 4],
 };
 function f(k) {
   return new Float32Array(k).fill(0.5);
