@@ -27,7 +27,15 @@ struct Piece {
 // that keeps a copy of its old scores, put back if a term was not finite. For these two the copy's traffic
 // (read s, stream the copy) costs less than reading w and g a second time (docs/performance.md: 1.1-1.6x
 // faster from 64K); for |w| it does not, so magnitude and gradient keep the two passes.
-bool copies_old_scores_(ScoreOp op, ScoreMode mode) { return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs; }
+// Modules above kMaxCopied elements (256 MiB of copy) take the two passes: the copy would double the
+// memory of their scores.
+constexpr std::size_t kMaxCopied = std::size_t{1} << 26;
+
+// Whether a module of n elements takes the one-pass guard; `chunk`: the size below which it is counted and
+// scored back to back (both reads from L1/L2) instead.
+bool copies_old_scores_(ScoreOp op, ScoreMode mode, std::size_t n, std::size_t chunk) {
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && n > chunk && n <= kMaxCopied;
+}
 
 // The buffer of those copies: one for the process, grown to the largest module it has served and kept
 // (allocating it per call would fault in every page of it), used by one call at a time. A call that finds
@@ -88,11 +96,10 @@ std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const Sco
 void restore_(const ScoreTarget& t, const float* old) { std::memcpy(t.s, old, t.n * sizeof(float)); }
 
 // The size of the copy buffer a call needs: its largest module that takes the one-pass guard, or 0.
-std::size_t old_scores_needed_(const ScoreBatch& b, ScoreMode mode, std::size_t min_elements) {
+std::size_t old_scores_needed_(const ScoreBatch& b, ScoreMode mode, std::size_t chunk) {
   std::size_t most = 0;
-  if (copies_old_scores_(b.op, mode))
-    for (std::size_t i = 0; i < b.count; ++i)
-      if (b.targets[i].n > min_elements) most = std::max(most, b.targets[i].n);
+  for (std::size_t i = 0; i < b.count; ++i)
+    if (copies_old_scores_(b.op, mode, b.targets[i].n, chunk)) most = std::max(most, b.targets[i].n);
   return most;
 }
 
@@ -143,7 +150,7 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
   const OldScores old_scores(needed);
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
-    if (old_scores.ready() && copies_old_scores_(b.op, mode) && t.n > kGuardChunk) {
+    if (old_scores.ready() && copies_old_scores_(b.op, mode, t.n, kGuardChunk)) {
       float* old = old_scores.for_scores(t.s);
       if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
       continue;
@@ -191,8 +198,8 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
     std::vector<std::size_t> piece_counts;
     for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
       const std::size_t target = pieces[first].target;
-      if (pieces_of[target] < 2) continue;
       const ScoreTarget& t = b.targets[target];
+      if (!copies_old_scores_(b.op, mode, t.n, policy.chunk)) continue;
       float* old = old_scores.for_scores(t.s);
       piece_counts.assign(pieces_of[target], 0);
       pool.parallel_for(pieces_of[target], [&](std::size_t p) {
