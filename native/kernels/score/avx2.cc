@@ -160,12 +160,17 @@ inline std::size_t keep_map_(const float* w, const float* g, float* s, float* ol
   return total;
 }
 
+// |w * g| as keep_map_ calls it (a functor, not a lambda without captures: GCC warns about the ABI of the
+// function-pointer conversion such a lambda gets, which nothing here uses).
+struct AbsMulScore {
+  __m256 operator()(__m256, __m256 product) const { return abs8_(product); }
+  float operator()(float, float product) const { return std::fabs(product); }
+};
+
 }  // namespace
 
 std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store) {
-  return keep_map_(
-      w, g, s, old, n, store, [](__m256, __m256 product) { return abs8_(product); },
-      [](float, float product) { return std::fabs(product); });
+  return keep_map_(w, g, s, old, n, store, AbsMulScore{}, AbsMulScore{});
 }
 
 std::size_t momentum_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
