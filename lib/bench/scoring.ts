@@ -29,6 +29,8 @@ export interface ScoringRow {
   jsNs: number;
   /** Default policy with the whole thread pool (active instruction set only), ns per element. */
   threadedNs: number | null;
+  /** "propagate" with the whole thread pool (active instruction set only): the second core's gain alone. */
+  threadedPropagateNs: number | null;
   threads: number;
 }
 
@@ -56,7 +58,9 @@ export function benchScoring(sizes: number[], samples: number, onRow: (row: Scor
           const propagateNs = timeCall(scoringHook(propagate, type), samples) / n;
           const roofNs = timeCall(() => binding.streamRoof(a, grad, roofOut, reads), samples) / n;
           setThreads(pool);
-          const threadedNs = isa === info.active && pool > 1 ? timeCall(scoringHook(skip, type), samples) / n : null;
+          const threaded = isa === info.active && pool > 1;
+          const threadedNs = threaded ? timeCall(scoringHook(skip, type), samples) / n : null;
+          const threadedPropagateNs = threaded ? timeCall(scoringHook(propagate, type), samples) / n : null;
           const bytes = 4 * (reads + TRAFFIC[type].writes);
           const row = {
             criterion: type,
@@ -68,6 +72,7 @@ export function benchScoring(sizes: number[], samples: number, onRow: (row: Scor
             roofNs,
             jsNs,
             threadedNs,
+            threadedPropagateNs,
             threads: pool,
           };
           rows.push(row);

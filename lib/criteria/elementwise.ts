@@ -3,7 +3,7 @@
  * them all in one native call (split across threads when large), and applies the non-finite policy of
  * docs/spec.md section 1, "Non-finite gradients". The async form does the same on a worker thread.
  */
-import type { NativeBinding, ScoreMode, ScoreOp } from '../../binding';
+import type { NativeBinding, ScoreBatchArgs, ScoreMode, ScoreOp } from '../../binding';
 import { PruningCriterion } from './base';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
@@ -88,19 +88,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const plan = this.prepare(hook);
     try {
       if (this.names.length === 1) this.finish(this.scoreOne(plan));
-      else
-        this.finish(
-          kernels().scoreBatch(
-            this.op,
-            this.inputs,
-            plan.grads,
-            this.scoreList,
-            this.kernelAlpha,
-            this.kernelBeta,
-            plan.mode,
-            this.counts,
-          ),
-        );
+      else this.finish(this.callBatch(kernels().scoreBatch, plan));
     } finally {
       this.release(plan);
     }
@@ -135,23 +123,30 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const plan = this.prepare(hook);
     this.busy = hook;
     try {
-      const written = await kernels().scoreBatchAsync(
-        this.op,
-        this.inputs,
-        plan.grads,
-        this.scoreList,
-        this.kernelAlpha,
-        this.kernelBeta,
-        plan.mode,
-        this.counts,
-      );
-      this.finish(written);
+      this.finish(await this.callBatch(kernels().scoreBatchAsync, plan));
     } catch (err) {
       throw this.explain(err, hook);
     } finally {
       this.busy = null;
       this.release(plan);
     }
+  }
+
+  /**
+   * `call` (scoreBatch or scoreBatchAsync) with this step's argument lists. The binding's functions do not
+   * read `this`, so they are passed unbound.
+   */
+  private callBatch<R>(call: (...args: ScoreBatchArgs) => R, plan: CallPlan): R {
+    return call(
+      this.op,
+      this.inputs,
+      plan.grads,
+      this.scoreList,
+      this.kernelAlpha,
+      this.kernelBeta,
+      plan.mode,
+      this.counts,
+    );
   }
 
   /** Checks every module and fills the argument lists; throws before anything is written. */

@@ -28,6 +28,15 @@ using count_nonfinite_f32_t = std::size_t (*)(const float* x, std::size_t n);
 // number of i with w[i] * g[i] not finite (NaN, Inf, or a finite product that overflowed)
 using count_nonfinite_mul_f32_t = std::size_t (*)(const float* w, const float* g, std::size_t n);
 
+// The guard of "skip" in one pass (the copy design, docs/performance.md): old[i] = s[i] as it was, then
+// s[i] exactly as abs_mul_f32 / momentum_f32 write it; returns the number of i with w[i] * g[i] not finite.
+// `old` must not overlap w, g or s. A SIMD path streams `old` (it is read back only to undo a step) and
+// streams s too under Store::kStreaming where s and old share their address modulo 32 bytes.
+using abs_mul_keep_f32_t = std::size_t (*)(const float* w, const float* g, float* s, float* old, std::size_t n,
+                                           Store store);
+using momentum_keep_f32_t = std::size_t (*)(const float* w, const float* g, float* s, float* old, std::size_t n,
+                                            float alpha, float beta, Store store);
+
 // The memory roof for benchmarks: the same bytes as a scoring kernel, no arithmetic. Reads `inputs` of
 // (a, b, s) and writes s: 1 -> s = a; 2 -> s = a ^ b; 3 -> s = a ^ b ^ s (bitwise).
 using stream_f32_t = void (*)(const float* a, const float* b, float* s, std::size_t n, int inputs, Store store);
@@ -39,6 +48,8 @@ struct ScoreKernels {
   count_nonfinite_f32_t count_nonfinite_f32;
   count_nonfinite_mul_f32_t count_nonfinite_mul_f32;
   stream_f32_t stream_f32;
+  abs_mul_keep_f32_t abs_mul_keep_f32;
+  momentum_keep_f32_t momentum_keep_f32;
 };
 
 // One table per instruction set; each is defined in its own file and only exists where compiled.
@@ -46,6 +57,10 @@ extern const ScoreKernels score_kernels_serial;
 #if defined(__x86_64__) || defined(_M_X64)
 extern const ScoreKernels score_kernels_avx2;
 extern const ScoreKernels score_kernels_avx512;
+// The AVX-512 table takes these two from AVX2 (no AVX-512 variant).
+std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store);
+std::size_t momentum_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
+                                   float beta, Store store);
 #endif
 #if defined(__aarch64__)
 extern const ScoreKernels score_kernels_neon;

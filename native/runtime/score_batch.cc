@@ -1,6 +1,11 @@
 #include "score_batch.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
 #include <vector>
 
 #include "../kernels/dispatch.h"
@@ -17,6 +22,86 @@ constexpr std::size_t kGuardChunk = std::size_t{1} << 14;
 struct Piece {
   std::size_t target, begin, end;
 };
+
+// The one-pass guard of snip and snip_momentum ("skip"): a module larger than a chunk is scored in one pass
+// that keeps a copy of its old scores, put back if a term was not finite. For these two the copy's traffic
+// (read s, stream the copy) costs less than reading w and g a second time (docs/performance.md: 1.1-1.6x
+// faster from 64K); for |w| it does not, so magnitude and gradient keep the two passes.
+// Modules above kMaxCopied elements (256 MiB of copy) take the two passes: the copy would double the
+// memory of their scores.
+constexpr std::size_t kMaxCopied = std::size_t{1} << 26;
+
+// Whether a module of n elements takes the one-pass guard; `chunk`: the size below which it is counted and
+// scored back to back (both reads from L1/L2) instead.
+bool copies_old_scores_(ScoreOp op, ScoreMode mode, std::size_t n, std::size_t chunk) {
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && n > chunk && n <= kMaxCopied;
+}
+
+// The buffer of those copies: one for the process, grown to the largest module it has served and kept
+// (allocating it per call would fault in every page of it), used by one call at a time. A call that finds
+// it busy (a concurrent call on another thread) or cannot grow it takes the two passes: same results.
+class OldScores {
+ public:
+  // Holds the buffer for this call if it is free and can hold `n` floats; otherwise ready() is false.
+  explicit OldScores(std::size_t n) : lock_(mutex_(), std::defer_lock) {
+    if (n == 0 || !lock_.try_lock()) return;
+    Storage& storage = storage_();
+    if (storage.capacity < n) {
+      storage.data.reset();  // the old buffer goes first, so the two never coexist
+      storage.capacity = 0;
+      storage.data.reset(new (std::nothrow) float[n + kSlack]);
+      if (storage.data) storage.capacity = n;
+    }
+    if (storage.capacity >= n) base_ = storage.data.get();
+  }
+  bool ready() const { return base_ != nullptr; }
+  // Where module scores `s` keep their copy: at s's address modulo 32 bytes, so that the kernels stream both,
+  // and half a page away from it modulo 4 KiB: at the same offset in a page, the loads of s and the
+  // streaming stores of the copy alias and the pass runs 2-5x slower (measured).
+  float* for_scores(const float* s) const {
+    const std::uintptr_t page = (reinterpret_cast<std::uintptr_t>(base_) + 4095) & ~std::uintptr_t{4095};
+    return reinterpret_cast<float*>(page + ((reinterpret_cast<std::uintptr_t>(s) + kStagger) & 4095));
+  }
+
+ private:
+  static constexpr std::uintptr_t kStagger = 2048 + 32;            // a multiple of 32 bytes
+  static constexpr std::size_t kSlack = 2 * 4096 / sizeof(float);  // room to place the copy in its page
+  struct Storage {
+    std::unique_ptr<float[]> data;
+    std::size_t capacity = 0;
+  };
+  static std::mutex& mutex_() {
+    static std::mutex mutex;
+    return mutex;
+  }
+  static Storage& storage_() {
+    static Storage storage;
+    return storage;
+  }
+  std::unique_lock<std::mutex> lock_;
+  float* base_ = nullptr;
+};
+
+// [begin, end) of a module scored in one pass with its old scores copied to old[begin, end); returns the
+// number of non-finite terms.
+std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, float* old,
+                           std::size_t begin, std::size_t end, Store store) {
+  const std::size_t n = end - begin;
+  return b.op == ScoreOp::kMomentum
+             ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, b.alpha, b.beta, store)
+             : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, store);
+}
+
+// A module's scores put back from their copy (a step with a non-finite term leaves them as they were).
+void restore_(const ScoreTarget& t, const float* old) { std::memcpy(t.s, old, t.n * sizeof(float)); }
+
+// The size of the copy buffer a call needs: its largest module that takes the one-pass guard, or 0.
+std::size_t old_scores_needed_(const ScoreBatch& b, ScoreMode mode, std::size_t chunk) {
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < b.count; ++i)
+    if (copies_old_scores_(b.op, mode, b.targets[i].n, chunk)) most = std::max(most, b.targets[i].n);
+  return most;
+}
 
 std::size_t count_(const ScoreKernels& k, ScoreOp op, const ScoreTarget& t, std::size_t begin, std::size_t end) {
   return op == ScoreOp::kAbs ? k.count_nonfinite_f32(t.w + begin, end - begin)
@@ -61,8 +146,15 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
     for (std::size_t i = b.count; i-- > 0;) compute_backwards_(k, b, b.targets[i], 0, b.targets[i].n, store);
     return true;
   }
+  const std::size_t needed = old_scores_needed_(b, mode, kGuardChunk);
+  const OldScores old_scores(needed);
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
+    if (old_scores.ready() && copies_old_scores_(b.op, mode, t.n, kGuardChunk)) {
+      float* old = old_scores.for_scores(t.s);
+      if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
+      continue;
+    }
     counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
     if (counts[i] != 0) continue;
     if (mode == ScoreMode::kGuarded)
@@ -95,14 +187,44 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
       pieces.push_back({i, begin, std::min(b.targets[i].n, begin + policy.chunk)});
   for (std::size_t i = 0; i < b.count; ++i) counts[i] = 0;
 
-  // Modules split over several pieces are counted in a pass of their own; a one-piece module in guarded
-  // mode is counted by the task that scores it, back to back, while its data is in cache.
   std::vector<std::size_t> pieces_of(b.count, 0);
   for (const Piece& piece : pieces) ++pieces_of[piece.target];
+
+  // snip and snip_momentum, guarded: a module split over several pieces takes the one-pass guard, module by
+  // module (one parallel round each), so that one copy buffer serves the whole batch.
+  std::vector<char> kept(b.count, 0);
+  const OldScores old_scores(old_scores_needed_(b, mode, policy.chunk));
+  if (old_scores.ready()) {
+    std::vector<std::size_t> piece_counts;
+    for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
+      const std::size_t target = pieces[first].target;
+      const ScoreTarget& t = b.targets[target];
+      if (!copies_old_scores_(b.op, mode, t.n, policy.chunk)) continue;
+      float* old = old_scores.for_scores(t.s);
+      piece_counts.assign(pieces_of[target], 0);
+      pool.parallel_for(pieces_of[target], [&](std::size_t p) {
+        const Piece& piece = pieces[first + p];
+        piece_counts[p] = score_keeping_(k, b, t, old, piece.begin, piece.end, store);
+      });
+      for (std::size_t count : piece_counts) counts[target] += count;
+      if (counts[target] != 0) restore_(t, old);
+      kept[target] = 1;
+    }
+  }
+
+  // The other modules split over several pieces are counted in a pass of their own; a one-piece module in
+  // guarded mode is counted by the task that scores it, back to back, while its data is in cache.
   const auto counted_first = [&](std::size_t target) {
-    return mode == ScoreMode::kAllOrNothing || (mode == ScoreMode::kGuarded && pieces_of[target] > 1);
+    return !kept[target] &&
+           (mode == ScoreMode::kAllOrNothing || (mode == ScoreMode::kGuarded && pieces_of[target] > 1));
   };
-  if (mode != ScoreMode::kCompute) {
+  bool any_counted = false, any_left = false;
+  for (std::size_t i = 0; i < b.count; ++i) {
+    any_counted |= counted_first(i);
+    any_left |= !kept[i];
+  }
+  if (!any_left) return true;
+  if (mode != ScoreMode::kCompute && any_counted) {
     std::vector<std::size_t> piece_counts(pieces.size(), 0);
     pool.parallel_for(pieces.size(), [&](std::size_t p) {
       const Piece& piece = pieces[p];
@@ -121,6 +243,7 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   pool.parallel_for(pieces.size(), [&](std::size_t task) {
     const Piece& piece = pieces[backwards ? pieces.size() - 1 - task : task];
     const ScoreTarget& t = b.targets[piece.target];
+    if (kept[piece.target]) return;
     if (mode == ScoreMode::kGuarded && !counted_first(piece.target)) counts[piece.target] = count_(k, b.op, t, 0, t.n);
     if (counts[piece.target] != 0) return;
     if (backwards)

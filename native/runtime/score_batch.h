@@ -1,12 +1,15 @@
 // Scoring a batch of modules (one hook call of one criterion) with the non-finite policy of SPEC 1, split
 // across the thread pool when the work is large enough to gain from it.
 //
-// The guard reads each input twice: a step is skipped (or refused) only if no score was written, and a
-// single pass cannot promise that, since the first non-finite term may come after scores were overwritten
-// and old scores cannot be recomputed (keeping a copy of them to undo would move more bytes than the
-// second read). The second read is made to hit the caches: a module is counted front to back and then
-// scored back to front in chunks, so the scoring pass starts with the data the count left in L2 and the
-// last-level cache; a module that fits in a chunk is counted and scored back to back.
+// The guard ("skip", "error") must leave a module's scores as they were when one of its terms is not finite,
+// and the first non-finite term may come after scores were overwritten. Two ways keep that promise
+// (docs/performance.md measures both against the alternatives):
+// - two passes (magnitude and gradient, and "error"): a module is counted front to back, then scored back
+//   to front in chunks, so the scoring pass starts with the data the count left in L2 and the last-level
+//   cache; a module that fits in a chunk is counted and scored back to back;
+// - one pass with a copy (snip and snip_momentum in "skip", modules larger than a chunk): the old scores
+//   are copied to a buffer of the runtime as the new ones are written, and copied back if a term was not
+//   finite. Its traffic (read s, stream the copy) costs less than reading w and g twice.
 #pragma once
 #include <cstddef>
 

@@ -47,15 +47,19 @@ struct Case {
   std::vector<float> w, g, s;
 };
 
-// Runs `fn` on copies of the case's buffers placed at `offset` inside larger buffers filled with a canary.
+// Runs `fn` on copies of the case's buffers placed at `offset` inside larger buffers filled with a canary,
+// and a canary-filled buffer for a copy of the old scores at another offset (every alignment relative to
+// s occurs). Returns s followed by that buffer, guard cells included.
 template <typename Fn>
 std::vector<float> run_(const Case& c, Fn fn, std::size_t* count) {
   const float canary = from_bits_(0x7f7abcdeu);
-  std::vector<float> w(c.n + c.offset + 8, canary), g(w), s(w);
+  std::vector<float> w(c.n + c.offset + 8, canary), g(w), s(w), old(c.n + 16, canary);
   std::copy(c.w.begin(), c.w.end(), w.begin() + c.offset);
   std::copy(c.g.begin(), c.g.end(), g.begin() + c.offset);
   std::copy(c.s.begin(), c.s.end(), s.begin() + c.offset);
-  *count = fn(w.data() + c.offset, g.data() + c.offset, s.data() + c.offset);
+  const std::size_t old_offset = (c.offset + c.n) % 9;
+  *count = fn(w.data() + c.offset, g.data() + c.offset, s.data() + c.offset, old.data() + old_offset);
+  s.insert(s.end(), old.begin(), old.end());
   return s;
 }
 
@@ -86,62 +90,76 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
   using K = const ScoreKernels&;
   struct Op {
     const char* name;
-    std::size_t (*call)(K, const Case&, const float*, const float*, float*);
+    std::size_t (*call)(K, const Case&, const float*, const float*, float*, float*);
   };
-  const Op ops[] = {
-      {"abs_f32",
-       [](K k, const Case& c, const float* w, const float*, float* s) {
-         k.abs_f32(w, s, c.n, Store::kCached);
-         return std::size_t{0};
-       }},
-      {"abs_f32 (streaming)",
-       [](K k, const Case& c, const float* w, const float*, float* s) {
-         k.abs_f32(w, s, c.n, Store::kStreaming);
-         return std::size_t{0};
-       }},
-      {"abs_mul_f32",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.abs_mul_f32(w, g, s, c.n, Store::kCached);
-         return std::size_t{0};
-       }},
-      {"abs_mul_f32 (streaming)",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.abs_mul_f32(w, g, s, c.n, Store::kStreaming);
-         return std::size_t{0};
-       }},
-      {"momentum_f32",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kCached);
-         return std::size_t{0};
-       }},
-      {"momentum_f32 (streaming)",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kStreaming);
-         return std::size_t{0};
-       }},
-      {"count_nonfinite_f32",
-       [](K k, const Case& c, const float* w, const float*, float*) { return k.count_nonfinite_f32(w, c.n); }},
-      {"count_nonfinite_mul_f32",
-       [](K k, const Case& c, const float* w, const float* g, float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
-      {"stream_f32 (roof)",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached);
-         return std::size_t{0};
-       }},
-      {"stream_f32 (roof, streaming)",
-       [](K k, const Case& c, const float* w, const float* g, float* s) {
-         k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming);
-         return std::size_t{0};
-       }},
-  };
+  const Op
+      ops[] =
+          {
+              {"abs_f32",
+               [](K k, const Case& c, const float* w, const float*, float* s, float*) {
+                 k.abs_f32(w, s, c.n, Store::kCached);
+                 return std::size_t{0};
+               }},
+              {"abs_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float*, float* s, float*) {
+                 k.abs_f32(w, s, c.n, Store::kStreaming);
+                 return std::size_t{0};
+               }},
+              {"abs_mul_f32",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.abs_mul_f32(w, g, s, c.n, Store::kCached);
+                 return std::size_t{0};
+               }},
+              {"abs_mul_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.abs_mul_f32(w, g, s, c.n, Store::kStreaming);
+                 return std::size_t{0};
+               }},
+              {"momentum_f32",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kCached);
+                 return std::size_t{0};
+               }},
+              {"momentum_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.momentum_f32(w, g, s, c.n, c.alpha, c.beta, Store::kStreaming);
+                 return std::size_t{0};
+               }},
+              {"count_nonfinite_f32", [](K k, const Case& c, const float* w, const float*, float*,
+                                         float*) { return k.count_nonfinite_f32(w, c.n); }},
+              {"count_nonfinite_mul_f32", [](K k, const Case& c, const float* w, const float* g, float*,
+                                             float*) { return k.count_nonfinite_mul_f32(w, g, c.n); }},
+              {"stream_f32 (roof)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached);
+                 return std::size_t{0};
+               }},
+              {"abs_mul_keep_f32", [](K k, const Case& c, const float* w, const float* g, float* s,
+                                      float* old) { return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kCached); }},
+              {"abs_mul_keep_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
+                 return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kStreaming);
+               }},
+              {"momentum_keep_f32",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
+                 return k.momentum_keep_f32(w, g, s, old, c.n, c.alpha, c.beta, Store::kCached);
+               }},
+              {"stream_f32 (roof, streaming)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
+                 k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming);
+                 return std::size_t{0};
+               }},
+          };
   for (const Op& op : ops) {
     const int failed_before = g_failed;
     for (const Case& c : cases) {
       std::size_t want_count = 0, got_count = 0;
       const auto want = run_(
-          c, [&](const float* w, const float* g, float* s) { return op.call(serial, c, w, g, s); }, &want_count);
+          c, [&](const float* w, const float* g, float* s, float* old) { return op.call(serial, c, w, g, s, old); },
+          &want_count);
       const auto got = run_(
-          c, [&](const float* w, const float* g, float* s) { return op.call(simd, c, w, g, s); }, &got_count);
+          c, [&](const float* w, const float* g, float* s, float* old) { return op.call(simd, c, w, g, s, old); },
+          &got_count);
       check_(name + " " + op.name, c, got, want, got_count, want_count);
     }
     std::printf("  %-8s %-30s %s over %zu cases\n", name.c_str(), op.name,
@@ -159,6 +177,14 @@ void check_oracle_() {
   for (int i = 0; i < 4; ++i) ok = ok && same_(s[i], want[i]);
   ok = ok && score_kernels_serial.count_nonfinite_mul_f32(w, g, 4) == 1;
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed momentum values\n"));
+  // The one-pass guard: the same scores, the old ones copied, the same count.
+  float s2[] = {1.f, 2.f, -3.f, 0.f}, old[4];
+  ok = score_kernels_serial.momentum_keep_f32(w, g, s2, old, 4, 0.5f, 2.f, Store::kCached) == 1;
+  const float before[] = {1.f, 2.f, -3.f, 0.f}, abs_mul[] = {1.f, 12.f, 0.f, INFINITY};
+  for (int i = 0; i < 4; ++i) ok = ok && same_(s2[i], want[i]) && same_(old[i], before[i]);
+  ok = ok && score_kernels_serial.abs_mul_keep_f32(w, g, s2, old, 4, Store::kCached) == 1;
+  for (int i = 0; i < 4; ++i) ok = ok && same_(s2[i], abs_mul[i]) && same_(old[i], want[i]);
+  ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed one-pass guard values\n"));
 }
 
 // The batch runtime (native/runtime/score_batch.cc) against the scalar oracle run over each whole module:
@@ -180,7 +206,7 @@ void check_batch_(Isa isa) {
     for (std::size_t piece : {std::size_t{1} << 15, std::size_t{5000}}) {
       ThreadPool::shared().resize(threads);
       split_policy().chunk = piece;
-      split_policy().min_parallel = piece == 5000 ? 1 : saved.min_parallel;
+      split_policy().min_parallel = piece == 5000 ? 1 : kMinParallel;  // the batch (180K) splits either way
       for (ScoreOp op : ops)
         for (ScoreMode mode : modes)
           for (int poison = 0; poison < 3; ++poison) {  // none, first chunk, last element of the last chunk

@@ -1,5 +1,6 @@
-// Large modules: split across the native thread pool, guarded in two passes; the same bits as one thread
-// and as the plain-JavaScript oracle, in every non-finite mode.
+// Large modules: split across the native thread pool, guarded (two passes, or one with a copy of the old
+// scores for snip and snip_momentum); the same bits as one thread and as the plain-JavaScript oracle, in
+// every non-finite mode.
 import { getCriterion, NonFiniteError, setThreads, threads, type Modules } from '../../lib';
 import { bitReport, step } from '../support/float32-oracle';
 
@@ -66,6 +67,29 @@ describe.each([1, 2, 3])('with %i thread(s)', (count) => {
     const want = step('snip', modules.medium.weight, modules.medium.grad!, new Float32Array(0), 0, 0);
     expect(bitReport(c.scores.medium, want)).toBe('identical');
   });
+
+  test.each(['snip', 'snip_momentum'] as const)(
+    '"skip": %s after a clean step, a NaN step puts back the clean step\'s scores bit for bit',
+    (type) => {
+      const modules = bigModules(null);
+      const c = getCriterion({ criterion_type: type, alpha: 0.75, beta: 1.5 }, modules);
+      c.onBeforeOptimizerStep();
+      const before = Object.fromEntries(Object.entries(c.scores).map(([k, v]) => [k, v.slice()]));
+      for (const name of ['big', 'medium'] as const) {
+        modules[name].grad![name === 'big' ? 1_099_990 : 3] = Infinity;
+        modules[name].weight[0] *= 2; // a different step everywhere else
+      }
+      c.onBeforeOptimizerStep();
+      expect(bitReport(c.scores.big, before.big)).toBe('identical');
+      expect(bitReport(c.scores.medium, before.medium)).toBe('identical');
+      expect(c.lastNonFinite).toEqual([
+        { module: 'big', count: 1 },
+        { module: 'medium', count: 1 },
+      ]);
+      const want = step(type, modules.s1.weight, modules.s1.grad!, before.s1, 0.75, 1.5);
+      expect(bitReport(c.scores.s1, want)).toBe('identical');
+    },
+  );
 
   test('"error": nothing is written in any module', () => {
     const modules = bigModules(5);

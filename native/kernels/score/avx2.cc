@@ -126,11 +126,76 @@ void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, in
       });
 }
 
+// The one-pass guard: for each i, product(i) = w[i] * g[i] is counted if not finite, old[i] = s[i], and
+// s[i] = score(s[i], product). One element at a time until old is 32-byte aligned, then 8 at a time with old
+// streamed and s streamed too if asked and aligned there, else stored through the cache.
+template <typename Score8, typename Score1>
+inline std::size_t keep_map_(const float* w, const float* g, float* s, float* old, std::size_t n, Store store,
+                             Score8 score8, Score1 score1) {
+  std::size_t total = 0, i = 0;
+  const auto one = [&](std::size_t j) {
+    const float product = w[j] * g[j];
+    total += nonfinite1_(product);
+    const float prev = s[j];
+    old[j] = prev;
+    s[j] = score1(prev, product);
+  };
+  for (; i < n && (reinterpret_cast<std::uintptr_t>(old + i) & 31u) != 0; ++i) one(i);
+  const bool stream_s = store == Store::kStreaming && (reinterpret_cast<std::uintptr_t>(s + i) & 31u) == 0;
+  __m256i counts = _mm256_setzero_si256();
+  for (; i + 8 <= n; i += 8) {
+    const __m256 product = _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i));
+    counts = _mm256_sub_epi32(counts, nonfinite8_(product));
+    const __m256 prev = _mm256_loadu_ps(s + i);
+    _mm256_stream_ps(old + i, prev);
+    const __m256 score = score8(prev, product);
+    if (stream_s)
+      _mm256_stream_ps(s + i, score);
+    else
+      _mm256_storeu_ps(s + i, score);
+  }
+  _mm_sfence();  // order the non-temporal stores before anything that reads the scores or the copy
+  total += sum8_(counts);
+  for (; i < n; ++i) one(i);
+  return total;
+}
+
+// |w * g| as keep_map_ calls it (a functor, not a lambda without captures: GCC warns about the ABI of the
+// function-pointer conversion such a lambda gets, which nothing here uses).
+struct AbsMulScore {
+  __m256 operator()(__m256, __m256 product) const { return abs8_(product); }
+  float operator()(float, float product) const { return std::fabs(product); }
+};
+
 }  // namespace
 
-const ScoreKernels score_kernels_avx2 = {
-    abs_f32_avx2,   abs_mul_f32_avx2, momentum_f32_avx2, count_nonfinite_f32_avx2, count_nonfinite_mul_f32_avx2,
-    stream_f32_avx2};
+std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store) {
+  return keep_map_(w, g, s, old, n, store, AbsMulScore{}, AbsMulScore{});
+}
+
+std::size_t momentum_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
+                                   float beta, Store store) {
+  const __m256 a = _mm256_set1_ps(alpha), b = _mm256_set1_ps(beta);
+  return keep_map_(
+      w, g, s, old, n, store,
+      [=](__m256 prev, __m256 product) {
+        return _mm256_add_ps(_mm256_mul_ps(prev, a), _mm256_mul_ps(b, abs8_(product)));
+      },
+      [=](float prev, float product) {
+        const float decayed = prev * alpha;
+        const float term = beta * std::fabs(product);
+        return decayed + term;
+      });
+}
+
+const ScoreKernels score_kernels_avx2 = {abs_f32_avx2,
+                                         abs_mul_f32_avx2,
+                                         momentum_f32_avx2,
+                                         count_nonfinite_f32_avx2,
+                                         count_nonfinite_mul_f32_avx2,
+                                         stream_f32_avx2,
+                                         abs_mul_keep_f32_avx2,
+                                         momentum_keep_f32_avx2};
 
 }  // namespace prunekit
 

@@ -96,11 +96,62 @@ void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, in
   if (i < n) score_kernels_serial.stream_f32(a + i, inputs > 1 ? b + i : b, s + i, n - i, inputs, Store::kCached);
 }
 
+// The one-pass guard: for each i, product(i) = w[i] * g[i] is counted if not finite, old[i] = s[i], and
+// s[i] = score(s[i], product). Plain stores for both outputs.
+template <typename Score4, typename Score1>
+inline std::size_t keep_map_(const float* w, const float* g, float* s, float* old, std::size_t n, Score4 score4,
+                             Score1 score1) {
+  uint32x4_t counts = vdupq_n_u32(0);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t product = vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i));
+    counts = vsubq_u32(counts, nonfinite4_(product));
+    const float32x4_t prev = vld1q_f32(s + i);
+    vst1q_f32(old + i, prev);
+    vst1q_f32(s + i, score4(prev, product));
+  }
+  std::size_t total = vaddvq_u32(counts);
+  for (; i < n; ++i) {
+    const float product = w[i] * g[i];
+    total += nonfinite1_(product);
+    const float prev = s[i];
+    old[i] = prev;
+    s[i] = score1(prev, product);
+  }
+  return total;
+}
+
+std::size_t abs_mul_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, Store) {
+  return keep_map_(
+      w, g, s, old, n, [](float32x4_t, float32x4_t product) { return vabsq_f32(product); },
+      [](float, float product) { return std::fabs(product); });
+}
+
+std::size_t momentum_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
+                                   float beta, Store) {
+  const float32x4_t a = vdupq_n_f32(alpha), b = vdupq_n_f32(beta);
+  return keep_map_(
+      w, g, s, old, n,
+      [=](float32x4_t prev, float32x4_t product) {
+        return vaddq_f32(vmulq_f32(prev, a), vmulq_f32(b, vabsq_f32(product)));
+      },
+      [=](float prev, float product) {
+        const float decayed = prev * alpha;
+        const float term = beta * std::fabs(product);
+        return decayed + term;
+      });
+}
+
 }  // namespace
 
-const ScoreKernels score_kernels_neon = {
-    abs_f32_neon,   abs_mul_f32_neon, momentum_f32_neon, count_nonfinite_f32_neon, count_nonfinite_mul_f32_neon,
-    stream_f32_neon};
+const ScoreKernels score_kernels_neon = {abs_f32_neon,
+                                         abs_mul_f32_neon,
+                                         momentum_f32_neon,
+                                         count_nonfinite_f32_neon,
+                                         count_nonfinite_mul_f32_neon,
+                                         stream_f32_neon,
+                                         abs_mul_keep_f32_neon,
+                                         momentum_keep_f32_neon};
 
 }  // namespace prunekit
 

@@ -57,6 +57,32 @@ void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, 
   }
 }
 
+std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, Store) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float term = w[i] * g[i];
+    count += nonfinite_(term);
+    old[i] = s[i];
+    s[i] = abs_(term);
+  }
+  return count;
+}
+
+std::size_t momentum_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
+                                     float beta, Store) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float product = w[i] * g[i];
+    count += nonfinite_(product);
+    const float prev = s[i];
+    old[i] = prev;
+    const float decayed = prev * alpha;
+    const float term = beta * abs_(product);
+    s[i] = decayed + term;
+  }
+  return count;
+}
+
 }  // namespace
 
 const ScoreKernels score_kernels_serial = {abs_f32_serial,
@@ -64,6 +90,8 @@ const ScoreKernels score_kernels_serial = {abs_f32_serial,
                                            momentum_f32_serial,
                                            count_nonfinite_f32_serial,
                                            count_nonfinite_mul_f32_serial,
-                                           stream_f32_serial};
+                                           stream_f32_serial,
+                                           abs_mul_keep_f32_serial,
+                                           momentum_keep_f32_serial};
 
 }  // namespace prunekit
