@@ -79,6 +79,8 @@ export interface NativeBinding {
    * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
    */
   streamRoof(a: Float32Array, b: Float32Array, s: Float32Array, inputs: 1 | 2 | 3): void;
+  /** CPU time the calling thread has used, ms (CLOCK_THREAD_CPUTIME_ID): the benchmarks' event-loop figures. */
+  threadCpuTime(): number;
 
   // ---- the mask engine (native/kernels/mask.h; lib/pruning/masks.ts and selection.ts use it) ----
   // A score's key is a uint32 in the score's order: -0 and +0 share 0x80000000, every NaN is 0xffffffff

@@ -193,9 +193,14 @@ export class BasicPruner extends Pruner {
     });
   }
 
+  /** The ratio of the step being updated (set by prepareUpdate: the async hook computes it before scoring). */
+  private stepRatio = 0;
+
   protected prepareUpdate(step: number): boolean {
     if (step === this.config.start_step && this.config.lock_init_sparsity) this.lockMasks();
-    return this.schedule.isPruningStep(step) && this.currentSparsity <= this.config.target_sparsity;
+    if (!(this.schedule.isPruningStep(step) && this.currentSparsity <= this.config.target_sparsity)) return false;
+    this.stepRatio = this.schedule.ratioAt(step, this.initSparsity) as number;
+    return true;
   }
 
   protected override updateMasks(): void {
@@ -212,7 +217,7 @@ export class BasicPruner extends Pruner {
   private stepInput(): [Parameters<typeof runStep>[0], StepSpec] {
     const criterion = this.criterion as PruningCriterion;
     const c = this.config;
-    const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
+    const ratio = this.stepRatio;
     const layers = this.layers.map((name, j) => ({
       plan: this.plans[j],
       scores: criterion.scores[name],

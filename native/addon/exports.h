@@ -18,5 +18,6 @@ extern const Export kBenchExports[];    // bench_binding.cc
 extern const Export kMaskExports[];     // mask_binding.cc
 extern const Export kHalfExports[];     // half_binding.cc
 extern const Export kPruneStepExports[];  // prune_step_binding.cc
+extern const Export kClockExports[];      // clock_binding.cc
 
 }  // namespace prunekit::addon

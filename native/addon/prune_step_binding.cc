@@ -44,22 +44,31 @@ struct StepArgs {
   double* out = nullptr;
   // For an asynchronous call: every typed array of the call (non-null slots, then geometry, options, out).
   std::vector<napi_value> arrays;
-  std::vector<std::string> names;
+  std::vector<long> slots;  // each one's name: span_name_(slot)
 };
 
-double whole_(double v, const std::string& what, double lo, double hi, const Napi::Env& env) {
+// An integer in [lo, hi]; `what` (and the layer, when not -1) only formatted for an error.
+double whole_(double v, const char* what, long layer, double lo, double hi, const Napi::Env& env) {
   if (!(v >= lo && v <= hi) || std::trunc(v) != v)
-    throw Napi::RangeError::New(env, what + " must be an integer in [" + std::to_string(static_cast<long long>(lo)) +
+    throw Napi::RangeError::New(env, std::string(what) + (layer < 0 ? "" : " of layer " + std::to_string(layer)) +
+                                         " must be an integer in [" + std::to_string(static_cast<long long>(lo)) +
                                          ", " + std::to_string(static_cast<long long>(hi)) + "], got " +
                                          std::to_string(v));
   return v;
 }
 
+// One view of the call for the overlap check; `slot` names it (slot_name_, or -1 geometry, -2 options, -3 out)
+// only when there is an error to report.
 struct Span {
   std::uintptr_t begin, end;
   bool output;
-  std::string name;
+  long slot;
 };
+
+std::string span_name_(long slot) {
+  if (slot >= 0) return slot_name_(static_cast<std::size_t>(slot));
+  return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
+}
 
 void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
@@ -68,7 +77,7 @@ void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
   for (const Span& s : spans) {
     const Span* hit = s.output && s.begin < max_end_any ? any_at : !s.output && s.begin < max_end_out ? out_at : nullptr;
     if (hit)
-      throw Napi::RangeError::New(env, s.name + " overlaps " + hit->name +
+      throw Napi::RangeError::New(env, span_name_(s.slot) + " overlaps " + span_name_(hit->slot) +
                                            ": an output of pruneStep may not share memory with another array of the call");
     if (s.end > max_end_any) max_end_any = s.end, any_at = &s;
     if (s.output && s.end > max_end_out) max_end_out = s.end, out_at = &s;
@@ -103,15 +112,15 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
   require_length(env, out.length, count * kOut, "out", "3 per layer");
   // Pass 2: no JavaScript runs from here on.
   StepOptions& o = args.options;
-  o.pattern = static_cast<StepPattern>(whole_(options.data[0], "options[0] (pattern)", 0, 1, env));
+  o.pattern = static_cast<StepPattern>(whole_(options.data[0], "options[0] (pattern)", -1, 0, 1, env));
   const bool nm = o.pattern == StepPattern::kNM;
   if (nm) {
-    o.m = static_cast<unsigned>(whole_(options.data[2], "options[2] (m)", 2, kMaxNmGroup, env));
-    o.n = static_cast<unsigned>(whole_(options.data[1], "options[1] (n)", 1, o.m - 1, env));
+    o.m = static_cast<unsigned>(whole_(options.data[2], "options[2] (m)", -1, 2, kMaxNmGroup, env));
+    o.n = static_cast<unsigned>(whole_(options.data[1], "options[1] (n)", -1, 1, o.m - 1, env));
   }
-  o.reduce = static_cast<BlockReduce>(whole_(options.data[3], "options[3] (reduce)", 0, 2, env));
-  o.exact = whole_(options.data[4], "options[4] (exact)", 0, 1, env) == 1;
-  o.global = whole_(options.data[5], "options[5] (global)", 0, 1, env) == 1;
+  o.reduce = static_cast<BlockReduce>(whole_(options.data[3], "options[3] (reduce)", -1, 0, 2, env));
+  o.exact = whole_(options.data[4], "options[4] (exact)", -1, 0, 1, env) == 1;
+  o.global = whole_(options.data[5], "options[5] (global)", -1, 0, 1, env) == 1;
   double* ratios[4] = {&o.ratio, &o.max_ratio, &o.min_ratio, &o.target_ratio};
   for (int r = 0; r < 4; ++r) {
     const double v = options.data[6 + r];
@@ -120,56 +129,57 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
     *ratios[r] = v;
   }
   std::vector<Span> spans;
-  auto add_span = [&](const void* p, std::size_t bytes, bool output, const std::string& name) {
+  spans.reserve(length + 3);
+  auto add_span = [&](const void* p, std::size_t bytes, bool output, long slot) {
     if (bytes == 0) return;
     const auto begin = reinterpret_cast<std::uintptr_t>(p);
-    spans.push_back({begin, begin + bytes, output, name});
+    spans.push_back({begin, begin + bytes, output, slot});
   };
   args.layers.resize(count);
   for (std::size_t j = 0; j < count; ++j) {
     StepLayer& l = args.layers[j];
     const napi_value* h = &handles[j * kPerLayer];
     const double* g = geometry.data + j * kGeometry;
-    const std::string at = "layer " + std::to_string(j);
-    l.rows = static_cast<std::size_t>(whole_(g[0], "geometry rows of " + at, 1, kMaxSafeInteger, env));
-    l.cols = static_cast<std::size_t>(whole_(g[1], "geometry cols of " + at, 1, kMaxSafeInteger, env));
-    l.bn = static_cast<std::size_t>(whole_(g[2], "geometry unit rows of " + at, 1, kMaxSafeInteger, env));
-    l.bm = static_cast<std::size_t>(whole_(g[3], "geometry unit cols of " + at, 1, kMaxSafeInteger, env));
+    const long at = static_cast<long>(j);
+    l.rows = static_cast<std::size_t>(whole_(g[0], "geometry rows", at, 1, kMaxSafeInteger, env));
+    l.cols = static_cast<std::size_t>(whole_(g[1], "geometry cols", at, 1, kMaxSafeInteger, env));
+    l.bn = static_cast<std::size_t>(whole_(g[2], "geometry unit rows", at, 1, kMaxSafeInteger, env));
+    l.bm = static_cast<std::size_t>(whole_(g[3], "geometry unit cols", at, 1, kMaxSafeInteger, env));
     if (l.rows % l.bn != 0 || l.cols % l.bm != 0 || (nm && (l.bn != 1 || l.bm != o.m)))
-      throw Napi::RangeError::New(env, "the unit of " + at + " does not divide its view (N:M: the unit is 1 x m)");
+      throw Napi::RangeError::New(env, "the unit of layer " + std::to_string(at) + " does not divide its view (N:M: the unit is 1 x m)");
     const std::size_t n_units = (l.rows / l.bn) * (l.cols / l.bm);
-    l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros of " + at, 0, n_units, env);
+    l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
     for (std::size_t k = 0; k < kPerLayer; ++k)
       if (h[k] == nullptr && (k == 0 || k == 2))
         throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + k) + " must be a typed array, got null");
     const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
     if (scores.length / l.cols != l.rows || scores.length % l.cols != 0)
-      throw Napi::RangeError::New(env, "scores of " + at + " has " + std::to_string(scores.length) +
+      throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " + std::to_string(scores.length) +
                                            " elements, expected rows x cols");
     l.scores = scores.data;
     l.size = scores.length;
     const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[2]), "keep");
     require_length(env, keep.length, l.size, "keep", "one per weight");
     l.keep = keep.data;
-    add_span(l.scores, l.size * 4, false, slot_name_(j * kPerLayer));
-    add_span(l.keep, l.size, true, slot_name_(j * kPerLayer + 2));
+    add_span(l.scores, l.size * 4, false, static_cast<long>(j * kPerLayer));
+    add_span(l.keep, l.size, true, static_cast<long>(j * kPerLayer + 2));
     if (h[1]) {
       const F32View weight = float32_arg(Napi::Value(env, h[1]), "weight", static_cast<long>(j));
       require_length(env, weight.length, l.size, "weight", "one per score");
       l.weight = weight.data;
-      add_span(l.weight, l.size * 4, true, slot_name_(j * kPerLayer + 1));
+      add_span(l.weight, l.size * 4, true, static_cast<long>(j * kPerLayer + 1));
     }
     if (h[3]) {
       const View<std::uint32_t> map = u32_arg(Napi::Value(env, h[3]), "viewMap");
       require_length(env, map.length, l.size, "viewMap", "one per weight");
       l.view_map = map.data;
-      add_span(l.view_map, l.size * 4, false, slot_name_(j * kPerLayer + 3));
+      add_span(l.view_map, l.size * 4, false, static_cast<long>(j * kPerLayer + 3));
     }
     if (h[4]) {
       const F32View units = float32_arg(Napi::Value(env, h[4]), "units", static_cast<long>(j));
       require_length(env, units.length, n_units, "units", "one per unit");
       l.units = units.data;
-      add_span(l.units, n_units * 4, true, slot_name_(j * kPerLayer + 4));
+      add_span(l.units, n_units * 4, true, static_cast<long>(j * kPerLayer + 4));
     } else if (nm || l.bn * l.bm != 1 || l.view_map != nullptr) {
       throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + 4) +
                                           " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
@@ -178,27 +188,26 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
       const View<std::uint8_t> candidates = u8_arg(Napi::Value(env, h[5]), "candidates");
       require_length(env, candidates.length, l.size, "candidates", "one per weight");
       l.candidates = candidates.data;
-      add_span(l.candidates, l.size, true, slot_name_(j * kPerLayer + 5));
+      add_span(l.candidates, l.size, true, static_cast<long>(j * kPerLayer + 5));
     } else if (nm) {
       throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + 5) + " must be a Uint8Array for an N:M pattern");
     }
   }
   args.out = out.data;
-  add_span(geometry.data, geometry.length * 8, false, "geometry");
-  add_span(options.data, options.length * 8, false, "options");
-  add_span(out.data, out.length * 8, true, "out");
+  add_span(geometry.data, geometry.length * 8, false, -1);
+  add_span(options.data, options.length * 8, false, -2);
+  add_span(out.data, out.length * 8, true, -3);
   require_disjoint_all_(env, spans);
   if (!keep_arrays) return;
   for (std::uint32_t i = 0; i < length; ++i)
     if (handles[i]) {
       args.arrays.push_back(handles[i]);
-      args.names.push_back(slot_name_(i));
+      args.slots.push_back(static_cast<long>(i));
     }
   const napi_value tail[3] = {info[1], info[2], info[3]};
-  const char* const tail_names[3] = {"geometry", "options", "out"};
-  for (int i = 0; i < 3; ++i) {
+  for (long i = 0; i < 3; ++i) {
     args.arrays.push_back(tail[i]);
-    args.names.push_back(tail_names[i]);
+    args.slots.push_back(-1 - i);
   }
 }
 
@@ -277,7 +286,7 @@ void settle_(napi_env env, napi_status status, StepCall& call) {
     if (buffer && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
       napi_reject_deferred(
           env, call.deferred,
-          error_(env, call.args.names[i] + " was detached while the pruning step was in flight"));
+          error_(env, span_name_(call.args.slots[i]) + " was detached while the pruning step was in flight"));
       return;
     }
     if (i + 1 == call.pins.size()) out = array;
@@ -309,7 +318,7 @@ Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   auto call = std::make_unique<StepCall>();
   read_step_args_(info, call->args, true);
-  hold_for_async(env, call->args.arrays, call->args.names);
+  hold_for_async(env, call->args.arrays, [&](std::size_t i) { return span_name_(call->args.slots[i]); });
   call->pins.reserve(call->args.arrays.size());
   for (napi_value array : call->args.arrays) {
     napi_ref ref = nullptr;

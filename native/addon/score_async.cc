@@ -234,7 +234,8 @@ Napi::Value queue_score_batch(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
-void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays, const std::vector<std::string>& names) {
+void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays,
+                    const std::function<std::string(std::size_t)>& name) {
   const AsyncState* state = state_(env);
   std::vector<napi_value> buffers(arrays.size(), nullptr);
   for (std::size_t i = 0; i < arrays.size(); ++i) {
@@ -250,7 +251,7 @@ void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays, const 
     napi_value result = state ? call_(env, state->resizable_getter, buffers[i], nullptr) : nullptr;
     if (result) napi_get_value_bool(env, result, &resizable);
     if (resizable)
-      throw Napi::TypeError::New(env, names[i] +
+      throw Napi::TypeError::New(env, name(i) +
                                           " is backed by a resizable ArrayBuffer: asynchronous calls refuse them (a "
                                           "resize while the call runs would pull memory from under it)");
   }

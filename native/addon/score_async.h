@@ -1,6 +1,7 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,8 @@ void init_score_async(Napi::Env env);
 // libuv worker thread; returns a promise.
 Napi::Value queue_score_batch(const Napi::CallbackInfo& info);
 // For another asynchronous binding (pruneStepAsync): refuses typed arrays over a resizable ArrayBuffer
-// (TypeError naming names[i]), then marks every non-shared ArrayBuffer untransferable, as scoreBatchAsync
+// (TypeError naming name(i)), then marks every non-shared ArrayBuffer untransferable, as scoreBatchAsync
 // does. Call it after the last read of the arguments, before queueing the work.
-void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays, const std::vector<std::string>& names);
+void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays,
+                    const std::function<std::string(std::size_t)>& name);
 }  // namespace prunekit::addon

@@ -44,6 +44,7 @@ const good = {
   bf16ToF32: () => [new Uint16Array(n), f(n)],
   f16ToF32: () => [new Uint16Array(n), f(n)],
   zeroMaskedU16: () => [new Uint16Array(n), new Uint8Array(n)],
+  threadCpuTime: () => [],
   pruneStep: () => stepArgs(),
   pruneStepAsync: () => stepArgs(),
 };
