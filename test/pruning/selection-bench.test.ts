@@ -59,7 +59,7 @@ describe('the step benchmark', () => {
   });
 
   it('measures the event loop during onStepBeginAsync (one layer here)', async () => {
-    const { benchEventLoop } = require('../../lib/bench/selection') as typeof import('../../lib/bench/selection');
+    const { benchEventLoop } = require('../../lib/bench/event-loop') as typeof import('../../lib/bench/event-loop');
     const row = await benchEventLoop(1, 2);
     expect(row.weights).toBe(7077888);
     for (const v of [row.hookMs, row.syncHookMs]) expect(v).toBeGreaterThan(0);
