@@ -17,7 +17,9 @@ extern const Export kThreadsExports[];  // threads_binding.cc
 extern const Export kBenchExports[];    // bench_binding.cc
 extern const Export kMaskExports[];     // mask_binding.cc
 extern const Export kHalfExports[];     // half_binding.cc
-extern const Export kPruneStepExports[];  // prune_step_binding.cc
-extern const Export kClockExports[];      // clock_binding.cc
+
+// The pruning step (prune_step_binding.cc) and the thread clock of the benchmarks (clock_binding.cc).
+extern const Export kPruneStepExports[];
+extern const Export kClockExports[];
 
 }  // namespace prunekit::addon

@@ -75,10 +75,13 @@ void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
   std::uintptr_t max_end_any = 0, max_end_out = 0;
   const Span *any_at = nullptr, *out_at = nullptr;
   for (const Span& s : spans) {
-    const Span* hit = s.output && s.begin < max_end_any ? any_at : !s.output && s.begin < max_end_out ? out_at : nullptr;
+    const Span* hit = s.output && s.begin < max_end_any    ? any_at
+                      : !s.output && s.begin < max_end_out ? out_at
+                                                           : nullptr;
     if (hit)
-      throw Napi::RangeError::New(env, span_name_(s.slot) + " overlaps " + span_name_(hit->slot) +
-                                           ": an output of pruneStep may not share memory with another array of the call");
+      throw Napi::RangeError::New(env,
+                                  span_name_(s.slot) + " overlaps " + span_name_(hit->slot) +
+                                      ": an output of pruneStep may not share memory with another array of the call");
     if (s.end > max_end_any) max_end_any = s.end, any_at = &s;
     if (s.output && s.end > max_end_out) max_end_out = s.end, out_at = &s;
   }
@@ -91,8 +94,8 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
   const Napi::Array list = info[0].As<Napi::Array>();
   const std::uint32_t length = list.Length();
   if (length % kPerLayer != 0 || length / kPerLayer > kMaxBatchModules)
-    throw Napi::RangeError::New(env, "arrays must hold 6 entries per layer (at most 2^20 layers), got " +
-                                         std::to_string(length));
+    throw Napi::RangeError::New(
+        env, "arrays must hold 6 entries per layer (at most 2^20 layers), got " + std::to_string(length));
   const std::size_t count = length / kPerLayer;
   // Pass 1: every element (a getter may run here), each a typed array or null.
   std::vector<napi_value> handles(length, nullptr);
@@ -146,7 +149,8 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
     l.bn = static_cast<std::size_t>(whole_(g[2], "geometry unit rows", at, 1, kMaxSafeInteger, env));
     l.bm = static_cast<std::size_t>(whole_(g[3], "geometry unit cols", at, 1, kMaxSafeInteger, env));
     if (l.rows % l.bn != 0 || l.cols % l.bm != 0 || (nm && (l.bn != 1 || l.bm != o.m)))
-      throw Napi::RangeError::New(env, "the unit of layer " + std::to_string(at) + " does not divide its view (N:M: the unit is 1 x m)");
+      throw Napi::RangeError::New(
+          env, "the unit of layer " + std::to_string(at) + " does not divide its view (N:M: the unit is 1 x m)");
     const std::size_t n_units = (l.rows / l.bn) * (l.cols / l.bm);
     l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
     for (std::size_t k = 0; k < kPerLayer; ++k)
@@ -154,8 +158,8 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
         throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + k) + " must be a typed array, got null");
     const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
     if (scores.length / l.cols != l.rows || scores.length % l.cols != 0)
-      throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " + std::to_string(scores.length) +
-                                           " elements, expected rows x cols");
+      throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " +
+                                           std::to_string(scores.length) + " elements, expected rows x cols");
     l.scores = scores.data;
     l.size = scores.length;
     const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[2]), "keep");
@@ -181,8 +185,9 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
       l.units = units.data;
       add_span(l.units, n_units * 4, true, static_cast<long>(j * kPerLayer + 4));
     } else if (nm || l.bn * l.bm != 1 || l.view_map != nullptr) {
-      throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + 4) +
-                                          " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
+      throw Napi::TypeError::New(env,
+                                 slot_name_(j * kPerLayer + 4) +
+                                     " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
     }
     if (h[5]) {
       const View<std::uint8_t> candidates = u8_arg(Napi::Value(env, h[5]), "candidates");

@@ -332,8 +332,7 @@ bool run_prune_step(StepLayer* layers, std::size_t count, const StepOptions& o) 
     StepLayer& l = layers[j];
     candidate_zeros[j] = prepare_units_(l, o, all_groups, scores_scratch);
     units[j] = {l.units ? l.units : l.scores, unit_count_of_(l)};
-    previous[j] = l.previous_zeros >= 0 ? l.previous_zeros
-                                        : zero_units_of_(l, to_view_(l, l.keep, keep_scratch), o);
+    previous[j] = l.previous_zeros >= 0 ? l.previous_zeros : zero_units_of_(l, to_view_(l, l.keep, keep_scratch), o);
   }
   // The cut of each layer; `chosen[j]` false: its scope's count was 0 (the mask stays).
   std::vector<Cut> cuts(count);

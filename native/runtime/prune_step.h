@@ -27,16 +27,16 @@
 namespace prunekit {
 
 struct StepLayer {
-  const float* scores = nullptr;  // element scores, weight layout
-  std::size_t size = 0;           // elements (rows * cols)
-  float* weight = nullptr;        // zeroed where the new mask prunes; null: masks only
-  std::uint8_t* keep = nullptr;   // in: the current mask; out: the new one (weight layout, 1 kept, 0 pruned)
+  const float* scores = nullptr;            // element scores, weight layout
+  std::size_t size = 0;                     // elements (rows * cols)
+  float* weight = nullptr;                  // zeroed where the new mask prunes; null: masks only
+  std::uint8_t* keep = nullptr;             // in: the current mask; out: the new one (weight layout, 1 kept, 0 pruned)
   const std::uint32_t* view_map = nullptr;  // view[v] = weight[view_map[v]]; null: the weight is in view order
   std::size_t rows = 0, cols = 0;           // the 2-D view
   std::size_t bn = 1, bm = 1;               // the unit: bn x bm block; N:M: 1 x m
-  float* units = nullptr;             // unit scores (rows/bn * cols/bm); null only for an unpermuted 1x1 block
-  std::uint8_t* candidates = nullptr;  // N:M: the candidates' keep mask, view order (size entries)
-  double previous_zeros = -1;          // zero units of `keep`; negative: count them from `keep`
+  float* units = nullptr;                   // unit scores (rows/bn * cols/bm); null only for an unpermuted 1x1 block
+  std::uint8_t* candidates = nullptr;       // N:M: the candidates' keep mask, view order (size entries)
+  double previous_zeros = -1;               // zero units of `keep`; negative: count them from `keep`
   // Results.
   double zero_units = 0;  // zero units after the step (blocks all pruned; N:M: groups at their N)
   double pruned = 0;      // weights the new mask prunes
