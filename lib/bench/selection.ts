@@ -169,7 +169,7 @@ export function bertStepLayers(layers = 12): MaskLayer[] {
 
 /**
  * Times one pruning step (what `onStepBegin` runs after scoring: `runStep`, one native call) for 4x1 global
- * at 0.9 and 2:4, exact mode, on one thread and on the pool; masks alone, and masks with the weights zeroed.
+ * at 0.9, 2:4 (at N/M and below it), exact mode, on one thread and on the pool; masks alone, and masks with the weights zeroed.
  */
 export function benchStep(layers: number, samples: number): StepRow[] {
   const input = bertStepLayers(layers);
@@ -179,6 +179,7 @@ export function benchStep(layers: number, samples: number): StepRow[] {
   const cases: Array<[string, number]> = [
     ['4x1', 0.9],
     ['2:4', 0.5],
+    ['2:4', 0.3], // below N/M: groups ranked by their scores (INC's ninm.py)
   ];
   try {
     for (const count of pool > 1 ? [1, pool] : [1]) {

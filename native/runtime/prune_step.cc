@@ -275,6 +275,36 @@ double emit_(const StepLayer& l, const Cut& cut, const StepOptions& o, double ca
   return count_zeros_(view_keep, l.size);
 }
 
+// A block layer in view order: its unit mask expanded straight into keep, compared on the way (one pass over
+// the mask instead of expand, compare and copy). Returns the weights pruned.
+double emit_blocks_in_place_(const StepLayer& l, const Cut& cut, std::vector<std::uint8_t>& unit_keep, bool& changed) {
+  const std::size_t block_cols = l.cols / l.bm, n_units = (l.rows / l.bn) * block_cols;
+  unit_keep.resize(n_units);
+  if (!cut.prunes)
+    std::memset(unit_keep.data(), 1, n_units);
+  else
+    run_select_emit(l.units, n_units, cut.key, cut.quota, unit_keep.data());
+  std::uint8_t diff = 0;
+  for (std::size_t r = 0; r < l.rows; ++r) {
+    const std::uint8_t* u = unit_keep.data() + (r / l.bn) * block_cols;
+    std::uint8_t* k = l.keep + r * l.cols;
+    if (l.bm == 1) {
+      for (std::size_t c = 0; c < l.cols; ++c) {
+        diff |= k[c] ^ u[c];
+        k[c] = u[c];
+      }
+      continue;
+    }
+    for (std::size_t b = 0; b < block_cols; ++b)
+      for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
+        diff |= k[c] ^ u[b];
+        k[c] = u[b];
+      }
+  }
+  changed = diff != 0;
+  return cut.pruned * static_cast<double>(l.bn * l.bm);
+}
+
 // keep (weight layout) = view_keep (view order); returns whether anything changed.
 bool store_(const StepLayer& l, const std::uint8_t* view_keep) {
   if (l.view_map == nullptr) {
@@ -365,10 +395,14 @@ bool run_prune_step(StepLayer* layers, std::size_t count, const StepOptions& o) 
       l.changed = false;
     } else {
       unchanged = false;
-      keep_scratch.resize(l.size);
-      l.pruned = emit_(l, cuts[j], o, candidate_zeros[j], unit_keep, keep_scratch.data());
       l.zero_units = cuts[j].pruned;
-      l.changed = store_(l, keep_scratch.data());
+      if (o.pattern == StepPattern::kBlock && l.view_map == nullptr && l.bn * l.bm != 1) {
+        l.pruned = emit_blocks_in_place_(l, cuts[j], unit_keep, l.changed);
+      } else {
+        keep_scratch.resize(l.size);
+        l.pruned = emit_(l, cuts[j], o, candidate_zeros[j], unit_keep, keep_scratch.data());
+        l.changed = store_(l, keep_scratch.data());
+      }
     }
     if (l.weight != nullptr) run_mask_apply(l.weight, nullptr, l.keep, l.size);
   }

@@ -54,6 +54,8 @@ describe('the step benchmark', () => {
       ['4x1', 0.9, 7077888, 'masks+apply'],
       ['2:4', 0.5, 7077888, 'masks'],
       ['2:4', 0.5, 7077888, 'masks+apply'],
+      ['2:4', 0.3, 7077888, 'masks'],
+      ['2:4', 0.3, 7077888, 'masks+apply'],
     ]);
     for (const r of rows) expect(r.ms).toBeGreaterThan(0);
   });
