@@ -284,24 +284,26 @@ double emit_blocks_in_place_(const StepLayer& l, const Cut& cut, std::vector<std
     std::memset(unit_keep.data(), 1, n_units);
   else
     run_select_emit(l.units, n_units, cut.key, cut.quota, unit_keep.data());
-  std::uint8_t diff = 0;
+  bool diff = false;
   for (std::size_t r = 0; r < l.rows; ++r) {
-    const std::uint8_t* u = unit_keep.data() + (r / l.bn) * block_cols;
-    std::uint8_t* k = l.keep + r * l.cols;
-    if (l.bm == 1) {
-      for (std::size_t c = 0; c < l.cols; ++c) {
-        diff |= k[c] ^ u[c];
-        k[c] = u[c];
+    const std::uint8_t* __restrict u = unit_keep.data() + (r / l.bn) * block_cols;
+    std::uint8_t* __restrict k = l.keep + r * l.cols;
+    if (l.bm == 1) {  // a row of the mask is a row of units: libc's vector compare and copy
+      if (std::memcmp(k, u, l.cols) != 0) {
+        diff = true;
+        std::memcpy(k, u, l.cols);
       }
       continue;
     }
+    std::uint8_t row_diff = 0;
     for (std::size_t b = 0; b < block_cols; ++b)
       for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
-        diff |= k[c] ^ u[b];
+        row_diff |= k[c] ^ u[b];
         k[c] = u[b];
       }
+    diff = diff || row_diff != 0;
   }
-  changed = diff != 0;
+  changed = diff;
   return cut.pruned * static_cast<double>(l.bn * l.bm);
 }
 
