@@ -168,4 +168,49 @@ export interface NativeBinding {
   f16ToF32(src: Uint16Array, dst: Float32Array): void;
   /** data[i] = +0 where keep[i] == 0 (16-bit elements zeroed in place); `keep` has data's length. */
   zeroMaskedU16(data: Uint16Array, keep: Uint8Array): void;
+
+  /**
+   * Magnitude N:M on a BF16 or F16 tensor in its own 16 bits (0 < n < m <= 64, m divides the length): the
+   * masks maskNM gives on |x|, written to `keep`, and the pruned elements set to +0 in place. Returns the
+   * number pruned, or -1 (nothing written) when the data holds Inf or NaN.
+   */
+  prune16Nm(
+    data: Uint16Array,
+    dtype: 'BF16' | 'F16',
+    n: number,
+    m: number,
+    tieMode: 'exact' | 'threshold',
+    keep: Uint8Array,
+  ): number;
+  /**
+   * The block scores maskReduceBlocks gives on |x| of a BF16 or F16 [rows, cols] tensor, decoded a block row at
+   * a time. Returns false (units untouched) when the data holds Inf or NaN.
+   */
+  prune16BlockUnits(
+    data: Uint16Array,
+    dtype: 'BF16' | 'F16',
+    rows: number,
+    cols: number,
+    blockRows: number,
+    blockCols: number,
+    reduce: 'mean' | 'sum' | 'max',
+    units: Float32Array,
+  ): boolean;
+  /**
+   * keep = the element mask of the block mask `blockKeep` (maskExpandBlocks), and data = +0 where it is 0, in
+   * place. Returns the number pruned.
+   */
+  prune16ApplyBlocks(
+    data: Uint16Array,
+    blockKeep: Uint8Array,
+    rows: number,
+    cols: number,
+    blockRows: number,
+    blockCols: number,
+    keep: Uint8Array,
+  ): number;
+  /** [blocks with no kept element, kept elements] of a keep mask viewed as [rows, cols]. */
+  maskCountBlocks(keep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number): [number, number];
+  /** [groups of m consecutive elements with at least n zeros, kept elements] of a keep mask. */
+  maskCountGroups(keep: Uint8Array, n: number, m: number): [number, number];
 }

@@ -251,7 +251,8 @@ export function main(argv: string[]): void {
     process.stdout.write(
       `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
     );
-  if (!withTorch)
+  if (!opts.torch) process.stdout.write('PyTorch left out (--no-torch).\n');
+  else if (!withTorch)
     process.stdout.write(
       'PyTorch not measured: `python3 -c "import torch"` fails here (Debian: apt-get install python3-torch).\n',
     );

@@ -9,6 +9,10 @@
  *
  * Scores come from the criterion run on one tensor at a time; the criteria are elementwise, so they are the
  * scores `pruneOneShot` computes over the whole model, and so are the masks, bit for bit.
+ *
+ * BF16/F16 weights under magnitude take the 16-bit path first (lib/cli/prune16.ts: pruned in their own bits,
+ * block scores read off them; global NxM ranks those block scores as 1x1 units); what it does not cover takes
+ * the path above.
  */
 import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
@@ -19,10 +23,13 @@ import {
   type LayerSparsity,
   type PruningPattern,
   type ReduceType,
+  parsePattern,
   patternMasks,
-  sparsityReport,
 } from '../pruning';
+import { Grown } from './grown';
+import { type Blocks16, Prune16, countNonFinite16 } from './prune16';
 import type { BytesProgress } from './progress';
+import { layerSparsity } from './tensor-report';
 
 /** The selection options, already checked. */
 export interface StreamPruneOptions {
@@ -56,6 +63,26 @@ export interface PruneSink {
 export interface StreamPruneResult {
   layers: Array<LayerSparsity & { dtype: string }>;
   total: { elements: number; pruned: number; elementSparsity: number; blockSparsity: number };
+}
+
+/** patternMasks' options for the selection options. */
+function maskOptions(options: StreamPruneOptions, scope: 'global' | 'local') {
+  const { pattern } = options;
+  return {
+    pattern,
+    ratio: options.sparsity,
+    reduce: options.reduce,
+    scope,
+    tie_mode: options.tieMode,
+    max_sparsity_ratio_per_op:
+      pattern.kind === 'n:m' ? Math.min(options.maxPerLayer, pattern.n / pattern.m) : options.maxPerLayer,
+    min_sparsity_ratio_per_op: options.minPerLayer,
+  };
+}
+
+/** masks[name], never an inherited property (a tensor may be named "constructor" or "__proto__"). */
+function ownMask(masks: Record<string, Uint8Array>, name: string): Uint8Array | undefined {
+  return Object.prototype.hasOwnProperty.call(masks, name) ? masks[name] : undefined;
 }
 
 /** True when each tensor's mask depends on that tensor alone (one pass suffices). */
@@ -106,8 +133,8 @@ export function streamPrune(
   const isPrunable = new Set(prunable.map((t) => t.name));
   // One read buffer and one BF16 decode buffer, grown to the largest tensor and reused: the bytes of a
   // tensor are written before the next is read (fresh buffers cost page faults on every tensor).
-  const readBuf = new Scratch(Uint8Array);
-  const decodeBuf = new Scratch(Float32Array);
+  const readBuf = new Grown(Uint8Array);
+  const decodeBuf = new Grown(Float32Array);
   const read = (t: CheckpointTensor) => model.read(t, readBuf.get(t.byteLength));
   const nonFinite: Array<{ module: string; count: number }> = [];
   const scoresOf = (t: CheckpointTensor, bytes: Uint8Array): Float32Array | undefined => {
@@ -143,19 +170,6 @@ export function streamPrune(
     }
     return criterion.scores[t.name];
   };
-  const maskOptions = (scope: 'global' | 'local') => ({
-    pattern: options.pattern,
-    ratio: options.sparsity,
-    reduce: options.reduce,
-    scope,
-    tie_mode: options.tieMode,
-    max_sparsity_ratio_per_op:
-      options.pattern.kind === 'n:m'
-        ? Math.min(options.maxPerLayer, options.pattern.n / options.pattern.m)
-        : options.maxPerLayer,
-    min_sparsity_ratio_per_op: options.minPerLayer,
-  });
-
   const totals = new Totals();
   const finishTensor = (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => {
     if (!(keep instanceof Uint8Array) || keep.length * DTYPE_SIZES[t.dtype] !== bytes.byteLength)
@@ -163,19 +177,26 @@ export function streamPrune(
         `tensor "${t.name}": pruning produced no mask for it (a name its masks record cannot hold); leave it out with --exclude`,
       );
     zeroPruned(bytes, keep, DTYPE_SIZES[t.dtype]);
-    totals.add(t, keep, options.pattern);
+    totals.add(t, layerSparsity(t.name, t.shape, keep, options.pattern));
     sink.tensor(t, bytes);
     sink.mask(t, keep);
   };
 
   if (decidesAlone(options)) {
+    const p16 = new Prune16(options);
     for (const t of model.tensors) {
       const bytes = read(t);
-      if (isPrunable.has(t.name)) {
+      // BF16/F16 magnitude: pruned in its own 16 bits by native calls (undefined: the general path below).
+      const pruned16 = isPrunable.has(t.name) && nonFinite.length === 0 ? p16.local(t, bytes) : undefined;
+      if (pruned16 !== undefined) {
+        totals.add(t, pruned16.layer);
+        sink.tensor(t, bytes);
+        sink.mask(t, pruned16.keep);
+      } else if (isPrunable.has(t.name)) {
         const scores = scoresOf(t, bytes);
         if (scores !== undefined && nonFinite.length === 0) {
-          const { masks } = patternMasks([{ name: t.name, shape: t.shape, scores }], maskOptions('local'));
-          const keep = Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined;
+          const { masks } = patternMasks([{ name: t.name, shape: t.shape, scores }], maskOptions(options, 'local'));
+          const keep = ownMask(masks, t.name);
           finishTensor(t, bytes, keep);
         }
       } else if (nonFinite.length === 0) sink.tensor(t, bytes);
@@ -185,10 +206,19 @@ export function streamPrune(
     return totals.result();
   }
 
+  const p16 = new Prune16(options);
+  const blocks16 = prunable.map((t) => p16.blocks(t));
+  if (prunable.length > 0 && blocks16.every((b) => b !== undefined))
+    return globalBlocks16(model, read, prunable, blocks16 as Blocks16[], p16, options, sink, progress, totals);
   const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
   const scoreBytes = prunable.reduce((n, t) => n + 4 * (t.byteLength / DTYPE_SIZES[t.dtype]), 0);
   if (options.pattern.kind === 'block' && scoreBytes > options.scoreBudgetBytes) {
-    return byRounds(model, read, prunable, options, scoresOf, () => nonFinite, finishTensor, sink, progress, totals);
+    const layerOf = (t: CheckpointTensor, bytes: Uint8Array) => {
+      const scores = scoresOf(t, bytes);
+      return scores === undefined ? undefined : { shape: t.shape, scores };
+    };
+    const rounds = { pattern: options.pattern.name, nonFinite: () => nonFinite, layerOf, finish: finishTensor };
+    return byRounds(model, read, prunable, options, rounds, sink, progress, totals);
   }
   progress.restart(prunableBytes);
   const layers: Array<{ name: string; shape: number[]; scores: Float32Array }> = [];
@@ -198,13 +228,82 @@ export function streamPrune(
     progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
   }
   if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
-  const { masks } = patternMasks(layers, maskOptions(options.scope));
+  const { masks } = patternMasks(layers, maskOptions(options, options.scope));
   layers.length = 0; // the scores can go
   progress.restart(model.dataBytes);
   for (const t of model.tensors) {
     const bytes = read(t);
-    if (isPrunable.has(t.name))
-      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+    if (isPrunable.has(t.name)) finishTensor(t, bytes, ownMask(masks, t.name));
+    else sink.tensor(t, bytes);
+    progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
+  }
+  return totals.result();
+}
+
+/** What the histogram rounds rank and how a tensor is finished once its mask is known. */
+interface Rounds {
+  /** The pattern GlobalSelection ranks by (1x1 over block scores computed already). */
+  pattern: string;
+  /** The scores of a tensor and their shape; undefined when they are not finite (then in nonFinite()). */
+  layerOf: (t: CheckpointTensor, bytes: Uint8Array) => { shape: readonly number[]; scores: Float32Array } | undefined;
+  nonFinite: () => ReadonlyArray<{ module: string; count: number }>;
+  /** Zeroes what `keep` (GlobalSelection's mask of the layerOf scores) prunes and hands the tensor on. */
+  finish: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void;
+}
+
+/**
+ * Global NxM over BF16/F16 magnitude: the block scores of each tensor come straight off its 16 bits, and are
+ * ranked as 1x1 units (the block scores are what NxM ranks: the same selection, the same masks). They are
+ * held when they fit in the score budget (one more read writes the model), else ranked by the histogram
+ * rounds, each re-reading the model.
+ */
+function globalBlocks16(
+  model: Checkpoint,
+  read: (t: CheckpointTensor) => Uint8Array,
+  prunable: readonly CheckpointTensor[],
+  blocks: readonly Blocks16[],
+  p16: Prune16,
+  options: StreamPruneOptions,
+  sink: PruneSink,
+  progress: BytesProgress,
+  totals: Totals,
+): StreamPruneResult {
+  const nonFinite: Array<{ module: string; count: number }> = [];
+  const geometry = new Map(prunable.map((t, i) => [t.name, blocks[i]]));
+  const layerOf = (t: CheckpointTensor, bytes: Uint8Array) => {
+    const b = geometry.get(t.name) as Blocks16;
+    const scores = p16.units(t, bytes, b);
+    if (scores === undefined) nonFinite.push({ module: t.name, count: countNonFinite16(t, bytes) });
+    return scores === undefined ? undefined : { shape: b.unitShape, scores };
+  };
+  const finish = (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => {
+    if (keep === undefined) throw new StateError(`tensor "${t.name}": pruning produced no mask for it`);
+    const { keep: elementKeep, layer } = p16.applyUnits(t, bytes, geometry.get(t.name) as Blocks16, keep);
+    totals.add(t, layer);
+    sink.tensor(t, bytes);
+    sink.mask(t, elementKeep);
+  };
+  const unitBytes = blocks.reduce((n, b) => n + 4 * b.unitShape[0] * b.unitShape[1], 0);
+  if (unitBytes > options.scoreBudgetBytes) {
+    const rounds = { pattern: '1x1', nonFinite: () => nonFinite, layerOf, finish };
+    return byRounds(model, read, prunable, options, rounds, sink, progress, totals);
+  }
+  progress.restart(prunable.reduce((n, t) => n + t.byteLength, 0));
+  const layers: Array<{ name: string; shape: readonly number[]; scores: Float32Array }> = [];
+  for (const t of prunable) {
+    const layer = layerOf(t, read(t));
+    // A copy: layerOf hands out one reused buffer.
+    if (layer !== undefined) layers.push({ name: t.name, shape: layer.shape, scores: layer.scores.slice() });
+    progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
+  }
+  if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
+  const { masks } = patternMasks(layers, { ...maskOptions(options, 'global'), pattern: parsePattern('1x1') });
+  layers.length = 0;
+  progress.restart(model.dataBytes);
+  const isPrunable = new Set(prunable.map((t) => t.name));
+  for (const t of model.tensors) {
+    const bytes = read(t);
+    if (isPrunable.has(t.name)) finish(t, bytes, ownMask(masks, t.name));
     else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
   }
@@ -222,15 +321,13 @@ function byRounds(
   read: (t: CheckpointTensor) => Uint8Array,
   prunable: readonly CheckpointTensor[],
   options: StreamPruneOptions,
-  scoresOf: (t: CheckpointTensor, bytes: Uint8Array) => Float32Array | undefined,
-  nonFinite: () => ReadonlyArray<{ module: string; count: number }>,
-  finishTensor: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void,
+  { pattern, layerOf, nonFinite, finish: finishTensor }: Rounds,
   sink: PruneSink,
   progress: BytesProgress,
   totals: Totals,
 ): StreamPruneResult {
   const selection = {
-    pattern: options.pattern.name,
+    pattern,
     ratio: options.sparsity,
     reduce: options.reduce,
     tie_mode: options.tieMode,
@@ -239,9 +336,9 @@ function byRounds(
   };
   const merged: Float64Array[] = [];
   const selectionOf = (t: CheckpointTensor, bytes: Uint8Array): GlobalSelection | undefined => {
-    const scores = scoresOf(t, bytes);
-    if (scores === undefined) return undefined;
-    const sel = new GlobalSelection([{ name: t.name, shape: t.shape, scores }], selection);
+    const layer = layerOf(t, bytes);
+    if (layer === undefined) return undefined;
+    const sel = new GlobalSelection([{ name: t.name, ...layer }], selection);
     // Each round's histogram call also sets the state its advance reads, so replay both.
     for (const m of merged) {
       sel.histogram();
@@ -285,96 +382,11 @@ function byRounds(
     if (r !== undefined) {
       // Scores come from the bytes before any is zeroed: selectionOf reads a fresh F32 view or copy.
       const { masks } = (selectionOf(t, bytes) as GlobalSelection).masks(ties, r);
-      finishTensor(t, bytes, Object.prototype.hasOwnProperty.call(masks, t.name) ? masks[t.name] : undefined);
+      finishTensor(t, bytes, ownMask(masks, t.name));
     } else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'last pass: writing', t.name);
   }
   return totals.result();
-}
-
-/**
- * sparsityReport's figures for the common cases, a word (4 mask bytes) at a time: 1x1, and N:4 on a 2-D
- * weight (a group is one word). undefined for the others, which sparsityReport counts.
- */
-function fastLayerSparsity(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): LayerSparsity | undefined {
-  const block = pattern.kind === 'block' ? /^(\d+)x(\d+)$/.exec(pattern.name) : null;
-  if (block !== null && pattern.name !== '1x1' && t.shape.length === 2)
-    return blockSparsity2d(t, keep, Number(block[1]), Number(block[2]));
-  const unstructured = pattern.kind === 'block' && pattern.name === '1x1';
-  const nOf4 = pattern.kind === 'n:m' && pattern.m === 4 && t.shape.length === 2;
-  if (!(unstructured || nOf4) || keep.byteOffset % 4 !== 0 || keep.length % 4 !== 0 || keep.length === 0)
-    return undefined;
-  const words = new Uint32Array(keep.buffer, keep.byteOffset, keep.length / 4);
-  const n = pattern.kind === 'n:m' ? pattern.n : 0;
-  let kept = 0;
-  let prunedGroups = 0;
-  for (let i = 0; i < words.length; i++) {
-    // Each byte is 0 or 1: the top byte of w * 0x01010101 is their sum.
-    const k = Math.imul(words[i], 0x01010101) >>> 24;
-    kept += k;
-    if (4 - k >= n) prunedGroups++;
-  }
-  const elements = keep.length;
-  const pruned = elements - kept;
-  if (unstructured)
-    return {
-      name: t.name,
-      shape: [...t.shape],
-      elements,
-      pruned,
-      elementSparsity: pruned / elements,
-      blocks: elements,
-      prunedBlocks: pruned,
-      blockSparsity: pruned / elements,
-    };
-  const groups = words.length;
-  return {
-    name: t.name,
-    shape: [...t.shape],
-    elements,
-    pruned,
-    elementSparsity: pruned / elements,
-    blocks: groups,
-    prunedBlocks: prunedGroups,
-    blockSparsity: (prunedGroups * n) / (groups * 4),
-  };
-}
-
-/** sparsityReport's figures for NxM blocks of a 2-D weight: the rows of each block row ORed, then all-zero groups of M counted. */
-function blockSparsity2d(t: CheckpointTensor, keep: Uint8Array, bn: number, bm: number): LayerSparsity | undefined {
-  const [rows, cols] = t.shape;
-  if (rows % bn !== 0 || cols % bm !== 0 || keep.length !== rows * cols || keep.length === 0) return undefined;
-  const any = new Uint8Array(cols);
-  let kept = 0;
-  let prunedBlocks = 0;
-  for (let br = 0; br < rows / bn; br++) {
-    any.fill(0);
-    for (let r = br * bn; r < (br + 1) * bn; r++) {
-      const row = keep.subarray(r * cols, (r + 1) * cols);
-      for (let c = 0; c < cols; c++) {
-        any[c] |= row[c];
-        kept += row[c];
-      }
-    }
-    for (let c = 0; c < cols; c += bm) {
-      let a = 0;
-      for (let j = c; j < c + bm; j++) a |= any[j];
-      if (a === 0) prunedBlocks++;
-    }
-  }
-  const elements = keep.length;
-  const pruned = elements - kept;
-  const blocks = (rows / bn) * (cols / bm);
-  return {
-    name: t.name,
-    shape: [...t.shape],
-    elements,
-    pruned,
-    elementSparsity: pruned / elements,
-    blocks,
-    prunedBlocks,
-    blockSparsity: prunedBlocks / blocks,
-  };
 }
 
 /** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */
@@ -384,10 +396,7 @@ class Totals {
   private pruned = 0;
   private blockWeighted = 0;
 
-  add(t: CheckpointTensor, keep: Uint8Array, pattern: PruningPattern): void {
-    const layer =
-      fastLayerSparsity(t, keep, pattern) ??
-      sparsityReport([{ name: t.name, shape: t.shape, keep, pattern }]).layers[0];
+  add(t: CheckpointTensor, layer: LayerSparsity): void {
     this.layers.push({ ...layer, dtype: t.dtype });
     this.elements += layer.elements;
     this.pruned += layer.pruned;
@@ -405,16 +414,5 @@ class Totals {
         blockSparsity: elements ? blockWeighted / elements : 0,
       },
     };
-  }
-}
-
-/** A buffer grown to the largest size asked for and handed out as a view of exactly the size asked. */
-class Scratch<T extends Uint8Array | Float32Array> {
-  private buf: T | undefined;
-  constructor(private readonly make: new (n: number) => T) {}
-
-  get(n: number): T {
-    if (this.buf === undefined || this.buf.length < n) this.buf = new this.make(n);
-    return this.buf.subarray(0, n) as T;
   }
 }

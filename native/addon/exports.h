@@ -17,6 +17,7 @@ extern const Export kThreadsExports[];  // threads_binding.cc
 extern const Export kBenchExports[];    // bench_binding.cc
 extern const Export kMaskExports[];     // mask_binding.cc
 extern const Export kHalfExports[];     // half_binding.cc
+extern const Export kPrune16Exports[];  // prune16_binding.cc
 
 // The pruning step (prune_step_binding.cc) and the thread clock of the benchmarks (clock_binding.cc).
 extern const Export kPruneStepExports[];

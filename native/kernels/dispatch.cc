@@ -14,18 +14,20 @@ struct IsaEntry {
   const ScoreKernels* score;
   const MaskKernels* mask;
   const HalfKernels* half;
+  const Prune16Kernels* prune16;
 };
 
 // Best first: the first supported entry is the default.
 constexpr IsaEntry kIsaTable[] = {
 #if defined(__x86_64__) || defined(_M_X64)
-    {kIsaAvx512, &score_kernels_avx512, &mask_kernels_avx512, &half_kernels_avx512},
-    {kIsaAvx2, &score_kernels_avx2, &mask_kernels_avx2, &half_kernels_avx2},
+    {kIsaAvx512, &score_kernels_avx512, &mask_kernels_avx512, &half_kernels_avx512,
+     &prune16_kernels_avx2 /* no AVX-512 prune16 kernels: AVX-512 machines run the AVX2 ones */},
+    {kIsaAvx2, &score_kernels_avx2, &mask_kernels_avx2, &half_kernels_avx2, &prune16_kernels_avx2},
 #endif
 #if defined(__aarch64__)
-    {kIsaNeon, &score_kernels_neon, &mask_kernels_neon, &half_kernels_neon},
+    {kIsaNeon, &score_kernels_neon, &mask_kernels_neon, &half_kernels_neon, &prune16_kernels_neon},
 #endif
-    {kIsaSerial, &score_kernels_serial, &mask_kernels_serial, &half_kernels_serial},
+    {kIsaSerial, &score_kernels_serial, &mask_kernels_serial, &half_kernels_serial, &prune16_kernels_serial},
 };
 
 constexpr std::size_t kIsaCount = sizeof kIsaTable / sizeof kIsaTable[0];
@@ -50,6 +52,7 @@ struct Tables {
   ScoreKernels score;
   MaskKernels mask;
   HalfKernels half;
+  Prune16Kernels prune16;
 };
 
 // kIsaTable's tables with their empty entries filled, in kIsaTable's order.
@@ -59,7 +62,8 @@ const Tables* tables_() {
     for (std::size_t i = 0; i < kIsaCount; ++i)
       filled[i] = {with_serial_fallback_(*kIsaTable[i].score, score_kernels_serial),
                    with_serial_fallback_(*kIsaTable[i].mask, mask_kernels_serial),
-                   with_serial_fallback_(*kIsaTable[i].half, half_kernels_serial)};
+                   with_serial_fallback_(*kIsaTable[i].half, half_kernels_serial),
+                   with_serial_fallback_(*kIsaTable[i].prune16, prune16_kernels_serial)};
     return filled;
   }();
   return tables;
@@ -125,5 +129,9 @@ const ScoreKernels& score_kernels() { return tables_()[active_().load(std::memor
 const MaskKernels& mask_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].mask; }
 
 const HalfKernels& half_kernels() { return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].half; }
+
+const Prune16Kernels& prune16_kernels() {
+  return tables_()[active_().load(std::memory_order_acquire) - kIsaTable].prune16;
+}
 
 }  // namespace prunekit

@@ -3,6 +3,7 @@
 #pragma once
 #include "half.h"
 #include "mask.h"
+#include "prune16.h"
 #include "score.h"
 
 namespace prunekit {
@@ -42,5 +43,7 @@ const ScoreKernels& score_kernels();
 const MaskKernels& mask_kernels();
 // The 16-bit float kernel table of the active set (half.h).
 const HalfKernels& half_kernels();
+// The 16-bit pruning and mask report kernel table of the active set (prune16.h).
+const Prune16Kernels& prune16_kernels();
 
 }  // namespace prunekit

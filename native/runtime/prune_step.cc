@@ -80,7 +80,7 @@ Cut own_cut_(const Units& u, double count, bool exact) {
 }
 
 // INC's adjust_ratio for layer j proposing `zeros` of its units; NaN: keep the proposal, else the ratio the
-// layer is frozen at (test/support/step-select-oracle.ts adjustRatio, line for line).
+// layer is frozen at (lib/pruning/step-select.ts adjustRatio, line for line).
 double adjust_ratio_(std::size_t j, double zeros, const std::vector<double>& zeros_now,
                      const std::vector<double>& totals, const StepOptions& o) {
   const double keep = std::nan("");

@@ -14,7 +14,7 @@
 //      digits 11+11+10, histograms summed over the layers); each such layer in order proposes the units at or
 //      below T (exact: the k first by (score, layer, index), NaN never) and `adjust_ratio` may cap or shrink
 //      it; an adjusted layer is frozen at its own count and its count leaves k. Repeat until no layer freezes.
-// test/support/step-select-oracle.ts holds the same loop in TypeScript: the oracle the tests hold this one to.
+// lib/pruning/step-select.ts holds the same loop in TypeScript: the oracle the tests hold this one to.
 //
 // Memory: the caller owns every buffer a layer keeps between steps (masks, unit scores, N:M candidates);
 // the step allocates scratch of one layer's size (view-order scores and masks), reused layer after layer.

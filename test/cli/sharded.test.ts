@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { type TensorInput, readSafetensors, tensorAsFloat32, writeSafetensors } from '../../lib/io';
 import { pruneOneShot } from '../../lib/pruning/one-shot';
+import { parsePattern, sparsityReport } from '../../lib/pruning';
 import type { Modules } from '../../lib/criteria';
 import { runCli, tempDir } from './helpers';
 import { randomFloats as rng } from '../../lib/bench/timing'; // xorshift32 in [-1, 1)
@@ -68,11 +69,15 @@ function writeSharded(dir: string, tensors: Array<[string, TensorInput]>, perSha
   return index;
 }
 
-/** What the in-memory path writes: pruneOneShot over the whole model, the pruned elements zeroed in the raw bytes. */
-function inMemory(
-  tensors: Array<[string, TensorInput]>,
-  options: { sparsity: number; pattern: string; scope: 'global' | 'local'; tie_mode?: 'exact' | 'threshold' },
-): Map<string, Buffer> {
+type InMemoryOptions = {
+  sparsity: number;
+  pattern: string;
+  scope: 'global' | 'local';
+  tie_mode?: 'exact' | 'threshold';
+};
+
+/** The keep masks pruneOneShot selects over the whole model, decoded to F32. */
+function inMemoryMasks(tensors: Array<[string, TensorInput]>, options: InMemoryOptions): Record<string, Uint8Array> {
   const prunable = tensors.filter(([name, t]) => t.dtype !== 'I64' && t.shape.length !== 1 && name !== 'step');
   const modules: Modules = {};
   for (const [name, t] of prunable) {
@@ -82,7 +87,12 @@ function inMemory(
       shape: t.shape as number[],
     };
   }
-  const { masks } = pruneOneShot(modules, { ...options, on_non_finite: 'error' });
+  return pruneOneShot(modules, { ...options, on_non_finite: 'error' }).masks;
+}
+
+/** What the in-memory path writes: pruneOneShot's masks, the pruned elements zeroed in the raw bytes. */
+function inMemory(tensors: Array<[string, TensorInput]>, options: InMemoryOptions): Map<string, Buffer> {
+  const masks = inMemoryMasks(tensors, options);
   const out = new Map<string, Buffer>();
   for (const [name, t] of tensors) {
     const bytes = Buffer.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
@@ -186,6 +196,117 @@ describe.each(CASES)('$pattern $scope at $sparsity: the streamed output equals t
     expect(JSON.parse(r.stdout).total.pruned).toBeGreaterThan(0);
   });
 });
+
+/**
+ * 16-bit weights with many exact ties (few magnitudes, both signs, +-0): BF16 and F16 2-D weights, which the
+ * native 16-bit path prunes (magnitude, 2:4 at 0.5, NxM local), a 4-D BF16 one it leaves to the general path.
+ */
+function halfModel(): Array<[string, TensorInput]> {
+  const next = rng(11);
+  const half = (dtype: 'BF16' | 'F16', shape: number[], magnitudes: number[]): TensorInput => {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const data = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const m = magnitudes[Math.floor(((next() + 1) / 2) * magnitudes.length) % magnitudes.length];
+      data[i] = m | (next() < 0 ? 0x8000 : 0);
+    }
+    return { dtype, shape, data };
+  };
+  // BF16 0, 0.25, 0.5, 1, 1.5 and a denormal; F16 0, 0.25, 0.5, 1, 1.5, a denormal and 65504 (the largest).
+  const bf = [0x0000, 0x3e80, 0x3f00, 0x3f80, 0x3fc0, 0x0001];
+  const f = [0x0000, 0x3400, 0x3800, 0x3c00, 0x3e00, 0x0001, 0x7bff];
+  return [
+    ['a.weight', half('BF16', [16, 32], bf)],
+    ['a.bias', half('BF16', [16], bf)],
+    ['b.weight', half('F16', [24, 16], f)],
+    ['conv.weight', half('BF16', [8, 4, 2, 2], bf)],
+    ['c.weight', half('F16', [8, 40], f.slice(0, 3))],
+  ];
+}
+
+const HALF_CASES = [
+  { sparsity: 0.5, pattern: '2:4', scope: 'local' as const, tie_mode: 'exact' as const },
+  { sparsity: 0.5, pattern: '2:4', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
+  { sparsity: 0.9, pattern: '4x1', scope: 'local' as const, tie_mode: 'exact' as const },
+  { sparsity: 0.9, pattern: '4x1', scope: 'local' as const, tie_mode: 'threshold' as const },
+  { sparsity: 0.6, pattern: '2x2', scope: 'local' as const, tie_mode: 'exact' as const },
+  { sparsity: 0.7, pattern: '1x1', scope: 'local' as const, tie_mode: 'threshold' as const },
+  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const, twoD: true },
+  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0', twoD: true },
+  { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
+];
+
+test.each(HALF_CASES)(
+  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget): the output and the report equal the in-memory path',
+  async (c) => {
+    // Global scope: 2-D weights only, so the 16-bit path ranks them all (a 4-D one sends all to the general path).
+    const tensors = halfModel().filter(([, t]) => !('twoD' in c) || t.shape.length !== 4);
+    const model = tmp.file('model.safetensors');
+    writeSafetensors(model, tensors);
+    const out = tmp.file('out.safetensors');
+    const flags = ['--sparsity', String(c.sparsity), '--pattern', c.pattern, '--scope', c.scope, '--json'];
+    flags.push('--tie-mode', c.tie_mode);
+    const env = 'budget' in c ? { PRUNEKIT_SCORE_BUDGET: c.budget } : {};
+    const r = await runCli(['prune', model, '-o', out, ...flags], { env });
+    expect(r.stderr).toBe('');
+    const expected = inMemory(tensors, c);
+    const got = readSafetensors(out).tensors;
+    for (const [name, bytes] of expected)
+      expect([name, Buffer.from(got.get(name)!.data).equals(bytes)]).toEqual([name, true]);
+    // The report: sparsityReport over pruneOneShot's masks (not the zeros of the output: a weight may be 0).
+    const report = JSON.parse(r.stdout);
+    const want = sparsityReport(
+      tensors
+        .filter(([, t]) => t.shape.length !== 1)
+        .map(([name, t]) => ({
+          name,
+          shape: t.shape as number[],
+          keep: inMemoryMasks(tensors, c)[name],
+          pattern: parsePattern(c.pattern),
+        })),
+    );
+    expect(
+      report.layers.map((l: { name: string; pruned: number; pruned_blocks: number; blocks: number }) => [
+        l.name,
+        l.pruned,
+        l.blocks,
+        l.pruned_blocks,
+      ]),
+    ).toEqual(want.layers.map((l) => [l.name, l.pruned, l.blocks, l.prunedBlocks]));
+    expect(report.total.pruned).toBe(want.pruned);
+  },
+);
+
+test.each([
+  ['2:4', 'local', undefined],
+  ['4x1', 'local', undefined],
+  ['4x1', 'global', undefined],
+  ['4x1', 'global', '0'],
+])(
+  'Inf and NaN in BF16/F16 weights, %s %s (score budget %s): exit 1 naming each tensor and its count, no output',
+  async (pattern, scope, budget) => {
+    const tensors = halfModel().filter(([, t]) => t.shape.length === 2);
+    const a = tensors[0][1].data as Uint16Array; // BF16 [16, 32]
+    a[3] = 0x7f80; // +Inf
+    a[40] = 0xffc1; // a NaN
+    const c = tensors[2][1].data as Uint16Array; // F16 [8, 40]
+    c[7] = 0xfc00; // -Inf
+    const model = tmp.file('model.safetensors');
+    writeSafetensors(model, tensors);
+    const out = tmp.file('out.safetensors');
+    const flags = ['--sparsity', pattern === '2:4' ? '0.5' : '0.9', '--pattern', pattern, '--scope', scope];
+    const r = await runCli(['prune', model, '-o', out, ...flags], {
+      env: budget === undefined ? {} : { PRUNEKIT_SCORE_BUDGET: budget },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /NaN or Inf scores \(magnitude\) in tensor "a.weight" \(2 of them\).*"c.weight" \(1 of them\)/,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  },
+);
 
 test('info on a sharded checkpoint: every tensor with its shard, the totals and the metadata', async () => {
   const index = writeSharded(tmp.file('in'), modelTensors(), 3);

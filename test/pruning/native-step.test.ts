@@ -1,7 +1,7 @@
 /**
  * The native pruning step (binding pruneStep / pruneStepAsync, native/runtime/prune_step.cc) against
  * independent expectations: the TypeScript target count (exact floor), the TypeScript INC loop
- * (test/support/step-select-oracle.ts) on random layers, the masks the cuts imply, and the async call's
+ * (lib/pruning/step-select.ts) on random layers, the masks the cuts imply, and the async call's
  * memory rules.
  */
 import { binding } from '../../lib/native';
@@ -10,7 +10,7 @@ import { runStep, runStepAsync, type StepLayer, type StepSpec } from '../../lib/
 import { parsePattern, reduceBlocks } from '../../lib/pruning/patterns';
 import { targetCount } from '../../lib/pruning/target';
 import { setSimd, simdInfo } from '../../lib/simd';
-import { selectStep } from '../support/step-select-oracle';
+import { selectStep } from '../../lib/pruning/step-select';
 
 function xorshift(seed: number): () => number {
   let x = seed >>> 0 || 1;

@@ -3,7 +3,7 @@
  * inc-reference.test.ts).
  */
 import { Pruning, pruneOneShot } from '../../lib/pruning';
-import { adjustRatio } from '../support/step-select-oracle';
+import { adjustRatio } from '../../lib/pruning/step-select';
 import { correctlyRoundedPow } from '../../lib/pruning/pow';
 import { scheduledSparsity } from '../../lib/pruning/schedules';
 

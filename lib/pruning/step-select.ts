@@ -1,6 +1,7 @@
 /**
- * The oracle of native/runtime/prune_step.cc's selection (test/pruning/native-step.test.ts compares them on
- * random layers): the selection a pruning step makes (the Pruning driver and pruneOneShot), INC 2.x's own loop
+ * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores, and
+ * the oracle of native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
+ * (test/pruning/native-step.test.ts compares them on random layers). INC 2.x's own loop
  * (`patterns/nxm.py` / `ninm.py` `get_masks_global`, `patterns/base.py` `adjust_ratio`), as pure functions
  * over unit scores (blocks for NxM, groups of M for N:M), in two tie modes:
  *   - "threshold" (reference mode): INC's rules exactly: k = int(units * ratio), prune `<= kthvalue(k)`;
@@ -17,8 +18,8 @@
  * `adjustRatio` reads every layer's zero units as they stand when it runs (the earlier layers' new
  * proposals, the later layers' previous masks), as INC does.
  */
-import { binding } from '../../lib/native';
-import { targetCount } from '../../lib/pruning/target';
+import { binding } from '../native';
+import { targetCount } from './target';
 
 /** The radix digits, most significant first (as selection.ts). */
 const DIGITS = [11, 11, 10] as const;
