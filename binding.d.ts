@@ -79,6 +79,8 @@ export interface NativeBinding {
    * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
    */
   streamRoof(a: Float32Array, b: Float32Array, s: Float32Array, inputs: 1 | 2 | 3): void;
+  /** CPU time the calling thread has used, ms (CLOCK_THREAD_CPUTIME_ID): the benchmarks' event-loop figures. */
+  threadCpuTime(): number;
 
   // ---- the mask engine (native/kernels/mask.h; lib/pruning/masks.ts and selection.ts use it) ----
   // A score's key is a uint32 in the score's order: -0 and +0 share 0x80000000, every NaN is 0xffffffff
@@ -134,6 +136,31 @@ export interface NativeBinding {
   ): void;
   /** weight[i] = +0 where keep[i] is 0, and grad[i] too when a grad is given; in place, one pass. */
   maskApply(weight: Float32Array, keep: Uint8Array, grad?: Float32Array | null): void;
+
+  /**
+   * One pruning step's mask update over a pruner's layers (native/runtime/prune_step.h): unit scores, INC's
+   * selection loop, masks written into `keep`, pruned weights zeroed. `arrays` holds 6 entries per layer:
+   * scores, weight (or null: masks only), keep (current mask in, new one out), viewMap (view index -> weight
+   * index; null when the weight is in view order), units (unit-score scratch; null only for an unpermuted 1x1
+   * layer), candidates (N:M scratch, else null). `geometry`: 5 numbers per layer (rows, cols, unit rows, unit
+   * cols, zero units of keep or -1 to count them). `options`: [pattern 0 block | 1 N:M, n, m, reduce 0 mean |
+   * 1 sum | 2 max, exact 0|1, global 0|1, ratio, maxRatio, minRatio, targetRatio] (ratios in units' terms).
+   * `out` receives 3 numbers per layer: zero units, weights pruned, changed 0|1. Returns true when every
+   * scope's count was 0 (the masks were left as they were).
+   */
+  pruneStep(
+    arrays: ReadonlyArray<Float32Array | Uint8Array | Uint32Array | null>,
+    geometry: Float64Array,
+    options: Float64Array,
+    out: Float64Array,
+  ): boolean;
+  /** `pruneStep` on a worker thread; the arrays stay referenced (and untransferable) until it settles. */
+  pruneStepAsync(
+    arrays: ReadonlyArray<Float32Array | Uint8Array | Uint32Array | null>,
+    geometry: Float64Array,
+    options: Float64Array,
+    out: Float64Array,
+  ): Promise<boolean>;
 
   /** dst[i] = the float32 whose bits are src[i] << 16 (BF16, exact). `dst` has src's length, no overlap. */
   bf16ToF32(src: Uint16Array, dst: Float32Array): void;

@@ -10,6 +10,7 @@ import { benchModel, type ModelRow } from './model';
 import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
 import { benchSelection, benchStep, type SelectionRow, type StepRow } from './selection';
+import { benchEventLoop, type EventLoopRow } from './event-loop';
 import { fixed, printTable } from './table';
 import { benchTfjs, tfjsNs, type TfjsReport, type TfjsRow } from './tfjs';
 import { benchTorch, torchNs, type TorchReport, type TorchRow } from './torch';
@@ -269,14 +270,12 @@ export function runBench(options: BenchOptions = {}): BenchReport {
   );
   let step: StepRow[] = [];
   if (layers > 0) {
-    write(
-      `\nOne pruning step's mask update (the driver's selection, exact mode, global), BERT-base shapes, ${layers} layers:`,
-    );
+    write(`\nOne pruning step (one native call; exact mode, global), BERT-base shapes, ${layers} layers:`);
     step = benchStep(layers, Math.min(samples, 5));
     printTable(
       [
-        ['pattern', 'ratio', 'weights', 'threads', 'ms', 'ns/weight'],
-        ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)]),
+        ['pattern', 'ratio', 'weights', 'threads', 'work', 'ms', 'ns/weight'],
+        ...step.map((r) => [r.pattern, r.ratio, r.weights, r.threads, r.work, fixed(r.ms, 1), fixed(r.nsPerWeight, 2)]),
       ],
       (line) => write(`  ${line}`),
     );
@@ -298,4 +297,35 @@ function medianRows<T extends object>(rounds: T[][]): T[] {
         out[key] = median(rounds.map((round) => (round[i] as Record<string, number>)[key]));
     return out as T;
   });
+}
+
+/**
+ * The event loop during `Pruning.onStepBeginAsync` on BERT-base shapes (lib/bench/event-loop.ts), printed as a
+ * table; async, so it runs after runBench.
+ */
+export async function runEventLoopBench(
+  layers: number,
+  samples: number,
+  write: (line: string) => void = () => {},
+): Promise<EventLoopRow> {
+  write(
+    `\nThe event loop during Pruning.onStepBeginAsync (magnitude, 4x1 global at 0.9), BERT-base shapes, ${layers} layers:`,
+  );
+  const row = await benchEventLoop(layers, samples);
+  printTable(
+    [
+      ['weights', 'hook ms', 'longest callback ms', 'its CPU ms', 'GC pause ms', 'timer delay ms', 'sync hook ms'],
+      [
+        row.weights,
+        fixed(row.hookMs, 1),
+        fixed(row.longestBlockMs, 2),
+        fixed(row.longestCpuMs, 2),
+        fixed(row.longestGcMs, 2),
+        fixed(row.longestGapMs, 2),
+        fixed(row.syncHookMs, 1),
+      ],
+    ],
+    (line) => write(`  ${line}`),
+  );
+  return row;
 }

@@ -6,7 +6,8 @@
  * prints nothing.
  */
 import { computeMasks } from '../pruning/masks';
-import { patternMasks } from '../pruning/pattern-masks';
+import { planLayer, type LayerPlan } from '../pruning/layer-plan';
+import { runStep, type StepLayer, type StepSpec } from '../pruning/native-step';
 import { parsePattern } from '../pruning/patterns';
 import { GlobalSelection, type MaskLayer } from '../pruning/selection';
 import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount } from '../pruning/target';
@@ -131,12 +132,14 @@ export function benchSelection(sizes: number[], samples: number): SelectionRow[]
   return rows;
 }
 
-/** One pruning step's mask update over BERT-base shapes (the driver's `patternMasks`, masks reused). */
+/** One pruning step over BERT-base shapes (one native call, layer plans built once, masks reused). */
 export interface StepRow {
   pattern: string;
   ratio: number;
   weights: number;
   threads: number;
+  /** What is timed: the mask update alone, or with the pruned weights zeroed (what the driver runs). */
+  work: 'masks' | 'masks+apply';
   /** ms per step (median). */
   ms: number;
   /** ns per weight. */
@@ -165,39 +168,48 @@ export function bertStepLayers(layers = 12): MaskLayer[] {
 }
 
 /**
- * Times the mask update of one pruning step (what `onStepBegin` runs after scoring) for 4x1 global at 0.9
- * and 2:4, in reference and exact mode, on one thread and on the pool.
+ * Times one pruning step (what `onStepBegin` runs after scoring: `runStep`, one native call) for 4x1 global
+ * at 0.9, 2:4 (at N/M and below it), exact mode, on one thread and on the pool; masks alone, and masks with the weights zeroed.
  */
 export function benchStep(layers: number, samples: number): StepRow[] {
   const input = bertStepLayers(layers);
   const weights = input.reduce((a, l) => a + l.scores.length, 0);
-  const into: Record<string, Uint8Array> = Object.create(null);
-  for (const l of input) into[l.name] = new Uint8Array(l.scores.length).fill(1);
   const pool = threads();
   const rows: StepRow[] = [];
   const cases: Array<[string, number]> = [
     ['4x1', 0.9],
     ['2:4', 0.5],
+    ['2:4', 0.3], // below N/M: groups ranked by their scores (INC's ninm.py)
   ];
   try {
     for (const count of pool > 1 ? [1, pool] : [1]) {
       setThreads(count);
       for (const [name, ratio] of cases) {
-        const options = {
-          pattern: parsePattern(name),
+        const pattern = parsePattern(name);
+        const spec: StepSpec = {
+          pattern,
+          reduce: 'mean',
+          exact: true,
+          global: true,
           ratio,
-          reduce: 'mean' as const,
-          scope: 'global' as const,
-          tie_mode: 'exact' as const,
-          max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
-          min_sparsity_ratio_per_op: 0,
-          target_sparsity: ratio,
+          maxRatio: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+          minRatio: 0,
+          targetRatio: ratio,
         };
-        // warm-up; then, as the pruner does, each step hands back the unit counts of the previous one
-        const { zeroUnits } = patternMasks(input, options, into);
-        const step = { ...options, previousZeroUnits: zeroUnits };
-        const ms = timeCall(() => patternMasks(input, step, into), samples) / 1e6;
-        rows.push({ pattern: name, ratio, weights, threads: count, ms, nsPerWeight: (ms * 1e6) / weights });
+        for (const work of ['masks', 'masks+apply'] as const) {
+          const step: StepLayer[] = input.map((l) => ({
+            plan: planLayer(l.name, l.shape, undefined, pattern).plan as LayerPlan,
+            scores: l.scores,
+            // the weights zeroed in place stay zero: later samples time the same work
+            weight: work === 'masks' ? null : l.scores.slice(),
+            keep: new Uint8Array(l.scores.length).fill(1),
+          }));
+          // warm-up; then, as the pruner does, each step hands back the unit counts of the previous one
+          const first = runStep(step, spec);
+          step.forEach((l, j) => (l.previousZeros = first.zeroUnits[j]));
+          const ms = timeCall(() => runStep(step, spec), samples) / 1e6;
+          rows.push({ pattern: name, ratio, weights, threads: count, work, ms, nsPerWeight: (ms * 1e6) / weights });
+        }
       }
     }
   } finally {

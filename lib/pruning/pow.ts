@@ -100,6 +100,19 @@ export function correctlyRoundedPow(x: number, y: number): number {
   if (y === 0 || x === 1) return 1;
   if (y === 1) return x;
   if (!(x > 0) || !Number.isFinite(x) || !Number.isFinite(y)) return x ** y;
+  // A schedule asks for the same per-step factor at every pruning step, on the event loop: remember it.
+  const key = `${x}:${y}`;
+  const known = remembered.get(key);
+  if (known !== undefined) return known;
+  if (remembered.size >= 256) remembered.clear();
+  const value = powDD(x, y);
+  remembered.set(key, value);
+  return value;
+}
+
+const remembered = new Map<string, number>();
+
+function powDD(x: number, y: number): number {
   const l = logDD(x);
   const t = mul(l, [y, 0]);
   if (t[0] > 709 || t[0] < -745) return x ** y;

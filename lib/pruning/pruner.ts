@@ -7,7 +7,8 @@ import { getCriterion, type Modules, type PruningCriterion } from '../criteria';
 import type { PrunerConfig } from './config';
 import { GroupLasso } from './group-lasso';
 import { applyMasks } from './masks';
-import { patternMasks } from './pattern-masks';
+import { planLayer, type LayerPlan } from './layer-plan';
+import { runStep, runStepAsync, type StepOutcome, type StepSpec } from './native-step';
 import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf } from './patterns';
 import { PruningSchedule } from './schedules';
 import { sparsityReport, type MaskedLayer, type SparsityReport } from './sparsity';
@@ -63,7 +64,7 @@ export abstract class Pruner {
   async onStepBeginAsync(): Promise<{ masksChanged: boolean; target: number | null }> {
     if (!this.beginStep()) return { masksChanged: false, target: null };
     await this.criterion?.onStepBeginAsync();
-    this.updateMasks();
+    await this.updateMasksAsync();
     return this.lastUpdate;
   }
 
@@ -122,6 +123,9 @@ export abstract class Pruner {
   /** New masks from the criterion's scores, applied to the weights. */
   protected updateMasks(): void {}
 
+  /** updateMasks with the mask update on a worker thread. */
+  protected async updateMasksAsync(): Promise<void> {}
+
   /** Whether the criterion scores in onBeforeOptimizerStep this step (its scores are used up to end_step). */
   protected scoresThisStep(): boolean {
     return this.globalStep <= this.config.end_step;
@@ -174,61 +178,81 @@ export abstract class Pruner {
 
 /** Prunes by a criterion's scores, to the schedule's ratio, on each pruning step (the reference's basic pruner). */
 export class BasicPruner extends Pruner {
+  /** Each layer's plan (view, unit, index map, scratch), built once. */
+  private readonly plans: LayerPlan[];
+
   constructor(config: PrunerConfig, modules: Modules, maskGrads: boolean) {
     super(config, modules, maskGrads);
     const { pruning_type, alpha, beta, on_non_finite } = config;
     this.criterion = getCriterion({ criterion_type: pruning_type, alpha, beta, on_non_finite }, modules);
+    this.plans = this.layers.map((name) => {
+      const { shape, layout } = modules[name];
+      const { plan, skip } = planLayer(name, shape as number[], layout, config.parsedPattern);
+      if (plan === null) throw new Error(`internal: module "${name}" reached a pruner but cannot be pruned: ${skip}`);
+      return plan;
+    });
   }
+
+  /** The ratio of the step being updated (set by prepareUpdate: the async hook computes it before scoring). */
+  private stepRatio = 0;
 
   protected prepareUpdate(step: number): boolean {
     if (step === this.config.start_step && this.config.lock_init_sparsity) this.lockMasks();
-    return this.schedule.isPruningStep(step) && this.currentSparsity <= this.config.target_sparsity;
+    if (!(this.schedule.isPruningStep(step) && this.currentSparsity <= this.config.target_sparsity)) return false;
+    this.stepRatio = this.schedule.ratioAt(step, this.initSparsity) as number;
+    return true;
   }
 
   protected override updateMasks(): void {
+    const [layers, spec] = this.stepInput();
+    this.finishUpdate(runStep(layers, spec), spec.ratio);
+  }
+
+  protected override async updateMasksAsync(): Promise<void> {
+    const [layers, spec] = this.stepInput();
+    this.finishUpdate(await runStepAsync(layers, spec), spec.ratio);
+  }
+
+  /** This step's layers (new scores, the live weights and masks) and what to select. */
+  private stepInput(): [Parameters<typeof runStep>[0], StepSpec] {
     const criterion = this.criterion as PruningCriterion;
-    const ratio = this.schedule.ratioAt(this.globalStep, this.initSparsity) as number;
-    const before = this.layers.map((name) => this.masks[name].slice());
-    const layers = this.layers.map((name) => ({
-      name,
-      shape: this.modules[name].shape as number[],
-      layout: this.modules[name].layout,
+    const c = this.config;
+    const ratio = this.stepRatio;
+    const layers = this.layers.map((name, j) => ({
+      plan: this.plans[j],
       scores: criterion.scores[name],
+      weight: this.modules[name].weight,
+      keep: this.masks[name],
+      previousZeros: this.zeroUnits?.[name],
     }));
-    const { zeroUnits, units } = patternMasks(
-      layers,
-      {
-        pattern: this.config.parsedPattern,
-        ratio,
-        reduce: this.config.criterion_reduce_type,
-        scope: this.config.pruning_scope,
-        tie_mode: this.config.tie_mode,
-        max_sparsity_ratio_per_op: this.config.max_sparsity_ratio_per_op,
-        min_sparsity_ratio_per_op: this.config.min_sparsity_ratio_per_op,
-        target_sparsity: this.config.target_sparsity,
-        previousZeroUnits: this.zeroUnits ?? undefined,
-      },
-      this.masks,
-    );
-    this.zeroUnits = zeroUnits;
-    this.applyMasks(false);
+    const spec: StepSpec = {
+      pattern: c.parsedPattern,
+      reduce: c.criterion_reduce_type,
+      exact: c.tie_mode === 'exact',
+      global: c.pruning_scope === 'global',
+      ratio,
+      maxRatio: c.max_sparsity_ratio_per_op,
+      minRatio: c.min_sparsity_ratio_per_op,
+      targetRatio: c.target_sparsity,
+    };
+    return [layers, spec];
+  }
+
+  private finishUpdate(step: StepOutcome, ratio: number): void {
+    const zeroUnits: Record<string, number> = Object.create(null);
     // INC's stop gate reads zero units / units over the pruner's layers, unweighted (N:M: times N/M).
     let zeros = 0,
       total = 0;
-    for (const name of this.layers) {
-      zeros += zeroUnits[name];
-      total += units[name];
-    }
+    this.layers.forEach((name, j) => {
+      zeroUnits[name] = step.zeroUnits[j];
+      zeros += step.zeroUnits[j];
+      total += this.plans[j].units;
+    });
+    this.zeroUnits = zeroUnits;
     const pattern = this.config.parsedPattern;
     const share = pattern.kind === 'n:m' ? pattern.n / pattern.m : 1;
     this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
-    const masksChanged = this.layers.some(
-      (name, i) =>
-        !Buffer.from(before[i].buffer).equals(
-          Buffer.from(this.masks[name].buffer, this.masks[name].byteOffset, this.masks[name].byteLength),
-        ),
-    );
-    this.lastUpdate = { masksChanged, target: ratio };
+    this.lastUpdate = { masksChanged: step.changed.some(Boolean), target: ratio };
   }
 }
 

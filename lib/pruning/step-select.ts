@@ -1,5 +1,7 @@
 /**
- * The selection a pruning step makes (the Pruning driver and pruneOneShot): INC 2.x's own loop
+ * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores, and
+ * the oracle of native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
+ * (test/pruning/native-step.test.ts compares them on random layers). INC 2.x's own loop
  * (`patterns/nxm.py` / `ninm.py` `get_masks_global`, `patterns/base.py` `adjust_ratio`), as pure functions
  * over unit scores (blocks for NxM, groups of M for N:M), in two tie modes:
  *   - "threshold" (reference mode): INC's rules exactly: k = int(units * ratio), prune `<= kthvalue(k)`;

@@ -19,4 +19,8 @@ extern const Export kMaskExports[];     // mask_binding.cc
 extern const Export kHalfExports[];     // half_binding.cc
 extern const Export kPrune16Exports[];  // prune16_binding.cc
 
+// The pruning step (prune_step_binding.cc) and the thread clock of the benchmarks (clock_binding.cc).
+extern const Export kPruneStepExports[];
+extern const Export kClockExports[];
+
 }  // namespace prunekit::addon

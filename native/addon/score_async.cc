@@ -234,4 +234,30 @@ Napi::Value queue_score_batch(const Napi::CallbackInfo& info) {
   return Napi::Value(env, promise);
 }
 
+void hold_for_async(Napi::Env env, const std::vector<napi_value>& arrays,
+                    const std::function<std::string(std::size_t)>& name) {
+  const AsyncState* state = state_(env);
+  std::vector<napi_value> buffers(arrays.size(), nullptr);
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    napi_value buffer = nullptr;
+    bool is_arraybuffer = false;
+    napi_get_typedarray_info(env, arrays[i], nullptr, nullptr, nullptr, &buffer, nullptr);
+    if (buffer && napi_is_arraybuffer(env, buffer, &is_arraybuffer) == napi_ok && is_arraybuffer)
+      buffers[i] = buffer;  // else a SharedArrayBuffer: its memory lives as long as any view
+  }
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    if (buffers[i] == nullptr) continue;
+    bool resizable = false;
+    napi_value result = state ? call_(env, state->resizable_getter, buffers[i], nullptr) : nullptr;
+    if (result) napi_get_value_bool(env, result, &resizable);
+    if (resizable)
+      throw Napi::TypeError::New(env, name(i) +
+                                          " is backed by a resizable ArrayBuffer: asynchronous calls refuse them (a "
+                                          "resize while the call runs would pull memory from under it)");
+  }
+  for (napi_value buffer : buffers)
+    if (buffer && state) call_(env, state->mark_untransferable, nullptr, buffer);
+  clear_exception_(env);
+}
+
 }  // namespace prunekit::addon

@@ -56,8 +56,8 @@ describe('INC reference runs: the schedule ratio, bit for bit', () => {
 });
 
 describe('INC reference runs: masks at every step, reference mode', () => {
-  test.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const { failures, diffs, exemptFrom } = replay(c, 'threshold');
+  test.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const { failures, diffs, exemptFrom } = await replay(c, 'threshold');
     expect(failures).toEqual([]);
     // Exempt steps are exempt because INC's persistent freeze makes them differ (or happen to agree).
     if (exemptFrom !== null) expect(diffs.every((d) => d.step >= exemptFrom)).toBe(true);
@@ -73,8 +73,25 @@ describe('INC reference runs: masks at every step, reference mode', () => {
 const EXACT_MAY_DIFFER: Record<string, string> = {};
 
 describe('INC reference runs: masks at every step, exact mode (the default)', () => {
-  test.each(cases.map((c) => [c.id, c] as const))('%s', (id, c) => {
-    const { failures } = replay(c, 'exact');
+  test.each(cases.map((c) => [c.id, c] as const))('%s', async (id, c) => {
+    const { failures } = await replay(c, 'exact');
     if (EXACT_MAY_DIFFER[id] === undefined) expect(failures).toEqual([]);
+  });
+});
+
+/**
+ * The async hooks run the same native step on a worker thread (pruneStepAsync): every run gives the
+ * sync driver's masks at every step, in both tie modes.
+ */
+describe('INC reference runs: the async hooks give the sync masks at every step', () => {
+  test.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    for (const mode of ['threshold', 'exact'] as const) {
+      const [sync, async] = [await replay(c, mode), await replay(c, mode, 'async')];
+      // compared as base64 text: jest's element-wise equality over every mask of every step is slow
+      const text = (masks: typeof sync.masks) =>
+        masks.map((step) => Object.entries(step).map(([name, m]) => `${name}:${Buffer.from(m).toString('base64')}`));
+      expect(text(async.masks)).toEqual(text(sync.masks));
+      expect(async.failures).toEqual(sync.failures);
+    }
   });
 });

@@ -49,10 +49,24 @@ describe('the step benchmark', () => {
       [768, 3072],
     ]);
     const rows = benchStep(1, 1);
-    expect(rows.filter((r) => r.threads === 1).map((r) => [r.pattern, r.ratio, r.weights])).toEqual([
-      ['4x1', 0.9, 7077888],
-      ['2:4', 0.5, 7077888],
+    expect(rows.filter((r) => r.threads === 1).map((r) => [r.pattern, r.ratio, r.weights, r.work])).toEqual([
+      ['4x1', 0.9, 7077888, 'masks'],
+      ['4x1', 0.9, 7077888, 'masks+apply'],
+      ['2:4', 0.5, 7077888, 'masks'],
+      ['2:4', 0.5, 7077888, 'masks+apply'],
+      ['2:4', 0.3, 7077888, 'masks'],
+      ['2:4', 0.3, 7077888, 'masks+apply'],
     ]);
     for (const r of rows) expect(r.ms).toBeGreaterThan(0);
+  });
+
+  it('measures the event loop during onStepBeginAsync (one layer here)', async () => {
+    const { benchEventLoop } = require('../../lib/bench/event-loop') as typeof import('../../lib/bench/event-loop');
+    const row = await benchEventLoop(1, 2);
+    expect(row.weights).toBe(7077888);
+    for (const v of [row.hookMs, row.syncHookMs]) expect(v).toBeGreaterThan(0);
+    // the CPU of a callback cannot exceed its wall time (both measured around the same callback)
+    expect(row.longestCpuMs).toBeLessThanOrEqual(row.longestBlockMs + 0.05);
+    expect(row.longestGcMs).toBeGreaterThanOrEqual(0);
   });
 });

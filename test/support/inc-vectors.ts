@@ -143,8 +143,16 @@ export interface Replay {
   failures: StepDiff[];
 }
 
-/** Runs a case through prunekit's driver with the vectors' step protocol and compares every step's masks. */
-export function replay(c: IncCase, tieMode: 'threshold' | 'exact'): Replay {
+/**
+ * Runs a case through prunekit's driver with the vectors' step protocol and compares every step's masks;
+ * `hooks: 'async'` runs the scoring and the mask update on worker threads (onStepBeginAsync,
+ * onBeforeOptimizerStepAsync).
+ */
+export async function replay(
+  c: IncCase,
+  tieMode: 'threshold' | 'exact',
+  hooks: 'sync' | 'async' = 'sync',
+): Promise<Replay> {
   const all = [...c.layers, HEAD];
   const tensors = new Map(all.map((l) => [l.name, { weight: weightOf(c, l), grad: new Float32Array(size(l.shape)) }]));
   const modules: Modules = {};
@@ -156,9 +164,11 @@ export function replay(c: IncCase, tieMode: 'threshold' | 'exact'): Replay {
   const masks: Array<Record<string, Uint8Array>> = [];
   const diffs: StepDiff[] = [];
   for (let step = 0; step < c.steps; step++) {
-    pruning.onStepBegin();
+    if (hooks === 'async') await pruning.onStepBeginAsync();
+    else pruning.onStepBegin();
     for (const l of c.layers) tensors.get(l.name)!.grad.set(gradOf(c, l, step));
-    pruning.onBeforeOptimizerStep();
+    if (hooks === 'async') await pruning.onBeforeOptimizerStepAsync();
+    else pruning.onBeforeOptimizerStep();
     for (const l of c.layers) {
       const { weight, grad } = tensors.get(l.name)!;
       for (let i = 0; i < weight.length; i++) weight[i] = Math.fround(weight[i] - Math.fround(grad[i] * lr));

@@ -49,7 +49,19 @@ const good = {
   prune16ApplyBlocks: () => [new Uint16Array(n), new Uint8Array(4), 2, 4, 1, 2, new Uint8Array(n)],
   maskCountBlocks: () => [new Uint8Array(n), 2, 4, 1, 2],
   maskCountGroups: () => [new Uint8Array(n), 2, 4],
+  threadCpuTime: () => [],
+  pruneStep: () => stepArgs(),
+  pruneStepAsync: () => stepArgs(),
 };
+// One 2x4 layer in 1x2 blocks (4 units), global, exact, ratio 0.5.
+function stepArgs() {
+  return [
+    [f(n), f(n), new Uint8Array(n).fill(1), null, f(4), null],
+    new Float64Array([2, 4, 1, 2, -1]),
+    new Float64Array([0, 0, 0, 0, 1, 1, 0.5, 0.98, 0, 0.5]),
+    new Float64Array(3),
+  ];
+}
 function f(k) {
   return new Float32Array(k).fill(0.5);
 }

@@ -51,8 +51,9 @@ export const command: Command = {
     if (!Number.isInteger(layers) || layers < 0) throw new UsageError(`--layers expects a whole number, got ${layers}`);
     if (!Number.isInteger(samples) || samples < 1)
       throw new UsageError(`--samples expects a positive whole number, got ${samples}`);
-    const { runBench } = await import('../../bench/run');
+    const { runBench, runEventLoopBench } = await import('../../bench/run');
     const json = args.flag('json');
+    const write = (line: string) => (json ? io.stderr : io.stdout)(`${line}\n`);
     const report = runBench({
       sizes: sizes ?? (quick ? [4096, 262_144] : undefined),
       selectionSizes: quick ? [1 << 16] : undefined,
@@ -60,9 +61,10 @@ export const command: Command = {
       samples,
       rounds: args.number('rounds') ?? 1,
       compare: !args.flag('no-compare'),
-      write: (line) => (json ? io.stderr : io.stdout)(`${line}\n`),
+      write,
     });
-    if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    const eventLoop = layers > 0 ? await runEventLoopBench(layers, Math.min(samples, 5), write) : null;
+    if (json) io.stdout(`${JSON.stringify({ ...report, eventLoop }, null, 2)}\n`);
     return 0;
   },
 };

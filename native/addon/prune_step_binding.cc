@@ -1,0 +1,357 @@
+// Bindings of one pruning step (runtime/prune_step.h): pruneStep runs it on the calling thread,
+// pruneStepAsync on a libuv worker (the mask update of Pruning.onStepBeginAsync, off the event loop).
+// Every argument is read and checked here before any pointer is taken; the numbers are only checked, the
+// step's arithmetic lives in the runtime.
+//
+// pruneStep(arrays, geometry, options, out) -> unchanged
+//   arrays:   per layer 6 entries: scores (Float32Array), weight (Float32Array | null), keep (Uint8Array),
+//             viewMap (Uint32Array | null), units (Float32Array | null), candidates (Uint8Array | null)
+//   geometry: Float64Array, per layer 5 numbers: rows, cols, unit rows, unit cols, previous zero units (-1:
+//             count them)
+//   options:  Float64Array [pattern (0 block, 1 N:M), n, m, reduce (0 mean, 1 sum, 2 max), exact (0/1),
+//             global (0/1), ratio, maxRatio, minRatio, targetRatio]
+//   out:      Float64Array, per layer 3 numbers written: zero units, weights pruned, changed (0/1)
+#include <napi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../runtime/prune_step.h"
+#include "args.h"
+#include "exports.h"
+#include "score_async.h"
+
+namespace prunekit::addon {
+namespace {
+
+constexpr std::size_t kPerLayer = 6;
+constexpr std::size_t kGeometry = 5;
+constexpr std::size_t kOptions = 10;
+constexpr std::size_t kOut = 3;
+const char* const kSlotNames[kPerLayer] = {"scores", "weight", "keep", "viewMap", "units", "candidates"};
+
+std::string slot_name_(std::size_t i) {
+  return std::string("arrays[") + std::to_string(i) + "] (" + kSlotNames[i % kPerLayer] + " of layer " +
+         std::to_string(i / kPerLayer) + ")";
+}
+
+struct StepArgs {
+  std::vector<StepLayer> layers;
+  StepOptions options;
+  double* out = nullptr;
+  // For an asynchronous call: every typed array of the call (non-null slots, then geometry, options, out).
+  std::vector<napi_value> arrays;
+  std::vector<long> slots;  // each one's name: span_name_(slot)
+};
+
+// An integer in [lo, hi]; `what` (and the layer, when not -1) only formatted for an error.
+double whole_(double v, const char* what, long layer, double lo, double hi, const Napi::Env& env) {
+  if (!(v >= lo && v <= hi) || std::trunc(v) != v)
+    throw Napi::RangeError::New(env, std::string(what) + (layer < 0 ? "" : " of layer " + std::to_string(layer)) +
+                                         " must be an integer in [" + std::to_string(static_cast<long long>(lo)) +
+                                         ", " + std::to_string(static_cast<long long>(hi)) + "], got " +
+                                         std::to_string(v));
+  return v;
+}
+
+// One view of the call for the overlap check; `slot` names it (slot_name_, or -1 geometry, -2 options, -3 out)
+// only when there is an error to report.
+struct Span {
+  std::uintptr_t begin, end;
+  bool output;
+  long slot;
+};
+
+std::string span_name_(long slot) {
+  if (slot >= 0) return slot_name_(static_cast<std::size_t>(slot));
+  return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
+}
+
+void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::uintptr_t max_end_any = 0, max_end_out = 0;
+  const Span *any_at = nullptr, *out_at = nullptr;
+  for (const Span& s : spans) {
+    const Span* hit = s.output && s.begin < max_end_any    ? any_at
+                      : !s.output && s.begin < max_end_out ? out_at
+                                                           : nullptr;
+    if (hit)
+      throw Napi::RangeError::New(env,
+                                  span_name_(s.slot) + " overlaps " + span_name_(hit->slot) +
+                                      ": an output of pruneStep may not share memory with another array of the call");
+    if (s.end > max_end_any) max_end_any = s.end, any_at = &s;
+    if (s.output && s.end > max_end_out) max_end_out = s.end, out_at = &s;
+  }
+}
+
+void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_arrays) {
+  const Napi::Env env = info.Env();
+  const napi_env raw = env;
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "arrays must be an array");
+  const Napi::Array list = info[0].As<Napi::Array>();
+  const std::uint32_t length = list.Length();
+  if (length % kPerLayer != 0 || length / kPerLayer > kMaxBatchModules)
+    throw Napi::RangeError::New(
+        env, "arrays must hold 6 entries per layer (at most 2^20 layers), got " + std::to_string(length));
+  const std::size_t count = length / kPerLayer;
+  // Pass 1: every element (a getter may run here), each a typed array or null.
+  std::vector<napi_value> handles(length, nullptr);
+  for (std::uint32_t i = 0; i < length; ++i) {
+    napi_value element = nullptr;
+    if (napi_get_element(raw, list, i, &element) != napi_ok) throw Napi::Error::New(env);
+    napi_valuetype type = napi_undefined;
+    napi_typeof(raw, element, &type);
+    if (type == napi_null || type == napi_undefined) continue;
+    handles[i] = element;
+  }
+  const View<double> geometry = typed_array_arg<double>(info[1], napi_float64_array, "Float64Array", "geometry");
+  const View<double> options = typed_array_arg<double>(info[2], napi_float64_array, "Float64Array", "options");
+  const View<double> out = typed_array_arg<double>(info[3], napi_float64_array, "Float64Array", "out");
+  require_length(env, geometry.length, count * kGeometry, "geometry", "5 per layer");
+  require_length(env, options.length, kOptions, "options", "10 numbers");
+  require_length(env, out.length, count * kOut, "out", "3 per layer");
+  // Pass 2: no JavaScript runs from here on.
+  StepOptions& o = args.options;
+  o.pattern = static_cast<StepPattern>(whole_(options.data[0], "options[0] (pattern)", -1, 0, 1, env));
+  const bool nm = o.pattern == StepPattern::kNM;
+  if (nm) {
+    o.m = static_cast<unsigned>(whole_(options.data[2], "options[2] (m)", -1, 2, kMaxNmGroup, env));
+    o.n = static_cast<unsigned>(whole_(options.data[1], "options[1] (n)", -1, 1, o.m - 1, env));
+  }
+  o.reduce = static_cast<BlockReduce>(whole_(options.data[3], "options[3] (reduce)", -1, 0, 2, env));
+  o.exact = whole_(options.data[4], "options[4] (exact)", -1, 0, 1, env) == 1;
+  o.global = whole_(options.data[5], "options[5] (global)", -1, 0, 1, env) == 1;
+  double* ratios[4] = {&o.ratio, &o.max_ratio, &o.min_ratio, &o.target_ratio};
+  for (int r = 0; r < 4; ++r) {
+    const double v = options.data[6 + r];
+    if (!std::isfinite(v) || v < 0)
+      throw Napi::RangeError::New(env, "options[" + std::to_string(6 + r) + "] must be a finite ratio >= 0");
+    *ratios[r] = v;
+  }
+  std::vector<Span> spans;
+  spans.reserve(length + 3);
+  auto add_span = [&](const void* p, std::size_t bytes, bool output, long slot) {
+    if (bytes == 0) return;
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    spans.push_back({begin, begin + bytes, output, slot});
+  };
+  args.layers.resize(count);
+  for (std::size_t j = 0; j < count; ++j) {
+    StepLayer& l = args.layers[j];
+    const napi_value* h = &handles[j * kPerLayer];
+    const double* g = geometry.data + j * kGeometry;
+    const long at = static_cast<long>(j);
+    l.rows = static_cast<std::size_t>(whole_(g[0], "geometry rows", at, 1, kMaxSafeInteger, env));
+    l.cols = static_cast<std::size_t>(whole_(g[1], "geometry cols", at, 1, kMaxSafeInteger, env));
+    l.bn = static_cast<std::size_t>(whole_(g[2], "geometry unit rows", at, 1, kMaxSafeInteger, env));
+    l.bm = static_cast<std::size_t>(whole_(g[3], "geometry unit cols", at, 1, kMaxSafeInteger, env));
+    if (l.rows % l.bn != 0 || l.cols % l.bm != 0 || (nm && (l.bn != 1 || l.bm != o.m)))
+      throw Napi::RangeError::New(
+          env, "the unit of layer " + std::to_string(at) + " does not divide its view (N:M: the unit is 1 x m)");
+    const std::size_t n_units = (l.rows / l.bn) * (l.cols / l.bm);
+    l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
+    for (std::size_t k = 0; k < kPerLayer; ++k)
+      if (h[k] == nullptr && (k == 0 || k == 2))
+        throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + k) + " must be a typed array, got null");
+    const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
+    if (scores.length / l.cols != l.rows || scores.length % l.cols != 0)
+      throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " +
+                                           std::to_string(scores.length) + " elements, expected rows x cols");
+    l.scores = scores.data;
+    l.size = scores.length;
+    const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[2]), "keep");
+    require_length(env, keep.length, l.size, "keep", "one per weight");
+    l.keep = keep.data;
+    add_span(l.scores, l.size * 4, false, static_cast<long>(j * kPerLayer));
+    add_span(l.keep, l.size, true, static_cast<long>(j * kPerLayer + 2));
+    if (h[1]) {
+      const F32View weight = float32_arg(Napi::Value(env, h[1]), "weight", static_cast<long>(j));
+      require_length(env, weight.length, l.size, "weight", "one per score");
+      l.weight = weight.data;
+      add_span(l.weight, l.size * 4, true, static_cast<long>(j * kPerLayer + 1));
+    }
+    if (h[3]) {
+      const View<std::uint32_t> map = u32_arg(Napi::Value(env, h[3]), "viewMap");
+      require_length(env, map.length, l.size, "viewMap", "one per weight");
+      l.view_map = map.data;
+      add_span(l.view_map, l.size * 4, false, static_cast<long>(j * kPerLayer + 3));
+    }
+    if (h[4]) {
+      const F32View units = float32_arg(Napi::Value(env, h[4]), "units", static_cast<long>(j));
+      require_length(env, units.length, n_units, "units", "one per unit");
+      l.units = units.data;
+      add_span(l.units, n_units * 4, true, static_cast<long>(j * kPerLayer + 4));
+    } else if (nm || l.bn * l.bm != 1 || l.view_map != nullptr) {
+      throw Napi::TypeError::New(env,
+                                 slot_name_(j * kPerLayer + 4) +
+                                     " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
+    }
+    if (h[5]) {
+      const View<std::uint8_t> candidates = u8_arg(Napi::Value(env, h[5]), "candidates");
+      require_length(env, candidates.length, l.size, "candidates", "one per weight");
+      l.candidates = candidates.data;
+      add_span(l.candidates, l.size, true, static_cast<long>(j * kPerLayer + 5));
+    } else if (nm) {
+      throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + 5) + " must be a Uint8Array for an N:M pattern");
+    }
+  }
+  args.out = out.data;
+  add_span(geometry.data, geometry.length * 8, false, -1);
+  add_span(options.data, options.length * 8, false, -2);
+  add_span(out.data, out.length * 8, true, -3);
+  require_disjoint_all_(env, spans);
+  if (!keep_arrays) return;
+  for (std::uint32_t i = 0; i < length; ++i)
+    if (handles[i]) {
+      args.arrays.push_back(handles[i]);
+      args.slots.push_back(static_cast<long>(i));
+    }
+  const napi_value tail[3] = {info[1], info[2], info[3]};
+  for (long i = 0; i < 3; ++i) {
+    args.arrays.push_back(tail[i]);
+    args.slots.push_back(-1 - i);
+  }
+}
+
+void write_out_(const std::vector<StepLayer>& layers, double* out) {
+  for (std::size_t j = 0; j < layers.size(); ++j) {
+    out[j * kOut] = layers[j].zero_units;
+    out[j * kOut + 1] = layers[j].pruned;
+    out[j * kOut + 2] = layers[j].changed ? 1 : 0;
+  }
+}
+
+Napi::Value prune_step(const Napi::CallbackInfo& info) {
+  StepArgs args;
+  read_step_args_(info, args, false);
+  bool unchanged = false;
+  try {
+    unchanged = run_prune_step(args.layers.data(), args.layers.size(), args.options);
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(info.Env(), std::string("pruneStep: ") + e.what());
+  }
+  write_out_(args.layers, args.out);
+  return Napi::Boolean::New(info.Env(), unchanged);
+}
+
+// ---- the asynchronous twin (as score_async.cc: plain N-API, a Complete that never throws) ----
+
+struct StepCall {
+  StepArgs args;
+  std::vector<napi_ref> pins;
+  napi_deferred deferred = nullptr;
+  napi_async_work work = nullptr;
+  bool unchanged = false;
+  std::string failure;
+
+  void release(napi_env env) {
+    for (napi_ref ref : pins) napi_delete_reference(env, ref);
+    pins.clear();
+    if (work) napi_delete_async_work(env, work);
+    work = nullptr;
+  }
+};
+
+void execute_(napi_env, void* data) {
+  auto* call = static_cast<StepCall*>(data);
+  try {
+    call->unchanged = run_prune_step(call->args.layers.data(), call->args.layers.size(), call->args.options);
+  } catch (const std::exception& e) {
+    call->failure = e.what();
+  } catch (...) {
+    call->failure = "unknown C++ exception";
+  }
+}
+
+napi_value error_(napi_env env, const std::string& message) {
+  napi_value text = nullptr, error = nullptr;
+  napi_create_string_utf8(env, message.c_str(), message.size(), &text);
+  napi_create_error(env, nullptr, text, &error);
+  return error;
+}
+
+void settle_(napi_env env, napi_status status, StepCall& call) {
+  if (status != napi_ok) {
+    napi_reject_deferred(env, call.deferred, error_(env, "pruneStepAsync: the call was cancelled"));
+    return;
+  }
+  if (!call.failure.empty()) {
+    napi_reject_deferred(env, call.deferred, error_(env, "pruneStepAsync: " + call.failure));
+    return;
+  }
+  napi_value out = nullptr;
+  for (std::size_t i = 0; i < call.pins.size(); ++i) {
+    napi_value array = nullptr, buffer = nullptr;
+    bool detached = false;
+    if (napi_get_reference_value(env, call.pins[i], &array) != napi_ok || array == nullptr) return;
+    napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr);
+    if (buffer && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
+      napi_reject_deferred(
+          env, call.deferred,
+          error_(env, span_name_(call.args.slots[i]) + " was detached while the pruning step was in flight"));
+      return;
+    }
+    if (i + 1 == call.pins.size()) out = array;
+  }
+  void* data = nullptr;
+  std::size_t length = 0;
+  if (napi_get_typedarray_info(env, out, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
+      length != call.args.layers.size() * kOut)
+    return;
+  write_out_(call.args.layers, static_cast<double*>(data));
+  napi_value unchanged = nullptr;
+  napi_get_boolean(env, call.unchanged, &unchanged);
+  napi_resolve_deferred(env, call.deferred, unchanged);
+}
+
+void complete_(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<StepCall> call(static_cast<StepCall*>(data));
+  napi_handle_scope scope = nullptr;
+  const bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
+  settle_(env, status, *call);
+  bool pending = false;
+  napi_value ignored = nullptr;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
+  call->release(env);
+  if (scoped) napi_close_handle_scope(env, scope);
+}
+
+Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  auto call = std::make_unique<StepCall>();
+  read_step_args_(info, call->args, true);
+  hold_for_async(env, call->args.arrays, [&](std::size_t i) { return span_name_(call->args.slots[i]); });
+  call->pins.reserve(call->args.arrays.size());
+  for (napi_value array : call->args.arrays) {
+    napi_ref ref = nullptr;
+    if (napi_create_reference(env, array, 1, &ref) != napi_ok) {
+      call->release(env);
+      throw Napi::Error::New(env, "pruneStepAsync: could not reference an array of the call");
+    }
+    call->pins.push_back(ref);
+  }
+  call->args.arrays.clear();  // the handles die with this scope; the references stay
+  napi_value promise = nullptr, resource_name = nullptr;
+  napi_create_string_utf8(env, "prunekit:pruneStep", NAPI_AUTO_LENGTH, &resource_name);
+  if (napi_create_promise(env, &call->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, nullptr, resource_name, execute_, complete_, call.get(), &call->work) != napi_ok ||
+      napi_queue_async_work(env, call->work) != napi_ok) {
+    call->release(env);
+    throw Napi::Error::New(env, "pruneStepAsync: could not queue the work");
+  }
+  call.release();  // complete_ owns it now
+  return Napi::Value(env, promise);
+}
+
+}  // namespace
+
+const Export kPruneStepExports[] = {
+    {"pruneStep", prune_step},
+    {"pruneStepAsync", prune_step_async},
+    {nullptr, nullptr},
+};
+
+}  // namespace prunekit::addon
