@@ -1,8 +1,10 @@
 #include "prune_step.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -323,6 +325,38 @@ bool store_(const StepLayer& l, const std::uint8_t* view_keep) {
   return diff != 0;
 }
 
+// The shortest decimal d.ddd x 10^exponent that reads back as `x` (> 0): what std::to_chars(x, scientific)
+// gives, written with snprintf and strtod because std::to_chars(double) needs GLIBCXX_3.4.29, beyond what
+// the prebuilt binary may ask of libstdc++ (scripts/prebuild.sh). The correctly rounded decimal of each
+// length is the closest one, so the first length whose rounding reads back is the shortest (17 always does).
+struct ShortestDecimal {
+  std::uint64_t digits = 0;
+  int n_digits = 0;
+  int exponent = 0;
+};
+
+ShortestDecimal shortest_decimal_(double x) {
+  ShortestDecimal d;
+  for (int precision = 0; precision <= 16; ++precision) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.*e", precision, x);
+    d = {};
+    const char* p = text;
+    for (; *p != '\0' && *p != 'e'; ++p)
+      if (*p >= '0' && *p <= '9') {
+        d.digits = d.digits * 10 + static_cast<unsigned>(*p - '0');
+        ++d.n_digits;
+      }
+    d.exponent = std::atoi(p + 1);
+    // Read back as "DIGITSe<exp>", with no decimal point, so the locale's decimal separator does not matter.
+    char plain[48];
+    std::snprintf(plain, sizeof plain, "%llue%d", static_cast<unsigned long long>(d.digits),
+                  d.exponent - (d.n_digits - 1));
+    if (std::strtod(plain, nullptr) == x) break;
+  }
+  return d;
+}
+
 }  // namespace
 
 std::size_t target_count(double ratio, std::size_t count) {
@@ -330,19 +364,10 @@ std::size_t target_count(double ratio, std::size_t count) {
   if (ratio >= 1) return count;
   const double product = ratio * static_cast<double>(count);
   const std::size_t from_float = static_cast<std::size_t>(std::floor(product));
-  // The shortest round-trip decimal of ratio, d.ddd...e±x: digits D and exponent, value D / 10^scale.
-  char text[64];
-  const auto end = std::to_chars(text, text + sizeof text, ratio, std::chars_format::scientific).ptr;
-  unsigned __int128 digits = 0;
-  int n_digits = 0;
-  const char* p = text;
-  for (; p < end && *p != 'e'; ++p)
-    if (*p >= '0' && *p <= '9') {
-      digits = digits * 10 + static_cast<unsigned>(*p - '0');
-      ++n_digits;
-    }
-  const int exponent = std::atoi(p + 1);
-  const int scale = n_digits - 1 - exponent;  // ratio < 1: scale >= 1
+  // The shortest round-trip decimal of ratio: digits D and exponent, value D / 10^scale.
+  const ShortestDecimal shortest = shortest_decimal_(ratio);
+  const unsigned __int128 digits = shortest.digits;
+  const int scale = shortest.n_digits - 1 - shortest.exponent;  // ratio < 1: scale >= 1
   std::size_t from_decimal = 0;
   if (scale <= 38) {
     unsigned __int128 den = 1;

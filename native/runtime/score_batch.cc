@@ -1,10 +1,10 @@
 #include "score_batch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <vector>
 
@@ -43,8 +43,11 @@ bool copies_old_scores_(ScoreOp op, ScoreMode mode, std::size_t n, std::size_t c
 class OldScores {
  public:
   // Holds the buffer for this call if it is free and can hold `n` floats; otherwise ready() is false.
-  explicit OldScores(std::size_t n) : lock_(mutex_(), std::defer_lock) {
-    if (n == 0 || !lock_.try_lock()) return;
+  explicit OldScores(std::size_t n) {
+    // A flag, not std::mutex::try_lock: that needs pthread_mutex_trylock@GLIBC_2.34, which the prebuilt
+    // binary must not (scripts/prebuild.sh: glibc 2.17).
+    if (n == 0 || busy_().exchange(true, std::memory_order_acquire)) return;
+    held_ = true;
     Storage& storage = storage_();
     if (storage.capacity < n) {
       storage.data.reset();  // the old buffer goes first, so the two never coexist
@@ -54,6 +57,11 @@ class OldScores {
     }
     if (storage.capacity >= n) base_ = storage.data.get();
   }
+  ~OldScores() {
+    if (held_) busy_().store(false, std::memory_order_release);
+  }
+  OldScores(const OldScores&) = delete;
+  OldScores& operator=(const OldScores&) = delete;
   bool ready() const { return base_ != nullptr; }
   // Where module scores `s` keep their copy: at s's address modulo 32 bytes, so that the kernels stream both,
   // and half a page away from it modulo 4 KiB: at the same offset in a page, the loads of s and the
@@ -70,15 +78,15 @@ class OldScores {
     std::unique_ptr<float[]> data;
     std::size_t capacity = 0;
   };
-  static std::mutex& mutex_() {
-    static std::mutex mutex;
-    return mutex;
+  static std::atomic<bool>& busy_() {
+    static std::atomic<bool> busy{false};
+    return busy;
   }
   static Storage& storage_() {
     static Storage storage;
     return storage;
   }
-  std::unique_lock<std::mutex> lock_;
+  bool held_ = false;
   float* base_ = nullptr;
 };
 

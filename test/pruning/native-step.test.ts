@@ -53,6 +53,31 @@ describe('exact mode prunes targetCount(ratio, units): the native exact floor eq
       expect([count, out.zeroUnits[0]]).toEqual([count, Math.min(targetCount(ratio, count), count)]);
     }
   });
+  // The native side finds the shortest round-trip decimal of the ratio itself (snprintf/strtod: the prebuilt
+  // binary may not use std::to_chars): short decimals d over counts that are multiples of 10^digits (where
+  // the float product falls just below an integer: 0.57 * 100 = 56.99999999999999), and full doubles.
+  test('random ratios: short decimals at multiples of their scale, and full doubles', () => {
+    const next = xorshift(5);
+    const cases: Array<[number, number]> = [];
+    for (let i = 0; i < 400; i++) {
+      const digits = 1 + Math.floor(next() * 4);
+      const scale = 10 ** digits;
+      const ratio = Math.max(1, Math.floor(next() * scale)) / scale;
+      for (const count of [scale, 3 * scale, 7 * scale + 1]) cases.push([ratio, count]);
+      cases.push([next(), 1 + Math.floor(next() * 100000)]);
+    }
+    const got = cases.map(([ratio, count]) => {
+      const l = layer(
+        'a',
+        1,
+        count,
+        '1x1',
+        new Float32Array(count).map((_, i) => i + 1),
+      );
+      return runStep([l], spec({ ratio, targetRatio: ratio, maxRatio: 1 })).zeroUnits[0];
+    });
+    expect(got).toEqual(cases.map(([ratio, count]) => Math.min(targetCount(ratio, count), count)));
+  });
 });
 
 describe('the native loop equals the TypeScript INC loop on random layers', () => {
