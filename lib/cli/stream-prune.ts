@@ -20,7 +20,7 @@ import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array
 import { halfNative } from '../io/half';
 import { type LayerSparsity, type PruningPattern, type ReduceType, parsePattern, patternMasks } from '../pruning';
 import { type PreparedLayer, buildMasks, prepareLayers } from '../pruning/selection';
-import { KEEP_ALL, type UnitSource, selectStepFrom } from '../pruning/step-select';
+import { KEEP_ALL, type UnitSource, nonNanCount, selectStepFrom } from '../pruning/step-select';
 import { Grown } from './grown';
 import { type Blocks16, Prune16, countNonFinite16 } from './prune16';
 import type { BytesProgress } from './progress';
@@ -38,7 +38,7 @@ export interface StreamPruneOptions {
   minPerLayer: number;
   /**
    * Global scope holds every prunable tensor's F32 scores when they fit in this many bytes; past it, the
-   * selection runs GlobalSelection's histogram rounds, re-reading and re-scoring the tensors each round, so
+   * selection runs INC's step loop by histogram rounds, re-reading and re-scoring the tensors each round, so
    * memory stays bounded by the largest tensor (NxM patterns; N:M below N/M always holds its scores).
    */
   scoreBudgetBytes: number;
@@ -237,12 +237,12 @@ export function streamPrune(
 
 /** What the histogram rounds rank and how a tensor is finished once its mask is known. */
 interface Rounds {
-  /** The pattern GlobalSelection ranks by (1x1 over block scores computed already). */
+  /** The pattern the rounds rank by (1x1 over block scores computed already). */
   pattern: string;
   /** The scores of a tensor and their shape; undefined when they are not finite (then in nonFinite()). */
   layerOf: (t: CheckpointTensor, bytes: Uint8Array) => { shape: readonly number[]; scores: Float32Array } | undefined;
   nonFinite: () => ReadonlyArray<{ module: string; count: number }>;
-  /** Zeroes what `keep` (GlobalSelection's mask of the layerOf scores) prunes and hands the tensor on. */
+  /** Zeroes what `keep` (the mask of the layerOf scores) prunes and hands the tensor on. */
   finish: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void;
 }
 
@@ -333,11 +333,13 @@ function byRounds(
   progress.restart(prunableBytes);
   const selectable: CheckpointTensor[] = [];
   const sizes: number[] = [];
+  const nonNan: number[] = [];
   for (const t of prunable) {
     const layer = prepare(t, read(t));
     if (layer !== undefined && layer.skip === null) {
       selectable.push(t);
       sizes.push(layer.units.length);
+      nonNan.push(nonNanCount(layer.units));
     }
     progress.advance(t.byteLength, 'pass 1: scoring', t.name);
   }
@@ -345,6 +347,7 @@ function byRounds(
   let lastRead = Infinity;
   const source: UnitSource = {
     sizes,
+    nonNan,
     withUnits: (j, use) => {
       const t = selectable[j];
       // Each search reads the layers in model order: a read not after the last one starts a new pass.

@@ -1,6 +1,7 @@
 /**
- * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores, and
- * the oracle of native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
+ * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores and
+ * lib/cli/stream-prune.ts over units re-read from a checkpoint (`selectStepFrom`), and the oracle of
+ * native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
  * (test/pruning/native-step.test.ts compares them on random layers). INC 2.x's own loop
  * (`patterns/nxm.py` / `ninm.py` `get_masks_global`, `patterns/base.py` `adjust_ratio`), as pure functions
  * over unit scores (blocks for NxM, groups of M for N:M), in two tie modes:
@@ -63,6 +64,8 @@ function unitCount(exact: boolean, ratio: number, count: number): number {
 export interface UnitSource {
   /** Units of each layer, in model order. */
   readonly sizes: readonly number[];
+  /** Units of each layer that are not NaN, when known (exact mode counts them otherwise: one more read). */
+  readonly nonNan?: readonly number[];
   /** Runs `use` on layer j's unit scores (valid only during the call). */
   withUnits<T>(j: number, use: (units: Float32Array) => T): T;
 }
@@ -111,7 +114,7 @@ function kthOver(
 }
 
 /** Units that are not NaN. */
-function nonNanCount(units: Float32Array): number {
+export function nonNanCount(units: Float32Array): number {
   return units.length - binding.selectCount(units, NAN_KEY);
 }
 
@@ -197,7 +200,7 @@ export function selectStepFrom(
   const cuts: UnitCut[] = totals.map(() => KEEP_ALL);
   const frozen = totals.map(() => false);
   // Non-NaN units per layer (exact mode), counted once.
-  const nonNan = o.exact ? totals.map((_, j) => source.withUnits(j, nonNanCount)) : totals;
+  const nonNan = !o.exact ? totals : (source.nonNan ?? totals.map((_, j) => source.withUnits(j, nonNanCount)));
   let active: number[] = [];
   for (;;) {
     const next = totals.map((_, j) => j).filter((j) => !frozen[j]);
