@@ -248,13 +248,22 @@ const HALF_CASES = [
       [
         { sparsity: 0.8, pattern: '2x2', max_sparsity_ratio_per_op: 0.85, min_sparsity_ratio_per_op: 0.3 },
         { sparsity: 0.5, pattern: '4x1', max_sparsity_ratio_per_op: 0.6, min_sparsity_ratio_per_op: 0.45 },
-      ].map((c) => ({ ...c, scope: 'global' as const, tie_mode, ...(budget === undefined ? {} : { budget }) })),
+      ].flatMap((c) =>
+        // Without twoD the 4-D weight sends every tensor to the general path; with it, the 16-bit path.
+        [{}, { twoD: true }].map((d) => ({
+          ...c,
+          ...d,
+          scope: 'global' as const,
+          tie_mode,
+          ...(budget === undefined ? {} : { budget }),
+        })),
+      ),
     ),
   ),
 ];
 
 test.each(HALF_CASES)(
-  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget): the output and the report equal the in-memory path',
+  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget, 2-D only $twoD): the output and the report equal the in-memory path',
   async (c) => {
     // Global scope: 2-D weights only, so the 16-bit path ranks them all (a 4-D one sends all to the general path).
     const tensors = halfModel().filter(([, t]) => !('twoD' in c) || t.shape.length !== 4);
