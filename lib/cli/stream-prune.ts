@@ -18,14 +18,9 @@ import { NonFiniteError, StateError } from '../errors';
 import { getCriterion } from '../criteria';
 import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array, tensorAsFloat32 } from '../io';
 import { halfNative } from '../io/half';
-import {
-  GlobalSelection,
-  type LayerSparsity,
-  type PruningPattern,
-  type ReduceType,
-  parsePattern,
-  patternMasks,
-} from '../pruning';
+import { type LayerSparsity, type PruningPattern, type ReduceType, parsePattern, patternMasks } from '../pruning';
+import { type PreparedLayer, buildMasks, prepareLayers } from '../pruning/selection';
+import { KEEP_ALL, type UnitSource, nonNanCount, selectStepFrom } from '../pruning/step-select';
 import { Grown } from './grown';
 import { type Blocks16, Prune16, countNonFinite16 } from './prune16';
 import type { BytesProgress } from './progress';
@@ -43,7 +38,7 @@ export interface StreamPruneOptions {
   minPerLayer: number;
   /**
    * Global scope holds every prunable tensor's F32 scores when they fit in this many bytes; past it, the
-   * selection runs GlobalSelection's histogram rounds, re-reading and re-scoring the tensors each round, so
+   * selection runs INC's step loop by histogram rounds, re-reading and re-scoring the tensors each round, so
    * memory stays bounded by the largest tensor (NxM patterns; N:M below N/M always holds its scores).
    */
   scoreBudgetBytes: number;
@@ -242,12 +237,12 @@ export function streamPrune(
 
 /** What the histogram rounds rank and how a tensor is finished once its mask is known. */
 interface Rounds {
-  /** The pattern GlobalSelection ranks by (1x1 over block scores computed already). */
+  /** The pattern the rounds rank by (1x1 over block scores computed already). */
   pattern: string;
   /** The scores of a tensor and their shape; undefined when they are not finite (then in nonFinite()). */
   layerOf: (t: CheckpointTensor, bytes: Uint8Array) => { shape: readonly number[]; scores: Float32Array } | undefined;
   nonFinite: () => ReadonlyArray<{ module: string; count: number }>;
-  /** Zeroes what `keep` (GlobalSelection's mask of the layerOf scores) prunes and hands the tensor on. */
+  /** Zeroes what `keep` (the mask of the layerOf scores) prunes and hands the tensor on. */
   finish: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void;
 }
 
@@ -311,77 +306,82 @@ function globalBlocks16(
 }
 
 /**
- * Global selection over a model too big to hold its scores: every prunable tensor is one "shard" of
- * GlobalSelection's protocol (tensors in model order are the shards in rank order). Each round re-reads and
- * re-scores the tensors one at a time, replays the rounds already merged (the protocol is deterministic),
- * and sums this round's histograms; then one pass gathers the tie counts and the last writes the masks.
+ * Global selection over a model too big to hold its scores: INC's step loop (lib/pruning/step-select.ts
+ * `selectStepFrom`, the oracle of the native step pruneOneShot runs), with every k-th value searched by
+ * histogram rounds over unit scores re-read and re-scored from the checkpoint one tensor at a time (three
+ * reads of the active tensors per search; one more for each layer a cap or the min budget freezes). So the
+ * masks are pruneOneShot's in both tie modes. A first pass proves every tensor scores cleanly; the last
+ * writes the masks.
  */
 function byRounds(
   model: Checkpoint,
   read: (t: CheckpointTensor) => Uint8Array,
   prunable: readonly CheckpointTensor[],
   options: StreamPruneOptions,
-  { pattern, layerOf, nonFinite, finish: finishTensor }: Rounds,
+  { pattern: patternName, layerOf, nonFinite, finish: finishTensor }: Rounds,
   sink: PruneSink,
   progress: BytesProgress,
   totals: Totals,
 ): StreamPruneResult {
-  const selection = {
-    pattern,
-    ratio: options.sparsity,
-    reduce: options.reduce,
-    tie_mode: options.tieMode,
-    max_sparsity_ratio_per_op: options.maxPerLayer,
-    min_sparsity_ratio_per_op: options.minPerLayer,
-  };
-  const merged: Float64Array[] = [];
-  const selectionOf = (t: CheckpointTensor, bytes: Uint8Array): GlobalSelection | undefined => {
+  const pattern = parsePattern(patternName);
+  const exact = options.tieMode === 'exact';
+  const prepare = (t: CheckpointTensor, bytes: Uint8Array): PreparedLayer | undefined => {
     const layer = layerOf(t, bytes);
-    if (layer === undefined) return undefined;
-    const sel = new GlobalSelection([{ name: t.name, ...layer }], selection);
-    // Each round's histogram call also sets the state its advance reads, so replay both.
-    for (const m of merged) {
-      sel.histogram();
-      sel.advance(m);
-    }
-    return sel;
+    return layer && prepareLayers([{ name: t.name, ...layer }], pattern, options.reduce)[0];
   };
   const prunableBytes = prunable.reduce((n, t) => n + t.byteLength, 0);
-  for (let pass = 1; ; pass++) {
-    progress.restart(prunableBytes);
-    let sum: Float64Array | undefined;
-    let done = false;
-    for (const t of prunable) {
-      const sel = selectionOf(t, read(t));
-      progress.advance(t.byteLength, `pass ${pass}: ranking, round ${pass}`, t.name);
-      if (sel === undefined) continue;
-      if (sel.done) {
-        done = true; // the same for every tensor: all replayed the same merged rounds
-        break;
-      }
-      const h = sel.histogram();
-      if (sum === undefined) sum = Float64Array.from(h);
-      else for (let i = 0; i < h.length; i++) sum[i] += h[i];
-    }
-    if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
-    if (done || sum === undefined) break;
-    merged.push(sum);
-  }
-  // The pass that found the rounds over also proved every tensor scores cleanly.
   progress.restart(prunableBytes);
-  const ties: Float64Array[] = [];
+  const selectable: CheckpointTensor[] = [];
+  const sizes: number[] = [];
+  const nonNan: number[] = [];
   for (const t of prunable) {
-    ties.push((selectionOf(t, read(t)) as GlobalSelection).tieCounts());
-    progress.advance(t.byteLength, 'ties', t.name);
+    const layer = prepare(t, read(t));
+    if (layer !== undefined && layer.skip === null) {
+      selectable.push(t);
+      sizes.push(layer.units.length);
+      nonNan.push(nonNanCount(layer.units));
+    }
+    progress.advance(t.byteLength, 'pass 1: scoring', t.name);
   }
+  if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
+  let lastRead = Infinity;
+  const source: UnitSource = {
+    sizes,
+    nonNan,
+    withUnits: (j, use) => {
+      const t = selectable[j];
+      // Each search reads the layers in model order: a read not after the last one starts a new pass.
+      if (j <= lastRead) progress.restart(prunableBytes);
+      lastRead = j;
+      const units = (prepare(t, read(t)) as PreparedLayer).units;
+      progress.advance(t.byteLength, 'ranking', t.name);
+      return use(units);
+    },
+  };
+  const step = selectStepFrom(
+    source,
+    sizes.map(() => 0),
+    {
+      exact,
+      ratio: options.sparsity,
+      maxRatio: options.maxPerLayer,
+      minRatio: options.minPerLayer,
+      targetRatio: options.sparsity,
+    },
+  );
+  const isPrunable = new Set(prunable.map((t) => t.name));
+  const cutOf = new Map(selectable.map((t, j) => [t.name, step.unchanged ? KEEP_ALL : step.cuts[j]]));
   progress.restart(model.dataBytes);
-  const rank = new Map(prunable.map((t, i) => [t.name, i]));
   for (const t of model.tensors) {
     const bytes = read(t);
-    const r = rank.get(t.name);
-    if (r !== undefined) {
-      // Scores come from the bytes before any is zeroed: selectionOf reads a fresh F32 view or copy.
-      const { masks } = (selectionOf(t, bytes) as GlobalSelection).masks(ties, r);
+    const cut = cutOf.get(t.name);
+    if (cut !== undefined) {
+      // The scores come from the bytes before any is zeroed: the mask is written before finish zeroes them.
+      const { masks } = buildMasks([prepare(t, bytes) as PreparedLayer], pattern, exact, [cut], undefined);
+      finishTensor(t, bytes, ownMask(masks, t.name));
+    } else if (isPrunable.has(t.name)) {
+      // The pattern skips it: an all-ones mask.
+      const { masks } = buildMasks([prepare(t, bytes) as PreparedLayer], pattern, exact, [], undefined);
       finishTensor(t, bytes, ownMask(masks, t.name));
     } else sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'last pass: writing', t.name);

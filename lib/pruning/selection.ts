@@ -17,9 +17,13 @@
  *     x_j(P) the units of layer j up to position P of the global (score, layer, index) order, every layer
  *     prunes its own first clamp(x_j(P), lo_j, hi_j), for the first P where those sum to the target. Each
  *     round's summed array holds that sum for every bin, so shards only ever exchange one array a round;
- *   - threshold mode is the reference's loop: prune `<= kthvalue(k)`; layers above their cap are frozen at
- *     their own `<= kthvalue(cap)`, their count leaves the budget and the rest is solved again; then the same
- *     for layers below their floor.
+ *   - threshold mode: prune `<= kthvalue(k)`; layers above their cap are frozen at their own
+ *     `<= kthvalue(cap)`, their count leaves the budget and the rest is solved again; then the same for
+ *     layers below their floor.
+ * Neither is INC's step (lib/pruning/step-select.ts, native/runtime/prune_step.cc, which pruneOneShot, the
+ * Pruning driver and `prunekit prune` run): k and the bounds here are exact floors (`targetCount`), the min
+ * is a floor, and INC's `adjust_ratio` budget rule does not run, so with ties or bounds the masks can
+ * differ (docs/pruning.md, "computeMasks and GlobalSelection: not INC's loop").
  *
  * Sharded use: see {@link GlobalSelection}.
  */

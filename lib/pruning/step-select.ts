@@ -1,6 +1,7 @@
 /**
- * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores, and
- * the oracle of native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
+ * INC 2.x's selection loop in TypeScript: what lib/cli/prune16.ts selects with over 16-bit block scores and
+ * lib/cli/stream-prune.ts over units re-read from a checkpoint (`selectStepFrom`), and the oracle of
+ * native/runtime/prune_step.cc, which runs it for the Pruning driver and pruneOneShot
  * (test/pruning/native-step.test.ts compares them on random layers). INC 2.x's own loop
  * (`patterns/nxm.py` / `ninm.py` `get_masks_global`, `patterns/base.py` `adjust_ratio`), as pure functions
  * over unit scores (blocks for NxM, groups of M for N:M), in two tie modes:
@@ -57,31 +58,54 @@ function unitCount(exact: boolean, ratio: number, count: number): number {
 }
 
 /**
- * The k-th smallest key over `sets` (1 <= k <= total), with each set's count below it and equal to it.
- * Histograms summed over the sets, three radix passes.
+ * Where a step's unit scores come from: held arrays, or layers re-read one at a time (lib/cli/stream-prune.ts
+ * re-reads a checkpoint). Each layer's units must be the same at every call.
  */
-function kthOver(sets: readonly Float32Array[], k: number): { key: number; below: number[]; ties: number[] } {
-  const hist = sets.map(() => new Uint32Array(2048));
+export interface UnitSource {
+  /** Units of each layer, in model order. */
+  readonly sizes: readonly number[];
+  /** Units of each layer that are not NaN, when known (exact mode counts them otherwise: one more read). */
+  readonly nonNan?: readonly number[];
+  /** Runs `use` on layer j's unit scores (valid only during the call). */
+  withUnits<T>(j: number, use: (units: Float32Array) => T): T;
+}
+
+/** A source over held unit arrays. */
+export function heldUnits(units: readonly Float32Array[]): UnitSource {
+  return { sizes: units.map((u) => u.length), withUnits: (j, use) => use(units[j]) };
+}
+
+/**
+ * The k-th smallest key over the layers `set` of `source` (1 <= k <= their total), with each layer's count
+ * below it and equal to it. Histograms summed over the layers, three radix passes (one read of each layer
+ * per pass).
+ */
+function kthOver(
+  source: UnitSource,
+  set: readonly number[],
+  k: number,
+): { key: number; below: number[]; ties: number[] } {
+  const hist = set.map(() => new Uint32Array(2048));
   const sum = new Float64Array(2048);
-  const below = sets.map(() => 0);
-  const ties = sets.map(() => 0);
+  const below = set.map(() => 0);
+  const ties = set.map(() => 0);
   let prefix = 0;
   let prefixBits = 0;
   let globalBelow = 0;
   for (const bits of DIGITS) {
     const bins = 2 ** bits;
     sum.fill(0, 0, bins);
-    sets.forEach((units, j) => {
-      const h = hist[j].subarray(0, bins);
+    set.forEach((j, i) => {
+      const h = hist[i].subarray(0, bins);
       h.fill(0);
-      binding.selectHistogram(units, prefix, prefixBits, bits, h);
+      source.withUnits(j, (units) => binding.selectHistogram(units, prefix, prefixBits, bits, h));
       for (let c = 0; c < bins; c++) sum[c] += h[c];
     });
     let c = 0;
     while (c < bins - 1 && globalBelow + sum[c] < k) globalBelow += sum[c++];
-    sets.forEach((_, j) => {
-      for (let b = 0; b < c; b++) below[j] += hist[j][b];
-      ties[j] = hist[j][c];
+    set.forEach((_, i) => {
+      for (let b = 0; b < c; b++) below[i] += hist[i][b];
+      ties[i] = hist[i][c];
     });
     prefix = prefix * 2 ** bits + c;
     prefixBits += bits;
@@ -90,7 +114,7 @@ function kthOver(sets: readonly Float32Array[], k: number): { key: number; below
 }
 
 /** Units that are not NaN. */
-function nonNanCount(units: Float32Array): number {
+export function nonNanCount(units: Float32Array): number {
   return units.length - binding.selectCount(units, NAN_KEY);
 }
 
@@ -98,7 +122,7 @@ function nonNanCount(units: Float32Array): number {
 function ownCut(units: Float32Array, count: number, exact: boolean): UnitCut {
   const kk = Math.min(count, exact ? nonNanCount(units) : units.length);
   if (kk < 1) return KEEP_ALL;
-  const { key, below, ties } = kthOver([units], kk);
+  const { key, below, ties } = kthOver(heldUnits([units]), [0], kk);
   if (key === NAN_KEY) return exact ? { key, quota: 0, pruned: below[0] } : KEEP_ALL;
   return exact ? { key, quota: kk - below[0], pruned: kk } : { key, quota: Infinity, pruned: below[0] + ties[0] };
 }
@@ -149,7 +173,7 @@ export function adjustRatio(
 }
 
 /**
- * One scope's selection.
+ * One scope's selection over held unit scores.
  * @param units each layer's unit scores, in model order.
  * @param previousZeros each layer's zero units in its current masks (what adjustRatio reads for layers not
  *   yet proposed).
@@ -159,26 +183,36 @@ export function selectStep(
   previousZeros: readonly number[],
   o: StepSelectOptions,
 ): StepSelection {
-  const totals = units.map((u) => u.length);
+  return selectStepFrom(heldUnits(units), previousZeros, o);
+}
+
+/** {@link selectStep} over units read from `source` (each k-th value search reads every active layer 3 times). */
+export function selectStepFrom(
+  source: UnitSource,
+  previousZeros: readonly number[],
+  o: StepSelectOptions,
+): StepSelection {
+  const totals = source.sizes;
   const totalUnits = totals.reduce((a, b) => a + b, 0);
   let residual = unitCount(o.exact, o.ratio, totalUnits);
   if (residual <= 0) return { unchanged: true };
   const zerosNow = [...previousZeros];
-  const cuts: UnitCut[] = units.map(() => KEEP_ALL);
-  const frozen = units.map(() => false);
+  const cuts: UnitCut[] = totals.map(() => KEEP_ALL);
+  const frozen = totals.map(() => false);
+  // Non-NaN units per layer (exact mode), counted once.
+  const nonNan = !o.exact ? totals : (source.nonNan ?? totals.map((_, j) => source.withUnits(j, nonNanCount)));
   let active: number[] = [];
   for (;;) {
-    const next = units.map((_, j) => j).filter((j) => !frozen[j]);
+    const next = totals.map((_, j) => j).filter((j) => !frozen[j]);
     if (next.length === 0 || (next.length === active.length && next.every((j, i) => j === active[i]))) break;
     active = next;
-    const sets = active.map((j) => units[j]);
-    const available = sets.reduce((a, u) => a + (o.exact ? nonNanCount(u) : u.length), 0);
+    const available = active.reduce((a, j) => a + nonNan[j], 0);
     const kk = Math.min(residual, available);
     // A proposal per active layer: counts at the k-th smallest key T.
     let proposals: UnitCut[];
     if (kk < 1) proposals = active.map(() => KEEP_ALL);
     else {
-      const { key, below, ties } = kthOver(sets, kk);
+      const { key, below, ties } = kthOver(source, active, kk);
       if (key === NAN_KEY && !o.exact) proposals = active.map(() => KEEP_ALL);
       else if (o.exact) {
         let quota = kk - below.reduce((a, b) => a + b, 0);
@@ -195,7 +229,8 @@ export function selectStep(
       if (adjusted === null) cuts[j] = proposals[i];
       else {
         frozen[j] = true;
-        cuts[j] = ownCut(units[j], unitCount(o.exact, adjusted, totals[j]), o.exact);
+        const count = unitCount(o.exact, adjusted, totals[j]);
+        cuts[j] = source.withUnits(j, (units) => ownCut(units, count, o.exact));
         residual -= cuts[j].pruned;
       }
       zerosNow[j] = cuts[j].pruned;

@@ -74,6 +74,8 @@ type InMemoryOptions = {
   pattern: string;
   scope: 'global' | 'local';
   tie_mode?: 'exact' | 'threshold';
+  max_sparsity_ratio_per_op?: number;
+  min_sparsity_ratio_per_op?: number;
 };
 
 /** The keep masks pruneOneShot selects over the whole model, decoded to F32. */
@@ -236,10 +238,32 @@ const HALF_CASES = [
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0', twoD: true },
   { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
+  // With the 4-D weight: the general path, by histogram rounds over the F32 scores (budget 0).
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0' },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0' },
+  { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0' },
+  // Caps and the min budget freeze layers (INC's adjust_ratio), held and by rounds, both tie modes.
+  ...(['threshold', 'exact'] as const).flatMap((tie_mode) =>
+    [undefined, '0'].flatMap((budget) =>
+      [
+        { sparsity: 0.8, pattern: '2x2', max_sparsity_ratio_per_op: 0.85, min_sparsity_ratio_per_op: 0.3 },
+        { sparsity: 0.5, pattern: '4x1', max_sparsity_ratio_per_op: 0.6, min_sparsity_ratio_per_op: 0.45 },
+      ].flatMap((c) =>
+        // Without twoD the 4-D weight sends every tensor to the general path; with it, the 16-bit path.
+        [{}, { twoD: true }].map((d) => ({
+          ...c,
+          ...d,
+          scope: 'global' as const,
+          tie_mode,
+          ...(budget === undefined ? {} : { budget }),
+        })),
+      ),
+    ),
+  ),
 ];
 
 test.each(HALF_CASES)(
-  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget): the output and the report equal the in-memory path',
+  'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget, 2-D only $twoD): the output and the report equal the in-memory path',
   async (c) => {
     // Global scope: 2-D weights only, so the 16-bit path ranks them all (a 4-D one sends all to the general path).
     const tensors = halfModel().filter(([, t]) => !('twoD' in c) || t.shape.length !== 4);
@@ -248,6 +272,8 @@ test.each(HALF_CASES)(
     const out = tmp.file('out.safetensors');
     const flags = ['--sparsity', String(c.sparsity), '--pattern', c.pattern, '--scope', c.scope, '--json'];
     flags.push('--tie-mode', c.tie_mode);
+    if ('max_sparsity_ratio_per_op' in c) flags.push('--max-per-layer', String(c.max_sparsity_ratio_per_op));
+    if ('min_sparsity_ratio_per_op' in c) flags.push('--min-per-layer', String(c.min_sparsity_ratio_per_op));
     const env = 'budget' in c ? { PRUNEKIT_SCORE_BUDGET: c.budget } : {};
     const r = await runCli(['prune', model, '-o', out, ...flags], { env });
     expect(r.stderr).toBe('');
