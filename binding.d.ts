@@ -161,6 +161,12 @@ export interface NativeBinding {
     options: Float64Array,
     out: Float64Array,
   ): Promise<boolean>;
+  /**
+   * `maskApply` over many layers in one call on a worker thread (the after-step hook of
+   * `Pruning.onAfterOptimizerStepAsync`): `arrays` holds 3 entries per layer, weight, keep (one per weight),
+   * grad (or null). The arrays stay referenced (and untransferable) until it settles.
+   */
+  maskApplyAllAsync(arrays: ReadonlyArray<Float32Array | Uint8Array | null>): Promise<void>;
 
   /** dst[i] = the float32 whose bits are src[i] << 16 (BF16, exact). `dst` has src's length, no overlap. */
   bf16ToF32(src: Uint16Array, dst: Float32Array): void;

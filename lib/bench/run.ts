@@ -300,22 +300,34 @@ function medianRows<T extends object>(rounds: T[][]): T[] {
 }
 
 /**
- * The event loop during `Pruning.onStepBeginAsync` on BERT-base shapes (lib/bench/event-loop.ts), printed as a
- * table; async, so it runs after runBench.
+ * The event loop during a whole async pruning step on BERT-base shapes (lib/bench/event-loop.ts): onStepBeginAsync
+ * then the after-step hook, sync (before it had an async twin) and async, printed as a table; async, so it runs
+ * after runBench.
  */
 export async function runEventLoopBench(
   layers: number,
   samples: number,
   write: (line: string) => void = () => {},
-): Promise<EventLoopRow> {
+): Promise<EventLoopRow[]> {
   write(
-    `\nThe event loop during Pruning.onStepBeginAsync (magnitude, 4x1 global at 0.9), BERT-base shapes, ${layers} layers:`,
+    `\nThe event loop during an async pruning step (onStepBeginAsync + after-step hook; magnitude, 4x1 global at 0.9), BERT-base shapes, ${layers} layers:`,
   );
-  const row = await benchEventLoop(layers, samples);
+  const rows: EventLoopRow[] = [];
+  for (const afterStep of ['sync', 'async'] as const) rows.push(await benchEventLoop(layers, samples, afterStep));
   printTable(
     [
-      ['weights', 'hook ms', 'longest callback ms', 'its CPU ms', 'GC pause ms', 'timer delay ms', 'sync hook ms'],
       [
+        'after-step hook',
+        'weights',
+        'step ms',
+        'longest block ms',
+        'its CPU ms',
+        'GC pause ms',
+        'timer delay ms',
+        'sync hooks ms',
+      ],
+      ...rows.map((row) => [
+        row.afterStep === 'async' ? 'onAfterOptimizerStepAsync' : 'onAfterOptimizerStep',
         row.weights,
         fixed(row.hookMs, 1),
         fixed(row.longestBlockMs, 2),
@@ -323,9 +335,9 @@ export async function runEventLoopBench(
         fixed(row.longestGcMs, 2),
         fixed(row.longestGapMs, 2),
         fixed(row.syncHookMs, 1),
-      ],
+      ]),
     ],
     (line) => write(`  ${line}`),
   );
-  return row;
+  return rows;
 }

@@ -1,7 +1,8 @@
 /**
  * One pruning step's mask update in one native call (binding `pruneStep`, native/runtime/prune_step.h):
  * unit scores, INC's selection loop (global or per layer, exact or reference tie mode), masks, pruned
- * weights zeroed. `runStepAsync` runs the same call on a worker thread, off the event loop.
+ * weights zeroed. `runStepAsync` runs the same call on a worker thread, off the event loop, and
+ * `applyMasksAsync` zeroes the pruned weights of many layers there (the after-step hook's work).
  */
 import { binding } from '../native';
 import type { LayerPlan } from './layer-plan';
@@ -89,4 +90,19 @@ export function runStep(layers: readonly StepLayer[], spec: StepSpec): StepOutco
 export async function runStepAsync(layers: readonly StepLayer[], spec: StepSpec): Promise<StepOutcome> {
   const args = stepArgs(layers, spec);
   return outcome(await binding.pruneStepAsync(...args), args[3], layers.length);
+}
+
+/** A weight to zero where its mask prunes (and its grad, when given). */
+export interface MaskedWeight {
+  weight: Float32Array;
+  keep: Uint8Array;
+  grad?: Float32Array | null;
+}
+
+/**
+ * `applyMasks` over every layer in one native call on a worker thread (bit for bit the sync kernel): the event
+ * loop stays free; no buffer of the call may be touched meanwhile.
+ */
+export function applyMasksAsync(layers: readonly MaskedWeight[]): Promise<void> {
+  return binding.maskApplyAllAsync(layers.flatMap(({ weight, keep, grad }) => [weight, keep, grad ?? null]));
 }

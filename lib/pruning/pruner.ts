@@ -8,7 +8,14 @@ import type { PrunerConfig } from './config';
 import { GroupLasso } from './group-lasso';
 import { applyMasks } from './masks';
 import { planLayer, type LayerPlan } from './layer-plan';
-import { runStep, runStepAsync, type StepOutcome, type StepSpec } from './native-step';
+import {
+  applyMasksAsync,
+  runStep,
+  runStepAsync,
+  type MaskedWeight,
+  type StepOutcome,
+  type StepSpec,
+} from './native-step';
 import { resolveBlockSize, toViewOrder, fromViewOrder, viewOf } from './patterns';
 import { PruningSchedule } from './schedules';
 import { sparsityReport, type MaskedLayer, type SparsityReport } from './sparsity';
@@ -71,19 +78,38 @@ export abstract class Pruner {
   onBeforeOptimizerStep(): void {
     if (this.inRange()) this.reg?.onBeforeOptimizerStep();
     if (this.scoresThisStep()) this.criterion?.onBeforeOptimizerStep();
-    if (this.maskGrads) this.applyMasks(true);
+    if (this.maskGrads) this.applyGradMasks();
   }
 
   /** onBeforeOptimizerStep with the criterion's scoring on a worker thread. */
   async onBeforeOptimizerStepAsync(): Promise<void> {
     if (this.inRange()) this.reg?.onBeforeOptimizerStep();
     if (this.scoresThisStep()) await this.criterion?.onBeforeOptimizerStepAsync();
-    if (this.maskGrads) this.applyMasks(true);
+    if (this.maskGrads) this.applyGradMasks();
   }
 
   onAfterOptimizerStep(): void {
+    for (const { weight, keep } of this.beginAfterStep()) applyMasks(weight, keep);
+    this.endAfterStep();
+  }
+
+  /** onAfterOptimizerStep with the masks applied on a worker thread, all layers in one native call. */
+  async onAfterOptimizerStepAsync(): Promise<void> {
+    await applyMasksAsync(this.beginAfterStep());
+    this.endAfterStep();
+  }
+
+  /**
+   * The after-step hook up to the masks: the regulariser's shrink (on this thread), then the weights to zero
+   * where the masks prune. The caller applies them and then counts the step (`endAfterStep`).
+   */
+  beginAfterStep(): MaskedWeight[] {
     if (this.inRange()) this.reg?.onAfterOptimizerStep();
-    this.applyMasks(false);
+    return this.layers.map((name) => ({ weight: this.modules[name].weight, keep: this.masks[name] }));
+  }
+
+  /** Counts the step the after-step hook finished. */
+  endAfterStep(): void {
     this.globalStep += 1;
   }
 
@@ -141,13 +167,11 @@ export abstract class Pruner {
     return this.globalStep >= this.config.start_step && this.globalStep <= this.config.end_step;
   }
 
-  /** Zeroes the pruned weights (or grads) in place. */
-  protected applyMasks(grads: boolean): void {
+  /** Zeroes the pruned grads in place. */
+  private applyGradMasks(): void {
     for (const name of this.layers) {
-      const { weight, grad } = this.modules[name];
-      if (grads) {
-        if (grad) applyMasks(grad, this.masks[name]);
-      } else applyMasks(weight, this.masks[name]);
+      const { grad } = this.modules[name];
+      if (grad) applyMasks(grad, this.masks[name]);
     }
   }
 

@@ -4,12 +4,14 @@
  *   onStepBegin (update masks on a pruning step, apply them) -> forward, backward ->
  *   onBeforeOptimizerStep (regulariser, then criterion) -> optimizer step ->
  *   onAfterOptimizerStep (regulariser, re-apply masks, step + 1) -> onStepEnd.
- * onStepBeginAsync and onBeforeOptimizerStepAsync run the criteria's scoring on worker threads.
+ * onStepBeginAsync and onBeforeOptimizerStepAsync run the criteria's scoring (and the mask update) on worker
+ * threads; onAfterOptimizerStepAsync applies the masks there, every layer in one native call.
  */
 import { checkModules } from '../criteria/validate';
 import { getCriterion, type ModuleTensors, type Modules } from '../criteria';
 import { ConfigError, ShapeError, StateError } from '../errors';
 import { resolvePruningConfig, type PruningConfigInput, type PrunerConfig } from './config';
+import { applyMasksAsync } from './native-step';
 import { layoutOf, moduleSkipReason } from './patterns';
 import { BasicPruner, PatternLockPruner, type Pruner } from './pruner';
 import { PruningSchedule } from './schedules';
@@ -196,8 +198,8 @@ export class Pruning {
     this.expect(['idle'], 'onStepBeginAsync');
     this.checkPlanned('onStepBeginAsync');
     const pruners: StepBeginResult['pruners'] = [];
-    await this.runAsync('onStepBeginAsync', async (p) => {
-      pruners.push(await p.onStepBeginAsync());
+    await this.runAsync('onStepBeginAsync', async () => {
+      for (const p of this.pruners) pruners.push(await p.onStepBeginAsync());
     });
     this.phase = 'begun';
     return { masksChanged: pruners.some((r) => r.masksChanged), pruners };
@@ -216,7 +218,9 @@ export class Pruning {
     this.expect(['begun'], 'onBeforeOptimizerStepAsync');
     this.checkPlanned('onBeforeOptimizerStepAsync');
     this.checkGrads();
-    await this.runAsync('onBeforeOptimizerStepAsync', (p) => p.onBeforeOptimizerStepAsync());
+    await this.runAsync('onBeforeOptimizerStepAsync', async () => {
+      for (const p of this.pruners) await p.onBeforeOptimizerStepAsync();
+    });
     this.phase = 'before';
   }
 
@@ -224,6 +228,20 @@ export class Pruning {
     this.expect(['begun', 'before'], 'onAfterOptimizerStep');
     this.checkPlanned('onAfterOptimizerStep');
     for (const p of this.pruners) p.onAfterOptimizerStep();
+    this.phase = 'after';
+  }
+
+  /**
+   * onAfterOptimizerStep with the masks applied on a worker thread: the pruned weights of every pruner's layers
+   * zeroed in one native call (the regulariser's shrink, when configured, still runs here first).
+   */
+  async onAfterOptimizerStepAsync(): Promise<void> {
+    this.expect(['begun', 'before'], 'onAfterOptimizerStepAsync');
+    this.checkPlanned('onAfterOptimizerStepAsync');
+    await this.runAsync('onAfterOptimizerStepAsync', async () => {
+      await applyMasksAsync(this.pruners.flatMap((p) => p.beginAfterStep()));
+      for (const p of this.pruners) p.endAfterStep();
+    });
     this.phase = 'after';
   }
 
@@ -249,11 +267,11 @@ export class Pruning {
     };
   }
 
-  /** Runs an async hook on every pruner in turn; no other hook may run until it settles. */
-  private async runAsync(hook: string, run: (p: Pruner) => Promise<void>): Promise<void> {
+  /** Runs an async hook; no other hook may run until it settles. */
+  private async runAsync(hook: string, run: () => Promise<void>): Promise<void> {
     this.inFlight = hook;
     try {
-      for (const p of this.pruners) await run(p);
+      await run();
     } finally {
       this.inFlight = null;
     }

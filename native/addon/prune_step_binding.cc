@@ -11,14 +11,21 @@
 //   options:  Float64Array [pattern (0 block, 1 N:M), n, m, reduce (0 mean, 1 sum, 2 max), exact (0/1),
 //             global (0/1), ratio, maxRatio, minRatio, targetRatio]
 //   out:      Float64Array, per layer 3 numbers written: zero units, weights pruned, changed (0/1)
+//
+// maskApplyAllAsync(arrays) -> Promise<void>: the masks of every layer applied on a worker
+// (Pruning.onAfterOptimizerStepAsync), run_mask_apply layer after layer, as maskApply does one layer.
+//   arrays:   per layer 3 entries: weight (Float32Array), keep (Uint8Array, one per weight), grad
+//             (Float32Array of the weight's length, or null)
 #include <napi.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "../runtime/mask_runtime.h"
 #include "../runtime/prune_step.h"
 #include "args.h"
 #include "exports.h"
@@ -70,7 +77,9 @@ std::string span_name_(long slot) {
   return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
 }
 
-void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
+using SpanName = std::function<std::string(long)>;
+
+void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans, const SpanName& name, const char* call) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::uintptr_t max_end_any = 0, max_end_out = 0;
   const Span *any_at = nullptr, *out_at = nullptr;
@@ -79,9 +88,8 @@ void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans) {
                       : !s.output && s.begin < max_end_out ? out_at
                                                            : nullptr;
     if (hit)
-      throw Napi::RangeError::New(env,
-                                  span_name_(s.slot) + " overlaps " + span_name_(hit->slot) +
-                                      ": an output of pruneStep may not share memory with another array of the call");
+      throw Napi::RangeError::New(env, name(s.slot) + " overlaps " + name(hit->slot) + ": an output of " + call +
+                                           " may not share memory with another array of the call");
     if (s.end > max_end_any) max_end_any = s.end, any_at = &s;
     if (s.output && s.end > max_end_out) max_end_out = s.end, out_at = &s;
   }
@@ -202,7 +210,7 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
   add_span(geometry.data, geometry.length * 8, false, -1);
   add_span(options.data, options.length * 8, false, -2);
   add_span(out.data, out.length * 8, true, -3);
-  require_disjoint_all_(env, spans);
+  require_disjoint_all_(env, spans, span_name_, "pruneStep");
   if (!keep_arrays) return;
   for (std::uint32_t i = 0; i < length; ++i)
     if (handles[i]) {
@@ -237,14 +245,18 @@ Napi::Value prune_step(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), unchanged);
 }
 
-// ---- the asynchronous twin (as score_async.cc: plain N-API, a Complete that never throws) ----
+// ---- the asynchronous calls (as score_async.cc: plain N-API, a Complete that never throws) ----
 
-struct StepCall {
-  StepArgs args;
+// One call on a worker: its arrays pinned until it settles, `run` on the worker, `settle` on the loop after
+// the detach check (it gets the last array of the call and resolves or rejects the promise).
+struct AsyncCall {
+  const char* label = "";                        // the binding's name, for errors
+  std::function<std::string(std::size_t)> name;  // array i's name, for errors
+  std::function<void()> run;                     // on the worker; may throw
+  std::function<void(napi_env, napi_deferred, napi_value last)> settle;
   std::vector<napi_ref> pins;
   napi_deferred deferred = nullptr;
   napi_async_work work = nullptr;
-  bool unchanged = false;
   std::string failure;
 
   void release(napi_env env) {
@@ -256,9 +268,9 @@ struct StepCall {
 };
 
 void execute_(napi_env, void* data) {
-  auto* call = static_cast<StepCall*>(data);
+  auto* call = static_cast<AsyncCall*>(data);
   try {
-    call->unchanged = run_prune_step(call->args.layers.data(), call->args.layers.size(), call->args.options);
+    call->run();
   } catch (const std::exception& e) {
     call->failure = e.what();
   } catch (...) {
@@ -273,42 +285,33 @@ napi_value error_(napi_env env, const std::string& message) {
   return error;
 }
 
-void settle_(napi_env env, napi_status status, StepCall& call) {
+void settle_(napi_env env, napi_status status, AsyncCall& call) {
   if (status != napi_ok) {
-    napi_reject_deferred(env, call.deferred, error_(env, "pruneStepAsync: the call was cancelled"));
+    napi_reject_deferred(env, call.deferred, error_(env, std::string(call.label) + ": the call was cancelled"));
     return;
   }
   if (!call.failure.empty()) {
-    napi_reject_deferred(env, call.deferred, error_(env, "pruneStepAsync: " + call.failure));
+    napi_reject_deferred(env, call.deferred, error_(env, std::string(call.label) + ": " + call.failure));
     return;
   }
-  napi_value out = nullptr;
+  napi_value last = nullptr;
   for (std::size_t i = 0; i < call.pins.size(); ++i) {
     napi_value array = nullptr, buffer = nullptr;
     bool detached = false;
     if (napi_get_reference_value(env, call.pins[i], &array) != napi_ok || array == nullptr) return;
     napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr);
     if (buffer && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
-      napi_reject_deferred(
-          env, call.deferred,
-          error_(env, span_name_(call.args.slots[i]) + " was detached while the pruning step was in flight"));
+      napi_reject_deferred(env, call.deferred,
+                           error_(env, call.name(i) + " was detached while " + call.label + " was in flight"));
       return;
     }
-    if (i + 1 == call.pins.size()) out = array;
+    last = array;
   }
-  void* data = nullptr;
-  std::size_t length = 0;
-  if (napi_get_typedarray_info(env, out, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
-      length != call.args.layers.size() * kOut)
-    return;
-  write_out_(call.args.layers, static_cast<double*>(data));
-  napi_value unchanged = nullptr;
-  napi_get_boolean(env, call.unchanged, &unchanged);
-  napi_resolve_deferred(env, call.deferred, unchanged);
+  call.settle(env, call.deferred, last);
 }
 
 void complete_(napi_env env, napi_status status, void* data) {
-  std::unique_ptr<StepCall> call(static_cast<StepCall*>(data));
+  std::unique_ptr<AsyncCall> call(static_cast<AsyncCall*>(data));
   napi_handle_scope scope = nullptr;
   const bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
   settle_(env, status, *call);
@@ -319,31 +322,138 @@ void complete_(napi_env env, napi_status status, void* data) {
   if (scoped) napi_close_handle_scope(env, scope);
 }
 
-Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
-  const Napi::Env env = info.Env();
-  auto call = std::make_unique<StepCall>();
-  read_step_args_(info, call->args, true);
-  hold_for_async(env, call->args.arrays, [&](std::size_t i) { return span_name_(call->args.slots[i]); });
-  call->pins.reserve(call->args.arrays.size());
-  for (napi_value array : call->args.arrays) {
+// Holds the call's arrays (hold_for_async: untransferable, resizable refused), pins them and queues the work.
+Napi::Value queue_(const Napi::Env& env, std::unique_ptr<AsyncCall> call, const std::vector<napi_value>& arrays) {
+  hold_for_async(env, arrays, call->name);
+  call->pins.reserve(arrays.size());
+  for (napi_value array : arrays) {
     napi_ref ref = nullptr;
     if (napi_create_reference(env, array, 1, &ref) != napi_ok) {
       call->release(env);
-      throw Napi::Error::New(env, "pruneStepAsync: could not reference an array of the call");
+      throw Napi::Error::New(env, std::string(call->label) + ": could not reference an array of the call");
     }
     call->pins.push_back(ref);
   }
-  call->args.arrays.clear();  // the handles die with this scope; the references stay
   napi_value promise = nullptr, resource_name = nullptr;
-  napi_create_string_utf8(env, "prunekit:pruneStep", NAPI_AUTO_LENGTH, &resource_name);
+  const std::string resource = std::string("prunekit:") + call->label;
+  napi_create_string_utf8(env, resource.c_str(), resource.size(), &resource_name);
   if (napi_create_promise(env, &call->deferred, &promise) != napi_ok ||
       napi_create_async_work(env, nullptr, resource_name, execute_, complete_, call.get(), &call->work) != napi_ok ||
       napi_queue_async_work(env, call->work) != napi_ok) {
     call->release(env);
-    throw Napi::Error::New(env, "pruneStepAsync: could not queue the work");
+    throw Napi::Error::New(env, std::string(call->label) + ": could not queue the work");
   }
   call.release();  // complete_ owns it now
   return Napi::Value(env, promise);
+}
+
+Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
+  auto args = std::make_shared<StepArgs>();
+  auto unchanged = std::make_shared<bool>(false);
+  read_step_args_(info, *args, true);
+  auto call = std::make_unique<AsyncCall>();
+  call->label = "pruneStepAsync";
+  call->name = [args](std::size_t i) { return span_name_(args->slots[i]); };
+  call->run = [args, unchanged] {
+    *unchanged = run_prune_step(args->layers.data(), args->layers.size(), args->options);
+  };
+  call->settle = [args, unchanged](napi_env env, napi_deferred deferred, napi_value out) {
+    void* data = nullptr;
+    std::size_t length = 0;
+    if (napi_get_typedarray_info(env, out, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
+        length != args->layers.size() * kOut)
+      return;
+    write_out_(args->layers, static_cast<double*>(data));
+    napi_value result = nullptr;
+    napi_get_boolean(env, *unchanged, &result);
+    napi_resolve_deferred(env, deferred, result);
+  };
+  std::vector<napi_value> arrays;
+  arrays.swap(args->arrays);  // the handles die with this scope; the references stay
+  return queue_(info.Env(), std::move(call), arrays);
+}
+
+// ---- maskApplyAllAsync ----
+
+constexpr std::size_t kApplyPerLayer = 3;
+const char* const kApplyNames[kApplyPerLayer] = {"weight", "keep", "grad"};
+
+std::string apply_name_(long slot) {
+  const auto i = static_cast<std::size_t>(slot);
+  return std::string("arrays[") + std::to_string(i) + "] (" + kApplyNames[i % kApplyPerLayer] + " of layer " +
+         std::to_string(i / kApplyPerLayer) + ")";
+}
+
+struct ApplyLayer {
+  float* weight = nullptr;
+  float* grad = nullptr;
+  const std::uint8_t* keep = nullptr;
+  std::size_t size = 0;
+};
+
+Napi::Value mask_apply_all_async(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const napi_env raw = env;
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "arrays must be an array");
+  const Napi::Array list = info[0].As<Napi::Array>();
+  const std::uint32_t length = list.Length();
+  if (length % kApplyPerLayer != 0 || length / kApplyPerLayer > kMaxBatchModules)
+    throw Napi::RangeError::New(
+        env, "arrays must hold 3 entries per layer (at most 2^20 layers), got " + std::to_string(length));
+  // Pass 1: every element (a getter may run here); pass 2 below runs no JavaScript.
+  std::vector<napi_value> handles(length, nullptr);
+  for (std::uint32_t i = 0; i < length; ++i) {
+    napi_value element = nullptr;
+    if (napi_get_element(raw, list, i, &element) != napi_ok) throw Napi::Error::New(env);
+    napi_valuetype type = napi_undefined;
+    napi_typeof(raw, element, &type);
+    if (type != napi_null && type != napi_undefined) handles[i] = element;
+  }
+  auto layers = std::make_shared<std::vector<ApplyLayer>>(length / kApplyPerLayer);
+  std::vector<Span> spans;
+  std::vector<napi_value> arrays;
+  std::vector<long> slots;
+  for (std::size_t j = 0; j < layers->size(); ++j) {
+    ApplyLayer& l = (*layers)[j];
+    const napi_value* h = &handles[j * kApplyPerLayer];
+    for (std::size_t k = 0; k < 2; ++k)
+      if (h[k] == nullptr)
+        throw Napi::TypeError::New(
+            env, apply_name_(static_cast<long>(j * kApplyPerLayer + k)) + " must be a typed array, got null");
+    const F32View weight = float32_arg(Napi::Value(env, h[0]), "weight", static_cast<long>(j));
+    const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[1]), "keep");
+    require_length(env, keep.length, weight.length, "keep", "one per weight");
+    l = {weight.data, nullptr, keep.data, weight.length};
+    if (h[2]) {
+      const F32View grad = float32_arg(Napi::Value(env, h[2]), "grad", static_cast<long>(j));
+      require_length(env, grad.length, weight.length, "grad", "one per weight");
+      l.grad = grad.data;
+    }
+    const float* const outputs[2] = {l.weight, l.grad};
+    for (std::size_t k = 0; k < kApplyPerLayer; ++k) {
+      if (h[k] == nullptr) continue;
+      const long slot = static_cast<long>(j * kApplyPerLayer + k);
+      const void* p = k == 1 ? static_cast<const void*>(l.keep) : outputs[k / 2];
+      const std::size_t bytes = l.size * (k == 1 ? 1 : 4);
+      const auto begin = reinterpret_cast<std::uintptr_t>(p);
+      if (bytes) spans.push_back({begin, begin + bytes, k != 1, slot});
+      arrays.push_back(h[k]);
+      slots.push_back(slot);
+    }
+  }
+  require_disjoint_all_(env, spans, apply_name_, "maskApplyAllAsync");
+  auto call = std::make_unique<AsyncCall>();
+  call->label = "maskApplyAllAsync";
+  call->name = [slots](std::size_t i) { return apply_name_(slots[i]); };
+  call->run = [layers] {
+    for (const ApplyLayer& l : *layers) run_mask_apply(l.weight, l.grad, l.keep, l.size);
+  };
+  call->settle = [](napi_env env, napi_deferred deferred, napi_value) {
+    napi_value undefined = nullptr;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, deferred, undefined);
+  };
+  return queue_(env, std::move(call), arrays);
 }
 
 }  // namespace
@@ -351,6 +461,7 @@ Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
 const Export kPruneStepExports[] = {
     {"pruneStep", prune_step},
     {"pruneStepAsync", prune_step_async},
+    {"maskApplyAllAsync", mask_apply_all_async},
     {nullptr, nullptr},
 };
 

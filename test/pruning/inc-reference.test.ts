@@ -80,10 +80,11 @@ describe('INC reference runs: masks at every step, exact mode (the default)', ()
 });
 
 /**
- * The async hooks run the same native step on a worker thread (pruneStepAsync): every run gives the
- * sync driver's masks at every step, in both tie modes.
+ * The async hooks run the same native step (pruneStepAsync) and the same mask application (maskApplyAllAsync)
+ * on worker threads: every run gives the sync driver's masks, weights and sparsity at every step, in both tie
+ * modes.
  */
-describe('INC reference runs: the async hooks give the sync masks at every step', () => {
+describe('INC reference runs: the async hooks give the sync masks, weights and sparsity at every step', () => {
   test.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
     for (const mode of ['threshold', 'exact'] as const) {
       const [sync, async] = [await replay(c, mode), await replay(c, mode, 'async')];
@@ -91,6 +92,8 @@ describe('INC reference runs: the async hooks give the sync masks at every step'
       const text = (masks: typeof sync.masks) =>
         masks.map((step) => Object.entries(step).map(([name, m]) => `${name}:${Buffer.from(m).toString('base64')}`));
       expect(text(async.masks)).toEqual(text(sync.masks));
+      expect(async.weights).toEqual(sync.weights);
+      expect(async.sparsity).toEqual(sync.sparsity);
       expect(async.failures).toEqual(sync.failures);
     }
   });

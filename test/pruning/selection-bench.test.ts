@@ -60,13 +60,16 @@ describe('the step benchmark', () => {
     for (const r of rows) expect(r.ms).toBeGreaterThan(0);
   });
 
-  it('measures the event loop during onStepBeginAsync (one layer here)', async () => {
-    const { benchEventLoop } = require('../../lib/bench/event-loop') as typeof import('../../lib/bench/event-loop');
-    const row = await benchEventLoop(1, 2);
-    expect(row.weights).toBe(7077888);
-    for (const v of [row.hookMs, row.syncHookMs]) expect(v).toBeGreaterThan(0);
-    // the CPU of a callback cannot exceed its wall time (both measured around the same callback)
-    expect(row.longestCpuMs).toBeLessThanOrEqual(row.longestBlockMs + 0.05);
-    expect(row.longestGcMs).toBeGreaterThanOrEqual(0);
-  });
+  it.each(['sync', 'async'] as const)(
+    'measures the event loop during an async step, %s after-step hook (one layer)',
+    async (afterStep) => {
+      const { benchEventLoop } = require('../../lib/bench/event-loop') as typeof import('../../lib/bench/event-loop');
+      const row = await benchEventLoop(1, 2, afterStep);
+      expect([row.weights, row.afterStep]).toEqual([7077888, afterStep]);
+      for (const v of [row.hookMs, row.syncHookMs]) expect(v).toBeGreaterThan(0);
+      // the CPU of a callback cannot exceed its wall time (both measured around the same callback)
+      expect(row.longestCpuMs).toBeLessThanOrEqual(row.longestBlockMs + 0.05);
+      expect(row.longestGcMs).toBeGreaterThanOrEqual(0);
+    },
+  );
 });

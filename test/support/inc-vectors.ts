@@ -135,6 +135,9 @@ export interface StepDiff {
 export interface Replay {
   /** prunekit's masks after every step, by layer. */
   masks: Array<Record<string, Uint8Array>>;
+  /** The weights after every step (sha16 per layer, bit for bit: -0 and +0 differ) and the element sparsity. */
+  weights: Array<Record<string, string>>;
+  sparsity: number[];
   /** Steps and layers where they differ from INC's. */
   diffs: StepDiff[];
   /** The first exempt step (null: none). */
@@ -145,8 +148,8 @@ export interface Replay {
 
 /**
  * Runs a case through prunekit's driver with the vectors' step protocol and compares every step's masks;
- * `hooks: 'async'` runs the scoring and the mask update on worker threads (onStepBeginAsync,
- * onBeforeOptimizerStepAsync).
+ * `hooks: 'async'` runs the scoring, the mask update and the masks' application on worker threads
+ * (onStepBeginAsync, onBeforeOptimizerStepAsync, onAfterOptimizerStepAsync).
  */
 export async function replay(
   c: IncCase,
@@ -163,6 +166,8 @@ export async function replay(
   const lr = 2 ** -6;
   const masks: Array<Record<string, Uint8Array>> = [];
   const diffs: StepDiff[] = [];
+  const weights: Replay['weights'] = [];
+  const sparsity: number[] = [];
   for (let step = 0; step < c.steps; step++) {
     if (hooks === 'async') await pruning.onStepBeginAsync();
     else pruning.onStepBegin();
@@ -173,8 +178,11 @@ export async function replay(
       const { weight, grad } = tensors.get(l.name)!;
       for (let i = 0; i < weight.length; i++) weight[i] = Math.fround(weight[i] - Math.fround(grad[i] * lr));
     }
-    pruning.onAfterOptimizerStep();
+    if (hooks === 'async') await pruning.onAfterOptimizerStepAsync();
+    else pruning.onAfterOptimizerStep();
     pruning.onStepEnd();
+    weights.push(Object.fromEntries(c.layers.map((l) => [l.name, sha16(tensors.get(l.name)!.weight)])));
+    sparsity.push(pruning.sparsity().elementSparsity);
     const got: Record<string, Uint8Array> = {};
     for (const l of c.layers) {
       const mine = pruning.masks[l.name].slice();
@@ -193,5 +201,5 @@ export async function replay(
   }
   const exemptFrom = c.threshold_mode.exempt_from_step;
   const failures = diffs.filter((d) => exemptFrom === null || d.step < exemptFrom);
-  return { masks, diffs, exemptFrom, failures };
+  return { masks, weights, sparsity, diffs, exemptFrom, failures };
 }

@@ -52,6 +52,7 @@ const good = {
   threadCpuTime: () => [],
   pruneStep: () => stepArgs(),
   pruneStepAsync: () => stepArgs(),
+  maskApplyAllAsync: () => [[f(n), new Uint8Array(n), f(n)]],
 };
 // One 2x4 layer in 1x2 blocks (4 units), global, exact, ratio 0.5.
 function stepArgs() {
