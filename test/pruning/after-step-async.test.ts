@@ -8,24 +8,13 @@ import { binding } from '../../lib/native';
 import { applyMasksAsync } from '../../lib/pruning/native-step';
 import { Pruning } from '../../lib/pruning/pruning';
 import type { Modules } from '../../lib';
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+import { rng } from '../support/random';
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('maskApplyAllAsync', () => {
   test('zeroes where the mask prunes, every layer, grads too: w = keep ? w : +0 (scalar oracle)', async () => {
-    const next = xorshift(7);
+    const next = rng(7);
     const special = [-0, NaN, Infinity, -Infinity, -1.5, 3e-45];
     const layers = [37, 1, 1000, 64].map((n, j) => {
       const weight = new Float32Array(n).map((_, i) => (i < special.length ? special[i] : next() - 0.5));
@@ -84,7 +73,7 @@ describe('maskApplyAllAsync', () => {
 
 /** Two pruners (4x1 magnitude over two layers, pattern_lock over a third with zeros) on random weights. */
 function model(seed: number): Modules {
-  const next = xorshift(seed);
+  const next = rng(seed);
   const make = (rows: number, cols: number, zeros = 0) => {
     const weight = new Float32Array(rows * cols).map(() => next() - 0.5);
     for (let i = 0; i < weight.length; i += 1 + Math.floor(next() * 4)) if (zeros && next() < zeros) weight[i] = 0;
@@ -106,7 +95,7 @@ const config = {
 async function run(hooks: 'sync' | 'async'): Promise<{ modules: Modules; pruning: Pruning; sparsity: number[] }> {
   const modules = model(3);
   const pruning = new Pruning(config, modules, { warn: () => {}, maskGrads: true });
-  const next = xorshift(99);
+  const next = rng(99);
   const sparsity: number[] = [];
   pruning.onTrainBegin();
   for (let step = 0; step < 10; step++) {

@@ -11,18 +11,7 @@ import { parsePattern, reduceBlocks } from '../../lib/pruning/patterns';
 import { targetCount } from '../../lib/pruning/target';
 import { setSimd, simdInfo } from '../../lib/simd';
 import { selectStep } from '../../lib/pruning/step-select';
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+import { rng } from '../support/random';
 
 function layer(name: string, rows: number, cols: number, pattern: string, scores: Float32Array): StepLayer {
   const { plan } = planLayer(name, [rows, cols], undefined, parsePattern(pattern));
@@ -57,7 +46,7 @@ describe('exact mode prunes targetCount(ratio, units): the native exact floor eq
   // binary may not use std::to_chars): short decimals d over counts that are multiples of 10^digits (where
   // the float product falls just below an integer: 0.57 * 100 = 56.99999999999999), and full doubles.
   test('random ratios: short decimals at multiples of their scale, and full doubles', () => {
-    const next = xorshift(5);
+    const next = rng(5);
     const cases: Array<[number, number]> = [];
     for (let i = 0; i < 400; i++) {
       const digits = 1 + Math.floor(next() * 4);
@@ -84,7 +73,7 @@ describe('the native loop equals the TypeScript INC loop on random layers', () =
   const isas = simdInfo().supported;
   afterAll(() => setSimd(simdInfo().active));
   test.each(['exact', 'threshold'] as const)('%s mode, global and local, caps and mins', (mode) => {
-    const next = xorshift(mode === 'exact' ? 11 : 12);
+    const next = rng(mode === 'exact' ? 11 : 12);
     for (let run = 0; run < 60; run++) {
       setSimd(isas[run % isas.length]);
       const pattern = ['1x1', '2x1', '1x4', '2x2'][run % 4];
@@ -148,7 +137,7 @@ describe('the step zeroes the pruned weights and says what changed', () => {
 
 describe('pruneStepAsync: the same step on a worker thread, with the memory rules of the async calls', () => {
   test('equals the sync step', async () => {
-    const next = xorshift(5);
+    const next = rng(5);
     const make = () => {
       const n = new Float32Array(64 * 48).map(() => next());
       return [layer('a', 64, 48, '4x1', n), layer('b', 64, 48, '4x1', n.slice().reverse())];

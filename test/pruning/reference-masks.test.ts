@@ -2,6 +2,7 @@ import { ArgumentError } from '../../lib/errors';
 import { reduceBlocks } from '../../lib/pruning/patterns';
 import { OracleLayer, OracleOptions, referenceBlockScores, referenceMasks } from '../support/reference-masks';
 import { loadMaskCases, magnitudeLayers, type MaskVectorCase } from '../support/mask-vectors';
+import { rng } from '../support/random';
 
 const cases = loadMaskCases();
 const layersOf = (c: MaskVectorCase): OracleLayer[] => magnitudeLayers(c);
@@ -60,18 +61,6 @@ describe('oracle reproduces every case of test/fixtures/vectors/masks.json', () 
 });
 
 describe('library reduceBlocks vs oracle block scores on random data', () => {
-  // A small deterministic generator (xorshift32) so failures reproduce.
-  function rng(seed: number) {
-    let s = seed >>> 0 || 1;
-    return () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 2 ** 32;
-    };
-  }
   const patterns: Array<[string, number, number]> = [
     ['1x1', 1, 1],
     ['4x1', 4, 1],

@@ -8,24 +8,13 @@ import { parsePattern } from '../../lib/pruning/patterns';
 import { patternMasks } from '../../lib/pruning/pattern-masks';
 import { buildMasks, prepareLayers } from '../../lib/pruning/selection';
 import { KEEP_ALL, type UnitSource, selectStepFrom } from '../../lib/pruning/step-select';
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
+import { rng } from '../support/random';
 
 const PATTERNS = ['1x1', '2x2', '4x1'];
 
 describe.each(['threshold', 'exact'] as const)('%s mode: the loop over a re-read source = patternMasks', (tieMode) => {
   test.each(Array.from({ length: 60 }, (_, i) => i + 1))('random case %i', (seed) => {
-    const next = xorshift(seed * 7919);
+    const next = rng(seed * 7919);
     const pattern = parsePattern(PATTERNS[seed % PATTERNS.length]);
     const reduce = (['mean', 'sum', 'max'] as const)[seed % 3];
     // Few distinct values (many ties, within and across layers), sizes that differ a lot.
