@@ -14,4 +14,6 @@ namespace std {
 // libstdc++'s shared_ptr reference counts (std::make_shared in the async glue) read glibc's
 // __libc_single_threaded (GLIBC_2.32) to skip atomic operations in a process that has never started a
 // thread. Node always has threads; 0 ("not single-threaded") keeps every count atomic, which is always correct.
-extern "C" __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+extern "C" {
+__attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
+}
