@@ -95,26 +95,34 @@ void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans, const
   }
 }
 
-void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_arrays) {
+// Pass 1 of a call over layers: `arrays` (info[0]) read element by element (a getter may run here), each a
+// typed array or null (nullptr in the result), `per_layer` entries a layer, at most kMaxBatchModules layers.
+// Nothing after this runs JavaScript.
+std::vector<napi_value> layer_handles_(const Napi::CallbackInfo& info, std::size_t per_layer) {
   const Napi::Env env = info.Env();
   const napi_env raw = env;
   if (!info[0].IsArray()) throw Napi::TypeError::New(env, "arrays must be an array");
   const Napi::Array list = info[0].As<Napi::Array>();
   const std::uint32_t length = list.Length();
-  if (length % kPerLayer != 0 || length / kPerLayer > kMaxBatchModules)
-    throw Napi::RangeError::New(
-        env, "arrays must hold 6 entries per layer (at most 2^20 layers), got " + std::to_string(length));
-  const std::size_t count = length / kPerLayer;
-  // Pass 1: every element (a getter may run here), each a typed array or null.
+  if (length % per_layer != 0 || length / per_layer > kMaxBatchModules)
+    throw Napi::RangeError::New(env, "arrays must hold " + std::to_string(per_layer) +
+                                         " entries per layer (at most 2^20 layers), got " + std::to_string(length));
   std::vector<napi_value> handles(length, nullptr);
   for (std::uint32_t i = 0; i < length; ++i) {
     napi_value element = nullptr;
     if (napi_get_element(raw, list, i, &element) != napi_ok) throw Napi::Error::New(env);
     napi_valuetype type = napi_undefined;
     napi_typeof(raw, element, &type);
-    if (type == napi_null || type == napi_undefined) continue;
-    handles[i] = element;
+    if (type != napi_null && type != napi_undefined) handles[i] = element;
   }
+  return handles;
+}
+
+void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_arrays) {
+  const Napi::Env env = info.Env();
+  const std::vector<napi_value> handles = layer_handles_(info, kPerLayer);
+  const std::size_t length = handles.size();
+  const std::size_t count = length / kPerLayer;
   const View<double> geometry = typed_array_arg<double>(info[1], napi_float64_array, "Float64Array", "geometry");
   const View<double> options = typed_array_arg<double>(info[2], napi_float64_array, "Float64Array", "options");
   const View<double> out = typed_array_arg<double>(info[3], napi_float64_array, "Float64Array", "out");
@@ -393,23 +401,8 @@ struct ApplyLayer {
 
 Napi::Value mask_apply_all_async(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const napi_env raw = env;
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "arrays must be an array");
-  const Napi::Array list = info[0].As<Napi::Array>();
-  const std::uint32_t length = list.Length();
-  if (length % kApplyPerLayer != 0 || length / kApplyPerLayer > kMaxBatchModules)
-    throw Napi::RangeError::New(
-        env, "arrays must hold 3 entries per layer (at most 2^20 layers), got " + std::to_string(length));
-  // Pass 1: every element (a getter may run here); pass 2 below runs no JavaScript.
-  std::vector<napi_value> handles(length, nullptr);
-  for (std::uint32_t i = 0; i < length; ++i) {
-    napi_value element = nullptr;
-    if (napi_get_element(raw, list, i, &element) != napi_ok) throw Napi::Error::New(env);
-    napi_valuetype type = napi_undefined;
-    napi_typeof(raw, element, &type);
-    if (type != napi_null && type != napi_undefined) handles[i] = element;
-  }
-  auto layers = std::make_shared<std::vector<ApplyLayer>>(length / kApplyPerLayer);
+  const std::vector<napi_value> handles = layer_handles_(info, kApplyPerLayer);
+  auto layers = std::make_shared<std::vector<ApplyLayer>>(handles.size() / kApplyPerLayer);
   std::vector<Span> spans;
   std::vector<napi_value> arrays;
   std::vector<long> slots;
