@@ -11,7 +11,7 @@
 namespace prunekit {
 namespace {
 
-// Calls below kMinParallel elements (split_policy.h) run on the calling thread; above, pieces of at least
+// Calls below split_policy().min_parallel_mask elements run on the calling thread; above, pieces of at least
 // kGrain elements, about four a thread (the pool is shared and the machine noisy: smaller pieces balance better).
 // Counting kernels take fewer than 2^32 elements a call.
 constexpr std::size_t kMaxPiece = std::size_t{1} << 30;
@@ -27,7 +27,7 @@ Split split_(std::size_t units, std::size_t unit_elements = 1) {
   const std::size_t elements = units * unit_elements;
   const unsigned threads = ThreadPool::shared().size();
   std::size_t pieces = 1;
-  if (threads > 1 && elements >= kMinParallel)
+  if (threads > 1 && elements >= split_policy().min_parallel_mask)
     pieces = std::min<std::size_t>(std::size_t{4} * threads, std::max<std::size_t>(1, elements / kGrain));
   pieces = std::max(pieces, (elements + kMaxPiece - 1) / kMaxPiece);
   pieces = std::max<std::size_t>(1, std::min(pieces, units));

@@ -25,7 +25,8 @@ constexpr std::size_t kMinParallelScoring = std::size_t{1} << 18;
 // The same values, adjustable at run time by the benchmarks.
 struct SplitPolicy {
   std::size_t chunk = kGrain;
-  std::size_t min_parallel = kMinParallelScoring;  // scoring only; the mask runtime uses kMinParallel
+  std::size_t min_parallel = kMinParallelScoring;  // scoring
+  std::size_t min_parallel_mask = kMinParallel;    // the mask runtime
   // From this many elements in the whole batch (16 MB of scores, and as much again of each input) scores
   // that the kernel does not read are written with non-temporal stores: they would not stay in the caches.
   std::size_t min_streaming = std::size_t{1} << 22;

@@ -6,7 +6,26 @@
 #include <string>
 #include <system_error>
 
+#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <intrin.h>
+#endif
+
 namespace prunekit {
+namespace {
+
+// One step of a spin-wait: tells the core it is waiting (x86 PAUSE, Arm YIELD), which saves power and
+// lets the other hyper-thread of the core run.
+inline void cpu_relax_() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+  _mm_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
 
 ThreadPool& ThreadPool::shared() {
   static ThreadPool* pool = [] {
@@ -27,6 +46,10 @@ unsigned ThreadPool::size() const {
   std::lock_guard<Mutex> lock(mutex_);
   return static_cast<unsigned>(workers_.size()) + 1;
 }
+
+std::chrono::nanoseconds ThreadPool::spin() const { return std::chrono::nanoseconds(spin_ns_.load()); }
+
+void ThreadPool::set_spin(std::chrono::nanoseconds spin) { spin_ns_.store(std::max<std::int64_t>(0, spin.count())); }
 
 void ThreadPool::resize(unsigned threads) {
   std::lock_guard<Mutex> resizing(resize_mutex_);
@@ -54,10 +77,11 @@ void ThreadPool::resize(unsigned threads) {
 void ThreadPool::start_(unsigned threads) {
   {
     std::lock_guard<Mutex> lock(mutex_);
-    stopping_ = false;
+    stopping_.store(false);
+    const std::uint64_t epoch = epoch_.load();  // no job is in flight: new workers start after it
     try {
       workers_.reserve(threads);
-      for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop_(); });
+      for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this, epoch] { worker_loop_(epoch); });
       return;
     } catch (const std::bad_alloc&) {
       // reserve failed: reported as the thread failure below
@@ -70,38 +94,70 @@ void ThreadPool::start_(unsigned threads) {
 }
 
 void ThreadPool::stop_() {
-  {
-    std::lock_guard<Mutex> lock(mutex_);
-    stopping_ = true;
-  }
+  stopping_.store(true);
+  { std::lock_guard<Mutex> lock(mutex_); }  // a worker about to sleep has seen stopping_ or is asleep
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
+  std::lock_guard<Mutex> lock(mutex_);
   workers_.clear();
 }
 
-// Takes tasks until none is left; called by workers and by the caller.
-void ThreadPool::drain_() {
-  std::unique_lock<Mutex> lock(mutex_);
-  while (next_ < count_) {
-    const std::size_t index = next_++;
-    const auto* task = task_;
-    lock.unlock();
-    (*task)(index);
-    lock.lock();
-    if (++finished_ == count_) done_.notify_all();
+template <typename Ready>
+bool ThreadPool::spin_until_(Ready ready) const {
+  if (ready()) return true;
+  const std::chrono::nanoseconds budget = spin();
+  if (budget.count() == 0) return false;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 32; ++i) {  // the clock is read every 32 pauses (about 1 us on x86)
+      cpu_relax_();
+      if (ready()) return true;
+    }
+    if (std::chrono::steady_clock::now() - start >= budget) return ready();
   }
 }
 
-void ThreadPool::worker_loop_() {
-  unsigned seen = 0;
-  for (;;) {
-    {
-      std::lock_guard<Mutex> lock(mutex_);
-      wake_.wait(mutex_, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+bool ThreadPool::job_after_(std::uint64_t seen) const {
+  const std::uint64_t epoch = epoch_.load();
+  return epoch % 2 == 0 && epoch != seen;
+}
+
+bool ThreadPool::wait_for_job_(std::uint64_t seen) {
+  const auto ready = [&] { return stopping_.load() || job_after_(seen); };
+  if (!spin_until_(ready)) {
+    std::lock_guard<Mutex> lock(mutex_);
+    // Counted before ready() is read again: a publisher that bumps epoch_ after that read sees the count
+    // (both sequentially consistent) and wakes us.
+    sleepers_.fetch_add(1);
+    wake_.wait(mutex_, ready);
+    sleepers_.fetch_sub(1);
+  }
+  return !stopping_.load();
+}
+
+void ThreadPool::worker_loop_(std::uint64_t seen) {
+  while (wait_for_job_(seen)) {
+    readers_.fetch_add(1);  // before epoch_ is read: the caller will not rewrite the job under us
+    const std::uint64_t epoch = epoch_.load();
+    if (epoch % 2 == 0 && epoch != seen) {
+      seen = epoch;
+      run_tasks_();
     }
-    drain_();
+    readers_.fetch_sub(1);
+  }
+}
+
+void ThreadPool::run_tasks_() {
+  const std::size_t count = count_;
+  const auto* task = task_;
+  for (std::size_t index = next_.fetch_add(1, std::memory_order_relaxed); index < count;
+       index = next_.fetch_add(1, std::memory_order_relaxed)) {
+    (*task)(index);
+    // The caller sets caller_sleeping_ before it reads finished_ again: one of the two sees the other.
+    if (finished_.fetch_add(1) + 1 == count && caller_sleeping_.load()) {
+      std::lock_guard<Mutex> lock(mutex_);
+      done_.notify_all();
+    }
   }
 }
 
@@ -116,20 +172,32 @@ void ThreadPool::parallel_for(std::size_t count, const std::function<void(std::s
     running_.store(false);
     return;
   }
-  {
-    std::lock_guard<Mutex> lock(mutex_);
-    task_ = &task;
-    count_ = count;
-    next_ = finished_ = 0;
-    ++generation_;
+  // Publish: epoch_ odd, wait until no late worker of the last job still reads it, write, epoch_ even.
+  const std::uint64_t epoch = epoch_.load();
+  epoch_.store(epoch + 1);
+  for (unsigned spins = 0; readers_.load() != 0; ++spins) {
+    if (spins < 4096)
+      cpu_relax_();
+    else
+      std::this_thread::yield();  // that worker lost its core
   }
-  wake_.notify_all();
-  drain_();
-  {
+  task_ = &task;
+  count_ = count;
+  next_.store(0, std::memory_order_relaxed);
+  finished_.store(0, std::memory_order_relaxed);
+  epoch_.store(epoch + 2);
+  if (sleepers_.load() != 0) {
+    { std::lock_guard<Mutex> lock(mutex_); }  // a worker between its last look and its sleep is asleep now
+    wake_.notify_all();
+  }
+
+  run_tasks_();
+  const auto done = [&] { return finished_.load() == count; };
+  if (!spin_until_(done)) {
     std::lock_guard<Mutex> lock(mutex_);
-    done_.wait(mutex_, [&] { return finished_ == count_; });
-    task_ = nullptr;
-    count_ = 0;
+    caller_sleeping_.store(true);
+    done_.wait(mutex_, done);
+    caller_sleeping_.store(false);
   }
   running_.store(false);
 }

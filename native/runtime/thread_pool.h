@@ -1,9 +1,22 @@
-// A small fixed pool of worker threads for splitting large scoring work. The calling thread takes part,
-// so a pool of size 1 has no worker and runs everything inline. One parallel_for runs at a time; a caller
-// that finds the pool busy (another thread's call in flight) runs its tasks inline instead of waiting.
+// A small fixed pool of worker threads for splitting large work. The calling thread takes part, so a pool
+// of size 1 has no worker and runs everything inline. One parallel_for runs at a time; a caller that finds
+// the pool busy (another thread's call in flight) runs its tasks inline instead of waiting.
+//
+// Waking: a worker that sleeps on a condition variable takes 15-60 us to start a job on a 2-vCPU KVM guest
+// (a futex wake and a reschedule; native/bench/pool_bench.cc measures it), longer than the whole work of a
+// mid-sized call. So, as OpenMP's workers do, a thread with nothing to do spins for a short while (spin(),
+// kDefaultSpin) on the job counter before it sleeps: a spinning worker joins within a microsecond, and the
+// rounds of one call (a guarded step counts, then scores) and calls that follow each other closely find it
+// awake. The caller likewise spins, then sleeps, while the workers finish their last tasks. An idle pool
+// stops spinning after spin() and costs nothing.
+//
+// Tasks take their indices from an atomic counter, so a worker that joins late takes fewer of them and the
+// caller never waits for a worker that has not started. Tasks must not throw.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -14,6 +27,11 @@ namespace prunekit {
 
 // The largest pool setThreads accepts.
 constexpr unsigned kMaxPoolThreads = 256;
+
+// How long an idle thread spins before it sleeps. Long enough to bridge the rounds of a call and calls a
+// few microseconds apart, short enough that an idle pool gives its cores back at once (libgomp spins up
+// to about 0.3 ms by default, Intel's OpenMP 200 ms).
+constexpr std::chrono::nanoseconds kDefaultSpin = std::chrono::microseconds(50);
 
 class ThreadPool {
  public:
@@ -31,23 +49,45 @@ class ThreadPool {
   // Runs task(i) for every i in [0, count) and returns when all are done.
   void parallel_for(std::size_t count, const std::function<void(std::size_t)>& task);
 
+  // How long an idle thread spins before it sleeps (0: it sleeps at once). The benchmarks change it.
+  std::chrono::nanoseconds spin() const;
+  void set_spin(std::chrono::nanoseconds spin);
+
  private:
   ThreadPool() = default;
   // Starts workers until the pool has `threads`; on failure, joins those it started and rethrows.
   void start_(unsigned threads);
   void stop_();
-  void worker_loop_();
-  void drain_();
+  void worker_loop_(std::uint64_t seen);
+  // Waits (spins, then sleeps) until a job newer than `seen` is published or the pool stops; false: stop.
+  bool wait_for_job_(std::uint64_t seen);
+  bool job_after_(std::uint64_t seen) const;
+  // Runs tasks of the published job until none is left; called by workers and by the caller.
+  void run_tasks_();
+  // Spins on ready() for up to spin(); returns ready().
+  template <typename Ready>
+  bool spin_until_(Ready ready) const;
 
   Mutex resize_mutex_;
-  std::atomic<bool> running_{false};  // a parallel_for is in flight
-  mutable Mutex mutex_;
+  std::atomic<bool> running_{false};  // a parallel_for (or a resize) is in flight
+  mutable Mutex mutex_;               // guards workers_, and the sleeps on wake_ and done_
   CondVar wake_, done_;
   std::vector<std::thread> workers_;
+  std::atomic<std::int64_t> spin_ns_{kDefaultSpin.count()};
+
+  // The job. epoch_ is even when job epoch_/2 is published, odd while the caller writes the next one: the
+  // caller writes task_ and count_ only while epoch_ is odd and no worker is between reading epoch_ and
+  // leaving the job (readers_ == 0), so a worker that wakes late never reads a job half written.
+  std::atomic<std::uint64_t> epoch_{0};
+  std::atomic<unsigned> readers_{0};
   const std::function<void(std::size_t)>* task_ = nullptr;
-  std::size_t count_ = 0, next_ = 0, finished_ = 0;
-  unsigned generation_ = 0;
-  bool stopping_ = false;
+  std::size_t count_ = 0;
+  std::atomic<std::size_t> next_{0}, finished_{0};
+
+  // Who sleeps, so that a publisher or the last task wakes them only when someone does.
+  std::atomic<unsigned> sleepers_{0};
+  std::atomic<bool> caller_sleeping_{false};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace prunekit
