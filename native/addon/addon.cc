@@ -6,8 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "async_call.h"
 #include "exports.h"
-#include "score_async.h"
 
 namespace {
 
@@ -32,7 +32,7 @@ Napi::Value guarded_(const Napi::CallbackInfo& info) {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   using namespace prunekit::addon;
-  prunekit::addon::init_score_async(env);
+  prunekit::addon::init_async(env);
   for (const Export* table : {kSimdExports, kScoreExports, kThreadsExports, kBenchExports, kMaskExports, kHalfExports,
                               kPrune16Exports, kPruneStepExports, kClockExports})
     for (const Export* entry = table; entry->name; ++entry)

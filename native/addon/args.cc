@@ -256,7 +256,7 @@ void require_batch_disjoint_(const Napi::Env& env, const BatchArgs& args, std::s
 
 }  // namespace
 
-void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, BatchArrays* arrays) {
+void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, std::vector<napi_value>* arrays) {
   const Napi::Env env = info.Env();
   const napi_env raw = env;
   args.op = score_op_arg(info[0]);
@@ -300,10 +300,7 @@ void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, BatchArray
 
   // Pass 2: no JavaScript runs from here on, so the lengths and pointers taken stay true for the call.
   ScoreTarget* targets = args.targets.reset(count);
-  if (arrays) {
-    arrays->arrays.assign(handles.data(), handles.data() + handles.size());
-    arrays->buffers.resize(handles.size());
-  }
+  if (arrays) arrays->assign(handles.data(), handles.data() + handles.size());
   for (std::uint32_t i = 0; i < count; ++i) {
     const napi_value* h = &handles[i * per_module];
     const F32View w = float32_arg(Napi::Value(env, h[0]), "weights", i);
@@ -320,17 +317,7 @@ void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, BatchArray
   require_length(env, counts.length, count, "counts", "one per module");
   args.counts = counts.data;
   require_batch_disjoint_(env, args, count);
-  if (arrays) {
-    arrays->arrays.push_back(info[7]);
-    arrays->buffers.resize(arrays->arrays.size());
-    for (std::size_t j = 0; j < arrays->arrays.size(); ++j) {
-      napi_value buffer = nullptr;
-      bool is_arraybuffer = false;
-      napi_get_typedarray_info(raw, arrays->arrays[j], nullptr, nullptr, nullptr, &buffer, nullptr);
-      napi_is_arraybuffer(raw, buffer, &is_arraybuffer);
-      arrays->buffers[j] = is_arraybuffer ? buffer : nullptr;
-    }
-  }
+  if (arrays) arrays->push_back(info[7]);
 }
 
 }  // namespace prunekit::addon

@@ -136,17 +136,11 @@ struct BatchArgs {
   double* counts = nullptr;  // the counts Float64Array's memory (one per module)
 };
 
-// What read_batch_args also keeps for an asynchronous call: every typed array of the batch (per module:
-// weight, scores, then grad; the counts array last), to pin them, and their ArrayBuffers.
-struct BatchArrays {
-  std::vector<napi_value> arrays;
-  std::vector<napi_value> buffers;  // null where the memory is a SharedArrayBuffer's
-};
-
 // Reads (op, weights[], grads[] | null, scores[], alpha, beta, mode, counts) from info[0..7] into `args`.
 // Every element of the three lists is read (the only step that may run user JavaScript) before any
-// length or pointer is taken; with `arrays`, the handles are kept for pinning.
-void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, BatchArrays* arrays = nullptr);
+// length or pointer is taken. With `arrays` (an asynchronous call), every typed array of the batch is kept
+// for pinning: per module weight, scores, then grad; the counts array last.
+void read_batch_args(const Napi::CallbackInfo& info, BatchArgs& args, std::vector<napi_value>* arrays = nullptr);
 // The name of arrays[i] of a batch read with `arrays`: "weights[0]", "scores[0]", "grads[0]", ..., "counts".
 std::string batch_array_name(ScoreOp op, std::size_t i, std::size_t array_count);
 

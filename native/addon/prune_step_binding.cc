@@ -28,8 +28,8 @@
 #include "../runtime/mask_runtime.h"
 #include "../runtime/prune_step.h"
 #include "args.h"
+#include "async_call.h"
 #include "exports.h"
-#include "score_async.h"
 
 namespace prunekit::addon {
 namespace {
@@ -253,119 +253,19 @@ Napi::Value prune_step(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), unchanged);
 }
 
-// ---- the asynchronous calls (as score_async.cc: plain N-API, a Complete that never throws) ----
-
-// One call on a worker: its arrays pinned until it settles, `run` on the worker, `settle` on the loop after
-// the detach check (it gets the last array of the call and resolves or rejects the promise).
-struct AsyncCall {
-  const char* label = "";                        // the binding's name, for errors
-  std::function<std::string(std::size_t)> name;  // array i's name, for errors
-  std::function<void()> run;                     // on the worker; may throw
-  std::function<void(napi_env, napi_deferred, napi_value last)> settle;
-  std::vector<napi_ref> pins;
-  napi_deferred deferred = nullptr;
-  napi_async_work work = nullptr;
-  std::string failure;
-
-  void release(napi_env env) {
-    for (napi_ref ref : pins) napi_delete_reference(env, ref);
-    pins.clear();
-    if (work) napi_delete_async_work(env, work);
-    work = nullptr;
-  }
-};
-
-void execute_(napi_env, void* data) {
-  auto* call = static_cast<AsyncCall*>(data);
-  try {
-    call->run();
-  } catch (const std::exception& e) {
-    call->failure = e.what();
-  } catch (...) {
-    call->failure = "unknown C++ exception";
-  }
-}
-
-napi_value error_(napi_env env, const std::string& message) {
-  napi_value text = nullptr, error = nullptr;
-  napi_create_string_utf8(env, message.c_str(), message.size(), &text);
-  napi_create_error(env, nullptr, text, &error);
-  return error;
-}
-
-void settle_(napi_env env, napi_status status, AsyncCall& call) {
-  if (status != napi_ok) {
-    napi_reject_deferred(env, call.deferred, error_(env, std::string(call.label) + ": the call was cancelled"));
-    return;
-  }
-  if (!call.failure.empty()) {
-    napi_reject_deferred(env, call.deferred, error_(env, std::string(call.label) + ": " + call.failure));
-    return;
-  }
-  napi_value last = nullptr;
-  for (std::size_t i = 0; i < call.pins.size(); ++i) {
-    napi_value array = nullptr, buffer = nullptr;
-    bool detached = false;
-    if (napi_get_reference_value(env, call.pins[i], &array) != napi_ok || array == nullptr) return;
-    napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr);
-    if (buffer && napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && detached) {
-      napi_reject_deferred(env, call.deferred,
-                           error_(env, call.name(i) + " was detached while " + call.label + " was in flight"));
-      return;
-    }
-    last = array;
-  }
-  call.settle(env, call.deferred, last);
-}
-
-void complete_(napi_env env, napi_status status, void* data) {
-  std::unique_ptr<AsyncCall> call(static_cast<AsyncCall*>(data));
-  napi_handle_scope scope = nullptr;
-  const bool scoped = napi_open_handle_scope(env, &scope) == napi_ok;
-  settle_(env, status, *call);
-  bool pending = false;
-  napi_value ignored = nullptr;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &ignored);
-  call->release(env);
-  if (scoped) napi_close_handle_scope(env, scope);
-}
-
-// Holds the call's arrays (hold_for_async: untransferable, resizable refused), pins them and queues the work.
-Napi::Value queue_(const Napi::Env& env, std::unique_ptr<AsyncCall> call, const std::vector<napi_value>& arrays) {
-  hold_for_async(env, arrays, call->name);
-  call->pins.reserve(arrays.size());
-  for (napi_value array : arrays) {
-    napi_ref ref = nullptr;
-    if (napi_create_reference(env, array, 1, &ref) != napi_ok) {
-      call->release(env);
-      throw Napi::Error::New(env, std::string(call->label) + ": could not reference an array of the call");
-    }
-    call->pins.push_back(ref);
-  }
-  napi_value promise = nullptr, resource_name = nullptr;
-  const std::string resource = std::string("prunekit:") + call->label;
-  napi_create_string_utf8(env, resource.c_str(), resource.size(), &resource_name);
-  if (napi_create_promise(env, &call->deferred, &promise) != napi_ok ||
-      napi_create_async_work(env, nullptr, resource_name, execute_, complete_, call.get(), &call->work) != napi_ok ||
-      napi_queue_async_work(env, call->work) != napi_ok) {
-    call->release(env);
-    throw Napi::Error::New(env, std::string(call->label) + ": could not queue the work");
-  }
-  call.release();  // complete_ owns it now
-  return Napi::Value(env, promise);
-}
+// ---- the asynchronous calls (async_call.h) ----
 
 Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
   auto args = std::make_shared<StepArgs>();
   auto unchanged = std::make_shared<bool>(false);
   read_step_args_(info, *args, true);
-  auto call = std::make_unique<AsyncCall>();
-  call->label = "pruneStepAsync";
-  call->name = [args](std::size_t i) { return span_name_(args->slots[i]); };
-  call->run = [args, unchanged] {
+  AsyncCall call;
+  call.label = "pruneStepAsync";
+  call.name = [args](std::size_t i) { return span_name_(args->slots[i]); };
+  call.run = [args, unchanged] {
     *unchanged = run_prune_step(args->layers.data(), args->layers.size(), args->options);
   };
-  call->settle = [args, unchanged](napi_env env, napi_deferred deferred, napi_value out) {
+  call.settle = [args, unchanged](napi_env env, napi_deferred deferred, napi_value out) {
     void* data = nullptr;
     std::size_t length = 0;
     if (napi_get_typedarray_info(env, out, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
@@ -378,7 +278,7 @@ Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
   };
   std::vector<napi_value> arrays;
   arrays.swap(args->arrays);  // the handles die with this scope; the references stay
-  return queue_(info.Env(), std::move(call), arrays);
+  return queue_async(info.Env(), std::move(call), arrays);
 }
 
 // ---- maskApplyAllAsync ----
@@ -435,18 +335,18 @@ Napi::Value mask_apply_all_async(const Napi::CallbackInfo& info) {
     }
   }
   require_disjoint_all_(env, spans, apply_name_, "maskApplyAllAsync");
-  auto call = std::make_unique<AsyncCall>();
-  call->label = "maskApplyAllAsync";
-  call->name = [slots](std::size_t i) { return apply_name_(slots[i]); };
-  call->run = [layers] {
+  AsyncCall call;
+  call.label = "maskApplyAllAsync";
+  call.name = [slots](std::size_t i) { return apply_name_(slots[i]); };
+  call.run = [layers] {
     for (const ApplyLayer& l : *layers) run_mask_apply(l.weight, l.grad, l.keep, l.size);
   };
-  call->settle = [](napi_env env, napi_deferred deferred, napi_value) {
+  call.settle = [](napi_env env, napi_deferred deferred, napi_value) {
     napi_value undefined = nullptr;
     napi_get_undefined(env, &undefined);
     napi_resolve_deferred(env, deferred, undefined);
   };
-  return queue_(env, std::move(call), arrays);
+  return queue_async(env, std::move(call), arrays);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // Bindings of the scoring work: check the arguments, take the pointers, hand them to the runtime.
 #include "exports.h"
 
+#include <memory>
+#include <vector>
+
 #include "args.h"
-#include "score_async.h"
+#include "async_call.h"
 
 namespace prunekit::addon {
 namespace {
@@ -67,7 +70,38 @@ Napi::Value score_batch(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), written);
 }
 
-Napi::Value score_batch_async(const Napi::CallbackInfo& info) { return queue_score_batch(info); }
+// scoreBatchAsync: the batch checked as scoreBatch checks it, run on a libuv worker; a promise of `written`.
+Napi::Value score_batch_async(const Napi::CallbackInfo& info) {
+  struct Batch {
+    BatchArgs args;
+    std::vector<std::size_t> counts;
+    bool written = false;
+  };
+  auto batch = std::make_shared<Batch>();
+  std::vector<napi_value> arrays;  // per module weight, scores (, grad); counts last
+  read_batch_args(info, batch->args, &arrays);
+  batch->counts.resize(batch->args.targets.size());
+  AsyncCall call;
+  call.label = "scoreBatchAsync";
+  call.name = [op = batch->args.op, n = arrays.size()](std::size_t i) { return batch_array_name(op, i, n); };
+  call.run = [batch] {
+    const BatchArgs& a = batch->args;
+    batch->written =
+        run_score_batch({a.op, a.alpha, a.beta, a.targets.data(), a.targets.size()}, a.mode, batch->counts.data());
+  };
+  call.settle = [batch](napi_env env, napi_deferred deferred, napi_value counts) {
+    void* data = nullptr;
+    std::size_t length = 0;
+    if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
+        length != batch->counts.size())
+      return;
+    for (std::size_t i = 0; i < length; ++i) static_cast<double*>(data)[i] = static_cast<double>(batch->counts[i]);
+    napi_value written = nullptr;
+    napi_get_boolean(env, batch->written, &written);
+    napi_resolve_deferred(env, deferred, written);
+  };
+  return queue_async(info.Env(), std::move(call), arrays);
+}
 
 }  // namespace
 
