@@ -5,7 +5,9 @@
 //
 //   cmake -S . -B build-native && cmake --build build-native --target pool_bench && build-native/pool_bench
 //
-// Optional arguments: the number of samples per figure (default 31). Needs 2 or more CPUs to say anything.
+// Arguments (optional): samples per figure (default 31), the scoring piece size (default kGrain). Needs 2 or
+// more CPUs to say anything; on a shared machine run it at a real-time priority (chrt -f 10) so that other
+// processes cannot take the second core (docs/performance.md).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -91,12 +93,13 @@ void wake_latency_(int samples) {
 }
 
 // ns per element of `call` over n elements: warm = calls back to back (median of samples of several calls
-// each); cold = each call after 1 ms of the caller busy elsewhere (the worker has gone to sleep).
+// each); cold = each call after 1 ms in which the caller wrote the inputs (touch) and was busy elsewhere (the
+// worker has gone to sleep).
 struct Timing {
   double warm, cold;
 };
 
-Timing time_(std::size_t n, int samples, const std::function<void()>& call) {
+Timing time_(std::size_t n, int samples, const std::function<void()>& call, const std::function<void()>& touch) {
   std::vector<double> warm, cold;
   const int reps = static_cast<int>(std::max<std::size_t>(1, (std::size_t{4} << 20) / n));
   call();
@@ -104,7 +107,9 @@ Timing time_(std::size_t n, int samples, const std::function<void()>& call) {
     const Clock::time_point start = Clock::now();
     for (int r = 0; r < reps; ++r) call();
     warm.push_back(ns_since_(start) / reps / static_cast<double>(n));
-    busy_for_(1e6);
+    const Clock::time_point gap = Clock::now();
+    touch();  // the caller's training step wrote the inputs: they are in its caches, not the worker's
+    busy_for_(1e6 - ns_since_(gap));
     const Clock::time_point one = Clock::now();
     call();
     cold.push_back(ns_since_(one) / static_cast<double>(n));
@@ -115,38 +120,45 @@ Timing time_(std::size_t n, int samples, const std::function<void()>& call) {
 const std::size_t kSizes[] = {std::size_t{1} << 14, std::size_t{1} << 15, std::size_t{1} << 16, std::size_t{1} << 17,
                               std::size_t{1} << 18, std::size_t{1} << 19, std::size_t{1} << 20};
 
-// 1t: on the calling thread; 2t: split across the pool, its workers sleeping at once (spin 0, as the pool
-// was before it spun) and spinning first (the default).
+// Four ways to run a call: on the calling thread (1t); split across the pool whatever its size, the
+// workers sleeping at once (spin 0: the pool before it spun) or spinning first; and the default policy
+// (spinning workers, split_pays of split_policy.h).
 struct Row {
-  Timing one, asleep, spinning;
+  Timing one, forced_asleep, forced_spinning, policy;
 };
 
 void print_row_(const char* what, std::size_t n, const Row& r) {
-  std::printf("%-20s %6zuK %7.3f %7.3f %7.3f %7.3f %7.3f %7.3f %6.2f %6.2f\n", what, n >> 10, r.one.warm, r.asleep.warm,
-              r.spinning.warm, r.one.cold, r.asleep.cold, r.spinning.cold, r.spinning.warm / r.one.warm,
-              r.spinning.cold / r.one.cold);
+  std::printf("%-20s %5zuK %6.3f %6.3f %6.3f %6.3f  %6.3f %6.3f %6.3f %6.3f  %5.2f %5.2f\n", what, n >> 10, r.one.warm,
+              r.forced_asleep.warm, r.forced_spinning.warm, r.policy.warm, r.one.cold, r.forced_asleep.cold,
+              r.forced_spinning.cold, r.policy.cold, r.policy.warm / r.one.warm, r.policy.cold / r.one.cold);
 }
 
 void print_header_(const char* title) {
-  std::printf("%s (ns/element, medians; 2t/1t < 1: the second thread pays)\n", title);
-  std::printf("%-20s %7s %23s %23s %13s\n", "", "", "warm: calls back to back", "cold: 1 ms apart", "2t/1t");
-  std::printf("%-20s %7s %7s %7s %7s %7s %7s %7s %6s %6s\n", "", "elements", "1t", "2t sp0", "2t", "1t", "2t sp0", "2t",
-              "warm", "cold");
+  std::printf("%s (ns/element, medians)\n", title);
+  std::printf(
+      "1t: calling thread; split: always split, sp0 with the workers sleeping at once, sp with the default "
+      "spin; policy: the default\n");
+  std::printf("%-20s %6s %-27s  %-27s  %s\n", "", "", "warm: calls back to back", "cold: calls 1 ms apart",
+              "policy/1t");
+  std::printf("%-20s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %5s %5s\n", "", "size", "1t", "sp0", "sp", "policy", "1t",
+              "sp0", "sp", "policy", "warm", "cold");
 }
 
-// Times `call` with the split off (set_split(false)) and on, the pool not spinning and spinning.
-Row compare_(std::size_t n, int samples, const std::function<void(bool)>& set_split,
-             const std::function<void()>& call) {
+Row compare_(std::size_t n, int samples, const std::function<void()>& call, const std::function<void()>& touch) {
+  using namespace prunekit;
   ThreadPool& pool = ThreadPool::shared();
   const std::chrono::nanoseconds spin = pool.spin();
+  const SplitPolicy saved = split_policy();
   Row row;
-  set_split(false);
-  row.one = time_(n, samples, call);
-  set_split(true);
+  split_policy().min_parallel = split_policy().min_parallel_mask = split_policy().min_parallel_awake = SIZE_MAX;
+  row.one = time_(n, samples, call, touch);
+  split_policy().min_parallel = split_policy().min_parallel_mask = 0;
   pool.set_spin(std::chrono::nanoseconds{0});
-  row.asleep = time_(n, samples, call);
+  row.forced_asleep = time_(n, samples, call, touch);
   pool.set_spin(spin);
-  row.spinning = time_(n, samples, call);
+  row.forced_spinning = time_(n, samples, call, touch);
+  split_policy() = saved;
+  row.policy = time_(n, samples, call, touch);
   return row;
 }
 
@@ -159,7 +171,6 @@ void scoring_(int samples) {
   std::uniform_real_distribution<float> uniform(-1, 1);
   std::vector<float> w(max_n), g(max_n), s(max_n);
   for (std::size_t i = 0; i < max_n; ++i) w[i] = uniform(rng), g[i] = uniform(rng), s[i] = uniform(rng);
-  const SplitPolicy saved = split_policy();
   const struct {
     const char* name;
     ScoreOp op;
@@ -173,10 +184,11 @@ void scoring_(int samples) {
       const ScoreTarget target{w.data(), g.data(), s.data(), n};
       std::size_t count = 0;
       const auto call = [&] { run_score_batch({c.op, 0.9f, 0.1f, &target, 1}, c.mode, &count); };
-      const auto set_split = [](bool on) { split_policy().min_parallel = on ? 0 : SIZE_MAX; };
-      print_row_(c.name, n, compare_(n, samples, set_split, call));
+      const auto touch = [&] {  // a training step on the calling thread: everything in its caches
+        for (std::size_t i = 0; i < n; ++i) w[i] += 0.0f, g[i] += 0.0f, s[i] += 0.0f;
+      };
+      print_row_(c.name, n, compare_(n, samples, call, touch));
     }
-  split_policy() = saved;
   std::printf("\n");
 }
 
@@ -190,31 +202,32 @@ void mask_engine_(int samples) {
   std::vector<float> s(max_n);
   for (float& x : s) x = uniform(rng);
   std::vector<std::uint32_t> hist(2048), keys(max_n);
-  const SplitPolicy saved = split_policy();
   for (int pass = 0; pass < 2; ++pass)
     for (std::size_t n : kSizes) {
       if (n < 2 * kGrain) continue;  // the mask runtime's pieces are at least kGrain: nothing to split
+      const auto touch = [&] {       // the scores were written by the scoring call before the pruning step
+        for (std::size_t i = 0; i < n; ++i) s[i] += 0.0f;
+      };
       const auto call = [&] {
         if (pass == 0)
           run_select_histogram(s.data(), n, 0, 0, 11, hist.data());
         else
           run_select_keys(s.data(), n, keys.data());
       };
-      const auto set_split = [](bool on) { split_policy().min_parallel_mask = on ? 0 : SIZE_MAX; };
-      print_row_(pass == 0 ? "histogram 11 bits" : "keys", n, compare_(n, samples, set_split, call));
+      print_row_(pass == 0 ? "histogram 11 bits" : "keys", n, compare_(n, samples, call, touch));
     }
-  split_policy() = saved;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const int samples = argc > 1 ? std::max(3, std::atoi(argv[1])) : 31;
+  if (argc > 2) prunekit::split_policy().chunk = std::max(1024, std::atoi(argv[2]));
   ThreadPool& pool = ThreadPool::shared();
   if (pool.size() < 2) pool.resize(2);
-  std::printf("pool of %u threads, %u CPUs, active ISA %s, default spin %lld us\n\n", pool.size(),
-              std::thread::hardware_concurrency(), prunekit::isa_name(prunekit::isa_active()),
-              static_cast<long long>(pool.spin().count() / 1000));
+  std::printf("pool of %u threads, %u CPUs, active ISA %s, default spin %lld us, scoring pieces of %zu\n\n",
+              pool.size(), std::thread::hardware_concurrency(), prunekit::isa_name(prunekit::isa_active()),
+              static_cast<long long>(pool.spin().count() / 1000), prunekit::split_policy().chunk);
   wake_latency_(samples);
   scoring_(samples);
   mask_engine_(samples);

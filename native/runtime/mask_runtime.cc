@@ -11,7 +11,7 @@
 namespace prunekit {
 namespace {
 
-// Calls below split_policy().min_parallel_mask elements run on the calling thread; above, pieces of at least
+// split_pays (split_policy.h) says which calls split; a split call takes pieces of at least
 // kGrain elements, about four a thread (the pool is shared and the machine noisy: smaller pieces balance better).
 // Counting kernels take fewer than 2^32 elements a call.
 constexpr std::size_t kMaxPiece = std::size_t{1} << 30;
@@ -25,9 +25,10 @@ struct Split {
 // How to split `units` units of `unit_elements` elements each.
 Split split_(std::size_t units, std::size_t unit_elements = 1) {
   const std::size_t elements = units * unit_elements;
-  const unsigned threads = ThreadPool::shared().size();
+  ThreadPool& pool = ThreadPool::shared();
+  const unsigned threads = pool.size();
   std::size_t pieces = 1;
-  if (threads > 1 && elements >= split_policy().min_parallel_mask)
+  if (threads > 1 && split_pays(pool, elements, split_policy().min_parallel_mask))
     pieces = std::min<std::size_t>(std::size_t{4} * threads, std::max<std::size_t>(1, elements / kGrain));
   pieces = std::max(pieces, (elements + kMaxPiece - 1) / kMaxPiece);
   pieces = std::max<std::size_t>(1, std::min(pieces, units));

@@ -186,7 +186,8 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   std::size_t total = 0;
   for (std::size_t i = 0; i < b.count; ++i) total += b.targets[i].n;
   const Store store = score_store(b.op, total);
-  if (total < policy.min_parallel || pool.size() == 1) return run_serial_(k, b, mode, counts, store);
+  const SequenceMark mark(total);
+  if (pool.size() == 1 || !split_pays(pool, total, policy.min_parallel)) return run_serial_(k, b, mode, counts, store);
 
   // Pieces of about `chunk` elements; a module that fits in one piece stays whole.
   std::vector<Piece> pieces;

@@ -47,6 +47,8 @@ unsigned ThreadPool::size() const {
   return static_cast<unsigned>(workers_.size()) + 1;
 }
 
+bool ThreadPool::awake() const { return sleepers_.load() == 0; }
+
 std::chrono::nanoseconds ThreadPool::spin() const { return std::chrono::nanoseconds(spin_ns_.load()); }
 
 void ThreadPool::set_spin(std::chrono::nanoseconds spin) { spin_ns_.store(std::max<std::int64_t>(0, spin.count())); }

@@ -49,6 +49,9 @@ class ThreadPool {
   // Runs task(i) for every i in [0, count) and returns when all are done.
   void parallel_for(std::size_t count, const std::function<void(std::size_t)>& task);
 
+  // True when no worker sleeps (each is working or spinning): a job now starts on every thread within about
+  // a microsecond. Meaningful when size() > 1.
+  bool awake() const;
   // How long an idle thread spins before it sleeps (0: it sleeps at once). The benchmarks change it.
   std::chrono::nanoseconds spin() const;
   void set_spin(std::chrono::nanoseconds spin);

@@ -100,6 +100,29 @@ void resize_while_calling_() {
   expect_(pool.size() == 4, "the pool has the size of the last resize (" + std::to_string(pool.size()) + ")");
 }
 
+// awake() (the split policy's test for mid-sized calls): true while the workers spin after a job, false
+// once they sleep. Polled for up to a second: a loaded machine may be slow to schedule them.
+void awake_() {
+  ThreadPool& pool = ThreadPool::shared();
+  const std::chrono::nanoseconds saved = pool.spin();
+  pool.resize(2);
+  const auto within_a_second = [&](bool want) {
+    for (int i = 0; i < 1000; ++i) {
+      if (pool.awake() == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  };
+  pool.set_spin(std::chrono::nanoseconds{0});
+  pool.parallel_for(2, [](std::size_t) {});
+  expect_(within_a_second(false), "without a spin the worker sleeps after a job: awake() turns false");
+  pool.set_spin(std::chrono::seconds(10));
+  pool.parallel_for(2, [](std::size_t) {});
+  expect_(within_a_second(true), "with a spin of 10 s the worker stays up after a job: awake() turns true");
+  pool.set_spin(saved);
+  pool.parallel_for(2, [](std::size_t) {});  // the worker sleeps again after `saved`
+}
+
 }  // namespace
 
 int main() {
@@ -107,6 +130,7 @@ int main() {
   one_caller_();
   concurrent_callers_();
   resize_while_calling_();
+  awake_();
   ThreadPool::shared().resize(saved);
   std::printf("thread pool: every task once, its writes visible to the caller\n");
   return finish_();

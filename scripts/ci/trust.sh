@@ -11,6 +11,12 @@ cmake -S . -B build-sanitize -DPRUNEKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/d
 cmake --build build-sanitize -j "$jobs" >/dev/null
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build-sanitize/kernels_test | tail -2
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build-sanitize/mask_kernels_test | tail -2
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build-sanitize/thread_pool_test | tail -1
+
+echo "== trust: the thread pool test with -fsanitize=thread (its spin and sleep handshakes; two files, seconds)"
+g++ -std=c++17 -fsanitize=thread -O1 -g -pthread native/test/thread_pool_test.cc native/runtime/thread_pool.cc \
+  -o build-sanitize/thread_pool_test_tsan
+TSAN_OPTIONS=halt_on_error=1 ./build-sanitize/thread_pool_test_tsan | tail -1
 
 echo "== trust: the addon built with ASan+UBSan, every binding function on every ISA (libasan preloaded into node)"
 npx cmake-js compile --log-level warn -O build-asan-addon --CDPRUNEKIT_SANITIZE=ON >/dev/null
