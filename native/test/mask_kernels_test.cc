@@ -23,15 +23,6 @@ using namespace prunekit::test;
 
 namespace {
 
-void expect_(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
-
 // ---- inputs -----------------------------------------------------------------------------------------
 
 enum Kind { kNormal, kWide, kSpecial, kAllEqual, kFewValues, kZeros, kKinds };

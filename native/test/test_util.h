@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace prunekit::test {
@@ -50,6 +51,16 @@ inline const std::vector<float>& special_floats_() {
                                             1.f,
                                             -1.f};
   return values;
+}
+
+// Counts a check; a failed one is printed with `what`.
+inline void expect_(bool ok, const std::string& what) {
+  if (ok) {
+    ++g_passed;
+  } else {
+    ++g_failed;
+    std::printf("FAIL %s\n", what.c_str());
+  }
 }
 
 // Prints the closing tally; the exit code of main.

@@ -19,15 +19,6 @@ using namespace prunekit::test;
 
 namespace {
 
-void expect_(bool ok, const std::string& what) {
-  if (ok) {
-    ++g_passed;
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s\n", what.c_str());
-  }
-}
-
 // `calls` parallel_for calls of random sizes; between calls the caller sometimes pauses long enough for
 // the workers to stop spinning and sleep. Returns the number of calls in which some index did not run
 // exactly once by the time parallel_for returned.
