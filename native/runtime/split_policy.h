@@ -10,12 +10,13 @@
 // runtime: at least kGrain, about four a thread); the calling thread takes pieces too. A piece of 32K
 // floats (128 KiB per array) stays in L2 between the count and the scoring of a guarded step.
 //
-// Why (native/bench/pool_bench.cc; docs/performance.md has the figures; a 2-vCPU Zen 3 under KVM, run at a
+// Why (native/bench/pool_bench.cc; docs/performance.md has the tables; a 2-vCPU Zen 3 under KVM, run at a
 // real-time priority so that the other core was free): a sleeping worker takes 13-27 us to join a job
-// (60-75 us after 10 ms idle), a spinning one about 1 us; waking one costs the waker 11 us (67 us without
-// the real-time priority: the woken thread takes the waker's core). Called back to back, two threads took
-// 0.52-0.88x the one-thread time from 64K; called 1 ms apart (the worker asleep), scoring took 1.5-2.1x at
-// 64K, 0.9-1.5x at 256K and 0.8-1.1x at 512K, the mask engine 1.2-1.9x at 64K and 0.6-1.2x at 256K.
+// (50-75 us after 10 ms idle), a spinning one about 1 us; waking one costs the waker 11 us (67 us without
+// the real-time priority: the woken thread takes the waker's core). Called back to back (the worker
+// spinning), two threads took 0.53-1.22x the one-thread time from 64K, mostly 0.55-0.95; called 1 ms apart
+// (the worker asleep, the data in the caller's caches), scoring took 1.14-2.44x at 64K-128K, 0.67-1.72x at
+// 256K and 0.69-1.26x at 512K, the mask engine 0.84-4.0x at 64K and 0.43-1.34x at 256K.
 #pragma once
 #include <atomic>
 #include <chrono>
