@@ -4,24 +4,24 @@
  */
 import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
-import { ConfigError, NonFiniteError } from '../errors';
+import { NonFiniteError } from '../errors';
 import { applyMasks } from './masks';
+import { parseStepOptions, type Scope, type StepOptionNames, type TieMode } from './options';
 import { patternMasks } from './pattern-masks';
-import { layoutOf, moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
+import { layoutOf, moduleSkipReason, type ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 export interface OneShotOptions {
   /** Target sparsity in [0, 1]. */
   sparsity: number;
-  /** Default "4x1". */
+  /** Default "4x1" (the defaults of pattern, scope, reduce, tie mode and bounds: lib/pruning/options.ts). */
   pattern?: string;
   /** A registered criterion; default "magnitude". Gradient criteria read `grad` of each module. */
   criterion?: string;
   /** Default "global". */
-  scope?: 'global' | 'local';
+  scope?: Scope;
   reduce?: ReduceType;
-  tie_mode?: 'exact' | 'threshold';
+  tie_mode?: TieMode;
   max_sparsity_ratio_per_op?: number;
   min_sparsity_ratio_per_op?: number;
   alpha?: number;
@@ -37,6 +37,17 @@ export interface OneShotResult {
   report: SparsityReport;
 }
 
+/** pruneOneShot's option names, as its errors say them. */
+const ONE_SHOT_NAMES: StepOptionNames = {
+  ratio: 'sparsity',
+  pattern: 'pattern',
+  scope: 'scope',
+  tieMode: 'tie_mode',
+  reduce: 'reduce',
+  max: 'max_sparsity_ratio_per_op',
+  min: 'min_sparsity_ratio_per_op',
+};
+
 /**
  * Prunes `modules` once, in place.
  * @example
@@ -45,27 +56,19 @@ export interface OneShotResult {
  */
 export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShotResult {
   checkModules(modules);
-  const sparsity = validateRatio(options.sparsity, 'sparsity');
-  const pattern = parsePattern(options.pattern ?? '4x1');
-  const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local')
-    throw new ConfigError(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
-  const reduce = parseReduceType(options.reduce ?? 'mean');
-  const tieMode = options.tie_mode ?? 'exact';
-  if (tieMode !== 'exact' && tieMode !== 'threshold')
-    throw new ConfigError(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
-  let max = validateRatio(
-    options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
-    'max_sparsity_ratio_per_op',
+  const step = parseStepOptions(
+    {
+      ratio: options.sparsity,
+      pattern: options.pattern,
+      scope: options.scope,
+      tieMode: options.tie_mode,
+      reduce: options.reduce,
+      max: options.max_sparsity_ratio_per_op,
+      min: options.min_sparsity_ratio_per_op,
+    },
+    ONE_SHOT_NAMES,
   );
-  const min = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
-  if (pattern.kind === 'n:m') {
-    if (sparsity > pattern.n / pattern.m)
-      throw new ConfigError(
-        `sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`,
-      );
-    max = Math.min(max, pattern.n / pattern.m);
-  }
+  const { pattern } = step;
 
   const selected: Modules = Object.create(null);
   const skipped: Record<string, string> = Object.create(null);
@@ -98,13 +101,13 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
     })),
     {
       pattern,
-      ratio: sparsity,
-      reduce,
-      scope,
-      tie_mode: tieMode,
-      max_sparsity_ratio_per_op: max,
-      min_sparsity_ratio_per_op: min,
-      target_sparsity: sparsity,
+      ratio: step.ratio,
+      reduce: step.reduce,
+      scope: step.scope,
+      tie_mode: step.tieMode,
+      max_sparsity_ratio_per_op: step.stepMaxRatio,
+      min_sparsity_ratio_per_op: step.minRatio,
+      target_sparsity: step.ratio,
     },
   );
   for (const name of names) applyMasks(selected[name].weight, masks[name]);
