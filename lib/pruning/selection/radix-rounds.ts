@@ -135,17 +135,14 @@ export abstract class RadixRounds implements UnitSelector {
   /** Adds layer j's histogram of this round to the round's array. */
   protected abstract addLayer(out: Float64Array, j: number, hist: Uint32Array): void;
   /** Completes the round's array after every layer (threshold mode adds its header). */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   protected finishRound(_out: Float64Array): void {}
   /** Reads a summed histogram round. */
   protected abstract advanceLevel(merged: ArrayLike<number>): void;
   /** The array of a bounds-check round: only threshold mode enters the 'check' phase. */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   protected checkRound(_out: Float64Array): void {
     throw new Error('internal: this selection has no bounds-check round');
   }
   /** Reads a summed bounds-check round (threshold mode). */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   protected advanceCheck(_merged: ArrayLike<number>): void {
     throw new Error('internal: this selection has no bounds-check round');
   }
