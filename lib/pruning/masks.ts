@@ -42,7 +42,7 @@ export interface MaskOptions {
   scope?: 'local' | 'global';
   /** `"exact"` (default: exactly k, ties by index, NaN never) or `"threshold"` (the reference: `<= kthvalue(k)`). */
   tie_mode?: TieMode;
-  /** Per-layer cap (default `PRUNING_DEFAULTS.max_sparsity_ratio_per_op`, 0.98): a layer is frozen at it and the rest re-solved. */
+  /** Per-layer cap (default `PRUNING_DEFAULTS.max_sparsity_ratio_per_op`): a layer is frozen at it and the rest re-solved. */
   max_sparsity_ratio_per_op?: number;
   /** Per-layer floor (default 0), global scope only. */
   min_sparsity_ratio_per_op?: number;

@@ -6,7 +6,13 @@ import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
 import { NonFiniteError } from '../errors';
 import { applyMasks } from './masks';
-import { parseStepOptions, type Scope, type StepOptionNames, type TieMode } from './options';
+import {
+  DEFAULT_ONE_SHOT_CRITERION,
+  parseStepOptions,
+  type Scope,
+  type StepOptionNames,
+  type TieMode,
+} from './options';
 import { patternMasks } from './pattern-masks';
 import { layoutOf, moduleSkipReason, type ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
@@ -77,7 +83,7 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
     if (reason === null) Object.defineProperty(selected, name, { value: entry, enumerable: true });
     else skipped[name] = reason;
   }
-  const type = options.criterion ?? 'magnitude';
+  const type = options.criterion ?? DEFAULT_ONE_SHOT_CRITERION;
   const criterion = getCriterion(
     { criterion_type: type, alpha: options.alpha, beta: options.beta, on_non_finite: options.on_non_finite },
     selected,

@@ -9,6 +9,7 @@
  */
 import { ArgumentError, ConfigError } from '../errors';
 import { parsePattern, REDUCE_TYPES, type PruningPattern, type ReduceType } from './patterns';
+import type { SparsityDecayType } from './schedules';
 
 /** `"global"`: one selection across the layers; `"local"`: each layer on its own. */
 export type Scope = 'global' | 'local';
@@ -20,24 +21,27 @@ export const TIE_MODES: readonly TieMode[] = Object.freeze(['exact', 'threshold'
 
 /** INC `WeightPruningConfig` defaults (SPEC 2) and prunekit's `tie_mode`: the one place each is written. */
 export const DEFAULTS = Object.freeze({
-  target_sparsity: 0.9,
-  pruning_type: 'snip_momentum',
-  pattern: '4x1',
+  target_sparsity: 0.9 as number,
+  pruning_type: 'snip_momentum' as string,
+  pattern: '4x1' as string,
   op_names: [] as string[],
   excluded_op_names: [] as string[],
-  start_step: 0,
-  end_step: 0,
+  start_step: 0 as number,
+  end_step: 0 as number,
   pruning_scope: 'global' as Scope,
-  pruning_frequency: 1,
-  min_sparsity_ratio_per_op: 0.0,
-  max_sparsity_ratio_per_op: 0.98,
-  sparsity_decay_type: 'exp' as const,
+  pruning_frequency: 1 as number,
+  min_sparsity_ratio_per_op: 0.0 as number,
+  max_sparsity_ratio_per_op: 0.98 as number,
+  sparsity_decay_type: 'exp' as SparsityDecayType,
   criterion_reduce_type: 'mean' as ReduceType,
   reg_type: null,
-  reg_coeff: 0.0,
-  lock_init_sparsity: false,
+  reg_coeff: 0.0 as number,
+  lock_init_sparsity: false as boolean,
   tie_mode: 'exact' as TieMode,
 });
+
+/** The criterion of one-shot pruning (`pruneOneShot`, `prunekit prune`) when none is named: no gradient needed. */
+export const DEFAULT_ONE_SHOT_CRITERION = 'magnitude';
 
 /** How an edge words a refused option; `name` is what the user wrote (a config key, a flag). */
 export interface Wording {
@@ -145,9 +149,9 @@ export interface StepOptionValues {
 
 /**
  * The options of a selection by INC's step (a config's pruner, `pruneOneShot`, `prunekit prune`), in the
- * order they are checked: ratio, pattern, scope, tie mode, reduce, cap, floor; then an N:M pattern's reach
- * (a ratio above N/M is refused unless `aboveReach` allows it, and the cap the step uses is at most N/M) and
- * the floor against that cap.
+ * order they are checked: ratio, pattern, scope, tie mode, reduce, cap, floor, the floor against the cap;
+ * then an N:M pattern's reach: a ratio above N/M is refused unless `aboveReach` allows it, a floor above N/M
+ * is refused, and the cap the step uses is at most N/M.
  */
 export function parseStepOptions(
   values: StepOptionValues,
@@ -162,13 +166,14 @@ export function parseStepOptions(
   const reduce = parseChoice(values.reduce, names.reduce, REDUCE_TYPES, DEFAULTS.criterion_reduce_type, wording);
   const maxRatio = parseRatio(values.max ?? DEFAULTS.max_sparsity_ratio_per_op, names.max, wording);
   const minRatio = parseRatio(values.min ?? DEFAULTS.min_sparsity_ratio_per_op, names.min, wording);
-  let cap = { name: names.max, value: maxRatio };
+  checkBounds({ name: names.min, value: minRatio }, { name: names.max, value: maxRatio }, wording);
+  let stepMaxRatio = maxRatio;
   if (pattern.kind === 'n:m') {
     const most = pattern.n / pattern.m;
     if (aboveReach === 'refuse' && ratio > most) throw new ConfigError(wording.reach(names.ratio, ratio, pattern));
-    if (most < maxRatio) cap = { name: `the N/M of pattern "${pattern.name}"`, value: most };
+    // The pattern caps every layer at N/M: a floor above that cannot be met either.
+    if (minRatio > most) throw new ConfigError(wording.reach(names.min, minRatio, pattern));
+    stepMaxRatio = Math.min(most, maxRatio);
   }
-  checkBounds({ name: names.min, value: minRatio }, cap, wording);
-  const stepMaxRatio = cap.value;
   return { ratio, pattern, scope, tieMode, reduce, maxRatio, stepMaxRatio, minRatio };
 }

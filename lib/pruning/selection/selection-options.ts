@@ -28,7 +28,7 @@ export interface SelectionOptions {
   reduce?: ReduceType;
   /** Default `"exact"`. */
   tie_mode?: TieMode;
-  /** Per-layer cap (default `DEFAULTS.max_sparsity_ratio_per_op`, 0.98). */
+  /** Per-layer cap (default `PRUNING_DEFAULTS.max_sparsity_ratio_per_op`). */
   max_sparsity_ratio_per_op?: number;
   /** Per-layer floor (default 0). */
   min_sparsity_ratio_per_op?: number;
