@@ -13,8 +13,9 @@ import {
   type StepOptionNames,
   type TieMode,
 } from './options';
-import { patternMasks } from './pattern-masks';
-import { layoutOf, moduleSkipReason, type ReduceType } from './patterns';
+import { planLayer, type LayerPlan } from './layer-plan';
+import { plannedMasks } from './pattern-masks';
+import type { ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
 
 export interface OneShotOptions {
@@ -76,12 +77,18 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   );
   const { pattern } = step;
 
+  // Each module planned once: its plan, or why it stays dense.
   const selected: Modules = Object.create(null);
   const skipped: Record<string, string> = Object.create(null);
+  const plans: LayerPlan[] = [];
   for (const [name, entry] of Object.entries(modules)) {
-    const reason = moduleSkipReason(pattern, name, entry.shape, layoutOf(name, entry));
-    if (reason === null) Object.defineProperty(selected, name, { value: entry, enumerable: true });
-    else skipped[name] = reason;
+    const { plan, skip } = planLayer(name, entry.shape, entry.layout, pattern);
+    if (plan === null) {
+      skipped[name] = skip;
+      continue;
+    }
+    Object.defineProperty(selected, name, { value: entry, enumerable: true });
+    plans.push(plan);
   }
   const type = options.criterion ?? DEFAULT_ONE_SHOT_CRITERION;
   const criterion = getCriterion(
@@ -98,13 +105,8 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   if (flagged.length > 0 && (options.on_non_finite ?? 'skip') === 'skip') throw new NonFiniteError(type, flagged);
 
   const names = Object.keys(selected);
-  const { masks } = patternMasks(
-    names.map((name) => ({
-      name,
-      shape: selected[name].shape as number[],
-      layout: selected[name].layout,
-      scores: criterion.scores[name],
-    })),
+  const { masks } = plannedMasks(
+    plans.map((plan) => ({ plan, scores: criterion.scores[plan.name] })),
     {
       pattern,
       ratio: step.ratio,
