@@ -9,7 +9,6 @@
  */
 import { ArgumentError, ConfigError } from '../errors';
 import { parsePattern, REDUCE_TYPES, type PruningPattern, type ReduceType } from './patterns';
-import type { SparsityDecayType } from './schedules';
 
 /** `"global"`: one selection across the layers; `"local"`: each layer on its own. */
 export type Scope = 'global' | 'local';
@@ -21,23 +20,23 @@ export const TIE_MODES: readonly TieMode[] = Object.freeze(['exact', 'threshold'
 
 /** INC `WeightPruningConfig` defaults (SPEC 2) and prunekit's `tie_mode`: the one place each is written. */
 export const DEFAULTS = Object.freeze({
-  target_sparsity: 0.9 as number,
-  pruning_type: 'snip_momentum' as string,
-  pattern: '4x1' as string,
+  target_sparsity: 0.9,
+  pruning_type: 'snip_momentum',
+  pattern: '4x1',
   op_names: [] as string[],
   excluded_op_names: [] as string[],
-  start_step: 0 as number,
-  end_step: 0 as number,
-  pruning_scope: 'global' as Scope,
-  pruning_frequency: 1 as number,
-  min_sparsity_ratio_per_op: 0.0 as number,
-  max_sparsity_ratio_per_op: 0.98 as number,
-  sparsity_decay_type: 'exp' as SparsityDecayType,
-  criterion_reduce_type: 'mean' as ReduceType,
+  start_step: 0,
+  end_step: 0,
+  pruning_scope: 'global' as const,
+  pruning_frequency: 1,
+  min_sparsity_ratio_per_op: 0.0,
+  max_sparsity_ratio_per_op: 0.98,
+  sparsity_decay_type: 'exp' as const,
+  criterion_reduce_type: 'mean' as const,
   reg_type: null,
-  reg_coeff: 0.0 as number,
-  lock_init_sparsity: false as boolean,
-  tie_mode: 'exact' as TieMode,
+  reg_coeff: 0.0,
+  lock_init_sparsity: false,
+  tie_mode: 'exact' as const,
 });
 
 /** The criterion of one-shot pruning (`pruneOneShot`, `prunekit prune`) when none is named: no gradient needed. */

@@ -78,7 +78,7 @@ export function scheduledSparsity(
   t: number,
   T: number,
   initRatio = 0,
-  maxRatioPerOp = DEFAULTS.max_sparsity_ratio_per_op,
+  maxRatioPerOp: number = DEFAULTS.max_sparsity_ratio_per_op,
 ): number {
   const kind = parseDecayType(decay);
   parseRatio(targetRatio, 'target_sparsity');
