@@ -36,10 +36,11 @@ export class ExactRounds extends RadixRounds {
       out[3] += this.loEff[j];
     }
     // F at the end of each bin: this layer's pruned count if the global order stopped there.
+    const [floor, cap] = [this.loEff[j], hi[j]];
     let running = this.below[j];
     for (let c = 0; c < hist.length; c++) {
       running += hist[c];
-      out[HEADER + c] += clamp(running, this.loEff[j], hi[j]);
+      out[HEADER + c] += clamp(running, floor, cap);
     }
   }
 
