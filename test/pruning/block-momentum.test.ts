@@ -9,6 +9,7 @@
 import { Pruning, type PruningConfigInput } from '../../lib/pruning';
 import type { Modules, SnipMomentumCriterion } from '../../lib/criteria';
 import { NonFiniteError } from '../../lib/errors';
+import { binding } from '../../lib/native';
 import { setSimd, simdInfo } from '../../lib/simd';
 import { rng } from '../support/random';
 
@@ -154,7 +155,14 @@ class IncOracle {
           const s = at.map((i) => this.units[name][i]);
           const nth = [...s].sort((a, b) => a - b)[n - 1];
           const candidate = s.map((x) => x <= nth);
-          out.push({ at, candidate, score: reduce(candidate.map((cand, c) => (cand ? s[c] : 0)), this.op) });
+          out.push({
+            at,
+            candidate,
+            score: reduce(
+              candidate.map((cand, c) => (cand ? s[c] : 0)),
+              this.op,
+            ),
+          });
         }
       return out;
     });
@@ -356,31 +364,35 @@ describe('snip_momentum on blocks: the non-finite policy holds per module', () =
     }
     p.onStepEnd();
   };
-  const scoresOf = (p: Pruning) => Object.fromEntries(LAYERS.map(({ name }) => [name, bits(criterionOf(p).scores[name])]));
+  const scoresOf = (p: Pruning) =>
+    Object.fromEntries(LAYERS.map(({ name }) => [name, bits(criterionOf(p).scores[name])]));
   const oracleBits = (o: IncOracle) => Object.fromEntries(LAYERS.map(({ name }) => [name, bits(o.units[name])]));
 
-  test.each([false, true])('skip (async %s): the module with a NaN keeps its block scores, the others move', async (async) => {
-    const { modules, p, oracle, setGrads } = setup('skip');
-    setGrads();
-    oracle.score(modules);
-    await scoringStep(p, async);
-    const before = scoresOf(p);
-    expect(before).toEqual(oracleBits(oracle));
-    setGrads();
-    (modules.fc1.grad as Float32Array)[37] = NaN;
-    (modules.fc1.grad as Float32Array)[5] = Infinity;
-    const saved = oracle.units.fc1.slice();
-    oracle.score(modules);
-    oracle.units.fc1.set(saved);
-    await scoringStep(p, async);
-    const after = scoresOf(p);
-    expect(after.fc1).toEqual(before.fc1);
-    expect(after).toEqual(oracleBits(oracle));
-    expect(criterionOf(p).nonFiniteSkips).toEqual({ fc1: 1 });
-    expect(criterionOf(p).lastNonFinite).toEqual([{ module: 'fc1', count: 2 }]);
-  });
+  test.each([false, true])(
+    'skip (async %s): the module with a NaN keeps its block scores, the others move',
+    async (async) => {
+      const { modules, p, oracle, setGrads } = setup('skip');
+      setGrads();
+      oracle.score(modules);
+      await scoringStep(p, async);
+      const before = scoresOf(p);
+      expect(before).toEqual(oracleBits(oracle));
+      setGrads();
+      (modules.fc1.grad as Float32Array)[37] = NaN;
+      (modules.fc1.grad as Float32Array)[5] = Infinity;
+      const saved = oracle.units.fc1.slice();
+      oracle.score(modules);
+      oracle.units.fc1.set(saved);
+      await scoringStep(p, async);
+      const after = scoresOf(p);
+      expect(after.fc1).toEqual(before.fc1);
+      expect(after).toEqual(oracleBits(oracle));
+      expect(criterionOf(p).nonFiniteSkips).toEqual({ fc1: 1 });
+      expect(criterionOf(p).lastNonFinite).toEqual([{ module: 'fc1', count: 2 }]);
+    },
+  );
 
-  test.each([false, true])('error (async %s): throws, and no module\'s block scores change', async (async) => {
+  test.each([false, true])("error (async %s): throws, and no module's block scores change", async (async) => {
     const { modules, p, setGrads } = setup('error');
     setGrads();
     await scoringStep(p, async);
@@ -394,16 +406,93 @@ describe('snip_momentum on blocks: the non-finite policy holds per module', () =
     expect(scoresOf(p)).toEqual(before);
   });
 
-  test.each(['max', 'mean'] as const)('propagate (%s): the NaN reaches its block, the rest is the formula', async (op) => {
-    const { modules, p, oracle, setGrads } = setup('propagate', op);
-    setGrads();
-    (modules.conv.grad as Float32Array)[10] = NaN;
-    oracle.score(modules);
-    await scoringStep(p, false);
-    const got = criterionOf(p).scores.conv;
-    expect(got.filter(Number.isNaN).length).toBe(1);
-    for (let u = 0; u < got.length; u++)
-      if (!Number.isNaN(oracle.units.conv[u])) expect(got[u]).toBe(oracle.units.conv[u]);
-      else expect(got[u]).toBeNaN();
+  test.each(['max', 'mean'] as const)(
+    'propagate (%s): the NaN reaches its block, the rest is the formula',
+    async (op) => {
+      const { modules, p, oracle, setGrads } = setup('propagate', op);
+      setGrads();
+      (modules.conv.grad as Float32Array)[10] = NaN;
+      oracle.score(modules);
+      await scoringStep(p, false);
+      const got = criterionOf(p).scores.conv;
+      expect(got.filter(Number.isNaN).length).toBe(1);
+      for (let u = 0; u < got.length; u++)
+        if (!Number.isNaN(oracle.units.conv[u])) expect(got[u]).toBe(oracle.units.conv[u]);
+        else expect(got[u]).toBeNaN();
+    },
+  );
+});
+
+describe('blockMomentum binding: wide layers cross the tiles, checks before any write', () => {
+  const info = simdInfo();
+  afterAll(() => setSimd(info.active));
+  const REDUCE = { mean: 0, sum: 1, max: 2 } as const;
+
+  /** view index -> weight index of a shape (the layouts above), as the driver's plan hands it. */
+  const viewMapOf = (shape: number[]) => {
+    const { rows, cols, index } = viewOf(shape);
+    return shape.length === 2
+      ? null
+      : Uint32Array.from({ length: rows * cols }, (_, v) => index(Math.floor(v / cols), v % cols));
+  };
+
+  // Tiles hold 16384 floats of whole blocks: 4x1 on 10000 columns is 4096 + 4096 + 1808 columns; 1x4 on
+  // 40000 columns is 16384 + 16384 + 7232; 2x2 on 20000 is 8192 + 8192 + 3616; the conv's view is 4608 wide.
+  const cases: [number[], number, number][] = [
+    [[8, 10000], 4, 1],
+    [[2, 40000], 1, 4],
+    [[4, 20000], 2, 2],
+    [[16, 512, 3, 3], 4, 1],
+  ];
+  test.each(cases)('%j in %i x %i blocks equals the oracle over 3 steps, every reduce, every ISA', (shape, bn, bm) => {
+    const size = shape.reduce((a, b) => a * b);
+    const { rows, cols } = viewOf(shape);
+    const next = rng(size);
+    const viewMap = viewMapOf(shape);
+    for (const op of ['mean', 'sum', 'max'] as const) {
+      const want = new Float32Array((rows / bn) * (cols / bm));
+      const got = info.supported.map(() => new Float32Array(want.length));
+      for (let step = 0; step < 3; step++) {
+        const w = new Float32Array(size).map(() => f(next() - 0.5));
+        const g = new Float32Array(size).map(() => f((next() - 0.5) * 3));
+        momentum(want, reduceScore(terms(w, g), shape, bn, bm, op), 0.8, 1.5);
+        info.supported.forEach((level, i) => {
+          setSimd(level);
+          const counts = new Float64Array(1);
+          const written = binding.blockMomentum(
+            [w, g, got[i], viewMap],
+            new Float64Array([rows, cols, bn, bm]),
+            new Float64Array([REDUCE[op], 0.8, 1.5, 1]),
+            counts,
+          );
+          expect(written).toBe(true);
+          expect(counts[0]).toBe(0);
+        });
+      }
+      got.forEach((units, i) =>
+        expect({ level: info.supported[i], op, bits: bits(units) }).toEqual({
+          level: info.supported[i],
+          op,
+          bits: bits(want),
+        }),
+      );
+    }
+  });
+
+  test('a bad view map entry, an overlap or a wrong units length is refused before anything is written', () => {
+    const w = new Float32Array(16).fill(1);
+    const g = new Float32Array(16).fill(2);
+    const units = new Float32Array(4).fill(7);
+    const geometry = new Float64Array([4, 4, 2, 2]);
+    const options = new Float64Array([0, 0.9, 1, 1]);
+    const call = (arrays: (Float32Array | Uint32Array | null)[]) =>
+      binding.blockMomentum(arrays, geometry, options, new Float64Array(1));
+    const map = Uint32Array.from({ length: 16 }, (_, i) => i);
+    map[9] = 16;
+    expect(() => call([w, g, units, map])).toThrow(/viewMap of layer 0 has an entry out of range at 9/);
+    expect(() => call([w, g, w.subarray(0, 4), null])).toThrow(/overlaps/);
+    expect(() => call([w, g, new Float32Array(5), null])).toThrow(/units/);
+    expect(() => call([w, null, units, null])).toThrow(/grad of layer 0\) must be a Float32Array/);
+    expect([...units]).toEqual([7, 7, 7, 7]);
   });
 });
