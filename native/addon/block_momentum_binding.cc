@@ -67,8 +67,8 @@ void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
   o.reduce = static_cast<BlockReduce>(integer_(options.data[0], "options[0] (reduce)", 0, 2, env));
   for (int k = 1; k <= 2; ++k)
     if (!std::isfinite(options.data[k]))
-      throw Napi::RangeError::New(env, "options[" + std::to_string(k) + "] (" + (k == 1 ? "alpha" : "beta") +
-                                           ") must be a finite number");
+      throw Napi::RangeError::New(
+          env, "options[" + std::to_string(k) + "] (" + (k == 1 ? "alpha" : "beta") + ") must be a finite number");
   o.alpha = static_cast<float>(options.data[1]);
   o.beta = static_cast<float>(options.data[2]);
   const double mode = integer_(options.data[3], "options[3] (mode)", 0, 2, env);
@@ -92,15 +92,15 @@ void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
       throw Napi::RangeError::New(env, "the block" + layer + " does not divide its view");
     for (std::size_t k = 0; k < 3; ++k)
       if (h[k] == nullptr)
-        throw Napi::TypeError::New(env, slot_name_(static_cast<long>(j * kPerLayer + k)) +
-                                            " must be a Float32Array, got null");
+        throw Napi::TypeError::New(
+            env, slot_name_(static_cast<long>(j * kPerLayer + k)) + " must be a Float32Array, got null");
     const F32View weight = float32_arg(Napi::Value(env, h[0]), "weight", static_cast<long>(j));
     const F32View grad = float32_arg(Napi::Value(env, h[1]), "grad", static_cast<long>(j));
     const F32View units = float32_arg(Napi::Value(env, h[2]), "units", static_cast<long>(j));
     const std::size_t size = weight.length;
     if (size / l.cols != l.rows || size % l.cols != 0)
-      throw Napi::RangeError::New(env, "weight" + layer + " has " + std::to_string(size) +
-                                           " elements, expected rows x cols");
+      throw Napi::RangeError::New(
+          env, "weight" + layer + " has " + std::to_string(size) + " elements, expected rows x cols");
     require_length(env, grad.length, size, "grad", "one per weight");
     require_length(env, units.length, (l.rows / l.bn) * (l.cols / l.bm), "units", "one per block");
     l.w = weight.data;

@@ -109,7 +109,8 @@ std::vector<napi_value> layer_handles(const Napi::CallbackInfo& info, std::size_
   return handles;
 }
 
-Napi::Value queue_async_call(const Napi::Env& env, std::unique_ptr<AsyncCall> call, const std::vector<napi_value>& arrays) {
+Napi::Value queue_async_call(const Napi::Env& env, std::unique_ptr<AsyncCall> call,
+                             const std::vector<napi_value>& arrays) {
   hold_for_async(env, arrays, call->name);
   call->pins.reserve(arrays.size());
   for (napi_value array : arrays) {

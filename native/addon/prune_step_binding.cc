@@ -125,8 +125,8 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
     l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
     // Null scores: the units already hold the unit scores (a block layer whose criterion keeps them there).
     if (h[2] == nullptr || (h[0] == nullptr && (nm || h[4] == nullptr)))
-      throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + (h[2] == nullptr ? 2 : 0)) +
-                                          " must be a typed array, got null");
+      throw Napi::TypeError::New(
+          env, slot_name_(j * kPerLayer + (h[2] == nullptr ? 2 : 0)) + " must be a typed array, got null");
     l.size = l.rows * l.cols;
     if (h[0]) {
       const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));

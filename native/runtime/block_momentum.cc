@@ -59,8 +59,7 @@ std::size_t fold_layer_(const MomentumLayer& l, const MomentumOptions& o, bool g
 
 }  // namespace
 
-bool run_block_momentum(const MomentumLayer* layers, std::size_t count, const MomentumOptions& o,
-                        std::size_t* counts) {
+bool run_block_momentum(const MomentumLayer* layers, std::size_t count, const MomentumOptions& o, std::size_t* counts) {
   Scratch scratch;
   if (o.mode == ScoreMode::kAllOrNothing) {
     bool any = false;
