@@ -1,5 +1,6 @@
 /** `snip_momentum`: s = s * alpha + beta * |w * g|, accumulated in onBeforeOptimizerStep. */
 import type { ScoreMode } from '../../binding';
+import { ArgumentError } from '../errors';
 import { ElementwiseCriterion, kernels, type CallPlan, type ElementwiseKernel } from './elementwise';
 import { registerCriterion } from './registry';
 import type { CriterionConfig, Modules } from './types';
@@ -54,8 +55,11 @@ export class SnipMomentumCriterion extends ElementwiseCriterion {
   private blockGeometry: Float64Array | null = null;
   private blockOptions: Float64Array | null = null;
 
+  /** @param blocks set by the pruning driver (BasicPruner) from its layer plans: one entry per module, in order. */
   constructor(modules: Modules, config: CriterionConfig, blocks?: MomentumBlocks) {
     const names = Object.keys(modules);
+    if (blocks !== undefined && blocks.layers.length !== names.length)
+      throw new ArgumentError(`snip_momentum: blocks has ${blocks.layers.length} layers for ${names.length} modules`);
     super(
       modules,
       config,
