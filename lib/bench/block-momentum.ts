@@ -72,7 +72,9 @@ export function benchBlockMomentum(layers: number, samples: number): MomentumRow
           weight: null,
           keep: new Uint8Array(plan.size).fill(1),
         }));
-        criterion.onBeforeOptimizerStep(); // warm-up
+        criterion.onBeforeOptimizerStep(); // warm-up; then, as the pruner does, each step gets the zero units
+        const first = runStep(step, spec);
+        step.forEach((l, j) => (l.previousZeros = first.zeroUnits[j]));
         const scoreMs = timeCall(() => criterion.onBeforeOptimizerStep(), samples) / 1e6;
         const stepMs = timeCall(() => runStep(step, spec), samples) / 1e6;
         const scoreBytes = Object.values(criterion.scores).reduce((a, s) => a + s.byteLength, 0);

@@ -40,8 +40,8 @@ struct MomentumOptions {
 bool run_block_momentum(const MomentumLayer* layers, std::size_t count, const MomentumOptions& options,
                         std::size_t* counts);
 
-// The floats a tile holds at most (a tile is never less than one block, so a block larger than this makes
-// a larger tile).
-constexpr std::size_t kTileFloats = 16384;
+// The floats a tile holds at most (16 KiB: the tile is written, counted and reduced in L1). A tile is never
+// less than one block, so a block larger than this makes a larger tile.
+constexpr std::size_t kTileFloats = 4096;
 
 }  // namespace prunekit

@@ -436,8 +436,9 @@ describe('blockMomentum binding: wide layers cross the tiles, checks before any 
       : Uint32Array.from({ length: rows * cols }, (_, v) => index(Math.floor(v / cols), v % cols));
   };
 
-  // Tiles hold 16384 floats of whole blocks: 4x1 on 10000 columns is 4096 + 4096 + 1808 columns; 1x4 on
-  // 40000 columns is 16384 + 16384 + 7232; 2x2 on 20000 is 8192 + 8192 + 3616; the conv's view is 4608 wide.
+  // Tiles hold 4096 floats of whole blocks: 4x1 on 10000 columns is 9 tiles of 1024 columns and one of 784;
+  // 1x4 on 40000 columns is 9 of 4096 and one of 3136; 2x2 on 20000 is 9 of 2048 and one of 1568; the conv's
+  // 4608-wide view is 4 of 1024 and one of 512.
   const cases: [number[], number, number][] = [
     [[8, 10000], 4, 1],
     [[2, 40000], 1, 4],
