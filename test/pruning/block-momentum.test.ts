@@ -496,4 +496,27 @@ describe('blockMomentum binding: wide layers cross the tiles, checks before any 
     expect(() => call([w, null, units, null])).toThrow(/grad of layer 0\) must be a Float32Array/);
     expect([...units]).toEqual([7, 7, 7, 7]);
   });
+
+  test('pruneStep takes null scores only for a block layer that hands its unit scores in', () => {
+    const keep = () => new Uint8Array(16).fill(1);
+    const geometry = new Float64Array([4, 4, 2, 2, -1]);
+    const block = new Float64Array([0, 0, 0, 0, 1, 1, 0.5, 0.98, 0, 0.5]);
+    const units = Float32Array.from([4, 1, 3, 2]);
+    const mask = keep();
+    binding.pruneStep([null, null, mask, null, units, null], geometry, block, new Float64Array(3));
+    // units 1 and 3 (scores 1 and 2, the lowest two) pruned: blocks (0, 1) and (1, 1), the right half
+    expect([...mask]).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0]);
+    expect(() =>
+      binding.pruneStep([null, null, keep(), null, null, null], geometry, block, new Float64Array(3)),
+    ).toThrow(/arrays\[0\] \(scores of layer 0\) must be a typed array, got null/);
+    const nm = new Float64Array([1, 2, 4, 0, 1, 1, 1, 1, 0, 1]);
+    expect(() =>
+      binding.pruneStep(
+        [null, null, keep(), null, new Float32Array(4), new Uint8Array(16)],
+        new Float64Array([4, 4, 1, 4, -1]),
+        nm,
+        new Float64Array(3),
+      ),
+    ).toThrow(/scores of layer 0\) must be a typed array, got null/);
+  });
 });
