@@ -167,6 +167,28 @@ export interface NativeBinding {
    * grad (or null). The arrays stay referenced (and untransferable) until it settles.
    */
   maskApplyAllAsync(arrays: ReadonlyArray<Float32Array | Uint8Array | null>): Promise<void>;
+  /**
+   * snip_momentum's momentum kept per block (native/runtime/block_momentum.h): for every layer
+   * `units = units * alpha + beta * reduce(|weight * grad|)` over each block of its 2-D view, one pass over the
+   * weights and grads. `arrays` holds 4 entries per layer: weight, grad, units (one per block, view order, in
+   * place), viewMap (view index -> weight index, or null when the weight is in view order). `geometry`: 4
+   * integers per layer (rows, cols, block rows, block cols). `options`: [reduce 0 mean | 1 sum | 2 max, alpha,
+   * beta, mode 0 compute | 1 guarded | 2 all-or-nothing]. `counts` receives each layer's number of non-finite
+   * weight * grad. Returns whether units were written (false only in all-or-nothing mode with a count).
+   */
+  blockMomentum(
+    arrays: ReadonlyArray<Float32Array | Uint32Array | null>,
+    geometry: Float64Array,
+    options: Float64Array,
+    counts: Float64Array,
+  ): boolean;
+  /** `blockMomentum` on a worker thread; the arrays stay referenced (and untransferable) until it settles. */
+  blockMomentumAsync(
+    arrays: ReadonlyArray<Float32Array | Uint32Array | null>,
+    geometry: Float64Array,
+    options: Float64Array,
+    counts: Float64Array,
+  ): Promise<boolean>;
 
   /** dst[i] = the float32 whose bits are src[i] << 16 (BF16, exact). `dst` has src's length, no overlap. */
   bf16ToF32(src: Uint16Array, dst: Float32Array): void;

@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import { simdInfo } from '../simd';
 import { threads } from '../threads';
+import { benchBlockMomentum, type MomentumRow } from './block-momentum';
 import { benchModel, type ModelRow } from './model';
 import { benchOverhead, type OverheadRow } from './overhead';
 import { benchScoring, type ScoringRow } from './scoring';
@@ -47,6 +48,8 @@ export interface BenchReport {
   selection: SelectionRow[];
   /** One pruning step's mask update over BERT-base shapes (skipped when modelLayers is 0). */
   step: StepRow[];
+  /** snip_momentum 4x1: scoring plus step, momentum per weight vs per block (skipped when modelLayers is 0). */
+  momentum: MomentumRow[];
   torch: TorchReport | null;
   tfjs: TfjsReport | null;
   /** With several rounds: every round's scoring rows, PyTorch and tfjs rows, for the spread (noise). */
@@ -280,11 +283,34 @@ export function runBench(options: BenchOptions = {}): BenchReport {
       (line) => write(`  ${line}`),
     );
   }
+  let momentum: MomentumRow[] = [];
+  if (layers > 0) {
+    write(
+      `\nsnip_momentum 4x1 (scoring, then the step that reads it; exact, global 0.9), BERT-base shapes, ${layers} layers:`,
+    );
+    momentum = benchBlockMomentum(layers, Math.min(samples, 5));
+    printTable(
+      [
+        ['momentum', 'threads', 'weights', 'score ms', 'step ms', 'total ms', 'ns/weight', 'scores kept'],
+        ...momentum.map((r) => [
+          r.momentum,
+          r.threads,
+          r.weights,
+          fixed(r.scoreMs, 1),
+          fixed(r.stepMs, 1),
+          fixed(r.totalMs, 1),
+          fixed(r.nsPerWeight, 2),
+          `${fixed(r.scoreBytes / 2 ** 20, 0)} MiB`,
+        ]),
+      ],
+      (line) => write(`  ${line}`),
+    );
+  }
   const perRound =
     rounds > 1
       ? { scoring: scoringRounds, torch: torchRounds.map((t) => t.rows), tfjs: tfjsRounds.map((t) => t.rows) }
       : undefined;
-  return { machine, scoring, overhead, model, selection, step, torch, tfjs, rounds: perRound };
+  return { machine, scoring, overhead, model, selection, step, momentum, torch, tfjs, rounds: perRound };
 }
 
 /** Field-by-field medians of the numeric fields of rows measured in several rounds (same order each round). */

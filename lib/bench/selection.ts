@@ -10,7 +10,8 @@ import { planLayer, type LayerPlan } from '../pruning/layer-plan';
 import { runStep, type StepLayer, type StepSpec } from '../pruning/native-step';
 import { parsePattern } from '../pruning/patterns';
 import { GlobalSelection, type MaskLayer } from '../pruning/selection';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, targetCount } from '../pruning/target';
+import { DEFAULTS } from '../pruning/options';
+import { targetCount } from '../pruning/target';
 import { setSimd, simdInfo, type SimdLevel } from '../simd';
 import { setThreads, threads } from '../threads';
 import { timeCall, randomFloats } from './timing';
@@ -192,7 +193,7 @@ export function benchStep(layers: number, samples: number): StepRow[] {
           exact: true,
           global: true,
           ratio,
-          maxRatio: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+          maxRatio: DEFAULTS.max_sparsity_ratio_per_op,
           minRatio: 0,
           targetRatio: ratio,
         };

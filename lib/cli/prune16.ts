@@ -113,8 +113,7 @@ export class Prune16 {
       const view = this.view(t);
       // patternMasks' "every group chosen" case: the ratio, its cap and target scaled by M/N reach 1.
       const scale = (r: number) => (r * pattern.m) / pattern.n;
-      const everyGroup =
-        scale(options.sparsity) >= 1 && scale(Math.min(options.maxPerLayer, pattern.n / pattern.m)) >= 1;
+      const everyGroup = scale(options.sparsity) >= 1 && scale(options.maxPerLayer) >= 1;
       if (view === undefined || !everyGroup || pattern.m > 64 || view.cols % pattern.m !== 0) return undefined;
       const data = words(t, bytes);
       const keep = this.keepBuf.get(data.length);

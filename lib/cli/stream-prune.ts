@@ -34,6 +34,7 @@ export interface StreamPruneOptions {
   scope: 'global' | 'local';
   reduce: ReduceType;
   tieMode: 'exact' | 'threshold';
+  /** The per-layer cap the step uses: at most N/M for an N:M pattern (lib/pruning/options.ts `stepMaxRatio`). */
   maxPerLayer: number;
   minPerLayer: number;
   /**
@@ -69,8 +70,7 @@ function maskOptions(options: StreamPruneOptions, scope: 'global' | 'local') {
     reduce: options.reduce,
     scope,
     tie_mode: options.tieMode,
-    max_sparsity_ratio_per_op:
-      pattern.kind === 'n:m' ? Math.min(options.maxPerLayer, pattern.n / pattern.m) : options.maxPerLayer,
+    max_sparsity_ratio_per_op: options.maxPerLayer,
     min_sparsity_ratio_per_op: options.minPerLayer,
   };
 }

@@ -42,14 +42,19 @@ export class PruningCriterion {
   /** The modules skipped by the latest hook call and their non-finite term counts; empty if none. */
   lastNonFinite: ReadonlyArray<{ module: string; count: number }> = [];
 
-  constructor(modules: Modules, config: CriterionConfig) {
+  /**
+   * @param scoreArrays the score array of a module whose scores are not one per weight (snip_momentum's
+   *   block momentum: one per block); every other module gets a Float32Array of its weight's length.
+   */
+  constructor(modules: Modules, config: CriterionConfig, scoreArrays?: Readonly<Record<string, Float32Array>>) {
     this.onNonFinite = checkCriterionConfig(config);
     checkModules(modules);
     this.modules = modules;
     this.config = config;
     const scores: Record<string, Float32Array> = {};
     for (const [name, { weight }] of Object.entries(modules)) {
-      const array = new Float32Array(weight.length);
+      const given = scoreArrays !== undefined && Object.hasOwn(scoreArrays, name) ? scoreArrays[name] : undefined;
+      const array = given ?? new Float32Array(weight.length);
       // Native work may be writing these while in flight: a transfer copies them instead of detaching.
       markAsUntransferable(array.buffer);
       // defineProperty, so a module named "__proto__" is an entry like any other.

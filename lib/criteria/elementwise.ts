@@ -19,7 +19,7 @@ let native: NativeBinding | undefined;
  * The binding, loaded at the first scoring call rather than at import: the CLI reads the criteria's static
  * metadata (which hook, which grads) to check its flags, and `--help` must work where no binary loads.
  */
-function kernels(): NativeBinding {
+export function kernels(): NativeBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (native ??= (require('../native') as typeof import('../native')).binding);
 }
@@ -35,7 +35,7 @@ export interface ElementwiseKernel {
 }
 
 /** The per-criterion constants of a hook call, computed on the first call. */
-interface CallPlan {
+export interface CallPlan {
   readonly readsGrad: boolean;
   readonly usesGrad: boolean;
   readonly inputIsWeight: boolean;
@@ -61,16 +61,20 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected kernelBeta = 0;
 
   private readonly names: string[];
-  // Argument lists reused by every call, so a step allocates nothing.
-  private readonly inputs: Float32Array[];
-  private readonly grads: Float32Array[];
+  // Argument lists reused by every call, so a step allocates nothing (filled by each call's checks).
+  protected readonly inputs: Float32Array[];
+  protected readonly grads: Float32Array[];
   private readonly scoreList: Float32Array[];
-  private readonly counts: Float64Array;
+  /** Per module, its weight's length at construction (a score array may be shorter: one per block). */
+  private readonly sizes: number[];
+  /** Per module, the non-finite terms the latest call counted. */
+  protected readonly counts: Float64Array;
   private busy: string | null = null;
   private plan: CallPlan | null = null;
 
-  constructor(modules: Modules, config: CriterionConfig) {
-    super(modules, config);
+  /** `scoreArrays`: see PruningCriterion. */
+  constructor(modules: Modules, config: CriterionConfig, scoreArrays?: Readonly<Record<string, Float32Array>>) {
+    super(modules, config, scoreArrays);
     ({
       op: this.op,
       input: this.input,
@@ -78,6 +82,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     } = (this.constructor as typeof ElementwiseCriterion).kernel);
     this.names = Object.keys(this.scores);
     this.scoreList = Object.values(this.scores);
+    this.sizes = this.names.map((name) => modules[name].weight.length);
     this.inputs = new Array(this.names.length);
     this.grads = new Array(this.names.length);
     this.counts = new Float64Array(this.names.length);
@@ -87,11 +92,24 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
   protected score(hook: string): void {
     const plan = this.prepare(hook);
     try {
-      if (this.names.length === 1) this.finish(this.scoreOne(plan));
-      else this.finish(this.callBatch(kernels().scoreBatch, plan));
+      this.finish(this.run(plan));
     } finally {
       this.release(plan);
     }
+  }
+
+  /**
+   * The native call of a hook on this thread, once every module passed its checks (`inputs`, `grads` hold
+   * this call's buffers); returns whether the scores were written. A subclass whose scores are not one per
+   * weight overrides it and `runAsync`.
+   */
+  protected run(plan: CallPlan): boolean {
+    return this.names.length === 1 ? this.scoreOne(plan) : this.callBatch(kernels().scoreBatch, plan);
+  }
+
+  /** `run` on a worker thread. */
+  protected runAsync(plan: CallPlan): Promise<boolean> {
+    return this.callBatch(kernels().scoreBatchAsync, plan);
   }
 
   /**
@@ -123,7 +141,7 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
     const plan = this.prepare(hook);
     this.busy = hook;
     try {
-      this.finish(await this.callBatch(kernels().scoreBatchAsync, plan));
+      this.finish(await this.runAsync(plan));
     } catch (err) {
       throw this.explain(err, hook);
     } finally {
@@ -156,11 +174,11 @@ export abstract class ElementwiseCriterion extends PruningCriterion {
         `${this.config.criterion_type}.${hook}: the ${this.busy}Async() call of this criterion is still in flight; await it first`,
       );
     const plan = this.plan ?? this.makePlan();
-    const { names, scoreList, inputs, grads, modules } = this;
+    const { names, sizes, inputs, grads, modules } = this;
     const { readsGrad, usesGrad, inputIsWeight } = plan;
     for (let i = 0; i < names.length; i++) {
       const entry = modules[names[i]];
-      const expected = scoreList[i].length;
+      const expected = sizes[i];
       // The common case costs two checks per buffer; messages are only built for a bad module.
       const weight = entry?.weight;
       const grad = entry?.grad;

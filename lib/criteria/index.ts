@@ -5,6 +5,7 @@ export { MagnitudeCriterion } from './magnitude';
 export { GradientCriterion } from './gradient';
 export { SnipCriterion } from './snip';
 export { SnipMomentumCriterion } from './snip-momentum';
+export type { MomentumBlocks, MomentumBlockLayer } from './snip-momentum';
 export type { ElementwiseKernel } from './elementwise';
 export { BUILTIN_CRITERIA, BUILTIN_CRITERION_NAMES } from './builtin';
 export type { BuiltinCriterion } from './builtin';

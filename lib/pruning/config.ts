@@ -5,9 +5,9 @@
  */
 import { criteriaNames } from '../criteria';
 import { ConfigError } from '../errors';
-import { parsePattern, parseReduceType, type PruningPattern, type ReduceType } from './patterns';
+import { DEFAULTS, parseStepOptions, type Scope, type TieMode } from './options';
+import type { PruningPattern, ReduceType } from './patterns';
 import { parseDecayType, type SparsityDecayType } from './schedules';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 /** One pruner's settings as written (every key optional); also the global part of a config. */
 export interface PrunerConfigInput {
@@ -55,41 +55,23 @@ export interface PrunerConfig {
   excluded_op_names: string[];
   start_step: number;
   end_step: number;
-  pruning_scope: 'global' | 'local';
+  pruning_scope: Scope;
   pruning_frequency: number;
   min_sparsity_ratio_per_op: number;
+  /** As given, at most N/M for an N:M pattern. */
   max_sparsity_ratio_per_op: number;
   sparsity_decay_type: SparsityDecayType;
   criterion_reduce_type: ReduceType;
   reg_type: 'group_lasso' | null;
   reg_coeff: number;
   lock_init_sparsity: boolean;
-  tie_mode: 'exact' | 'threshold';
+  tie_mode: TieMode;
   alpha?: number;
   beta?: number;
   on_non_finite?: 'skip' | 'error' | 'propagate';
 }
 
-/** INC `WeightPruningConfig` defaults (SPEC 2). */
-export const DEFAULTS = Object.freeze({
-  target_sparsity: 0.9,
-  pruning_type: 'snip_momentum',
-  pattern: '4x1',
-  op_names: [] as string[],
-  excluded_op_names: [] as string[],
-  start_step: 0,
-  end_step: 0,
-  pruning_scope: 'global' as const,
-  pruning_frequency: 1,
-  min_sparsity_ratio_per_op: 0.0,
-  max_sparsity_ratio_per_op: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
-  sparsity_decay_type: 'exp' as const,
-  criterion_reduce_type: 'mean' as const,
-  reg_type: null,
-  reg_coeff: 0.0,
-  lock_init_sparsity: false,
-  tie_mode: 'exact' as const,
-});
+export { DEFAULTS };
 
 const PRUNEKIT_KEYS = ['tie_mode', 'alpha', 'beta', 'on_non_finite'];
 /**
@@ -197,28 +179,32 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
 
   const pruning_type = oneOf(pick('pruning_type'), 'pruning_type', pruningTypes(), where);
   const pattern = pick('pattern');
-  if (typeof pattern !== 'string')
-    throw new ConfigError(`${where}: pattern must be a string, got ${JSON.stringify(pattern)}`);
-  const parsedPattern = withWhere(() => parsePattern(pattern));
-  const target_sparsity = withWhere(() => validateRatio(number('target_sparsity'), 'target_sparsity'));
-  let max_sparsity_ratio_per_op = withWhere(() =>
-    validateRatio(number('max_sparsity_ratio_per_op'), 'max_sparsity_ratio_per_op'),
+  const step = withWhere(() =>
+    parseStepOptions(
+      {
+        ratio: pick('target_sparsity'),
+        pattern,
+        scope: pick('pruning_scope'),
+        tieMode: pick('tie_mode'),
+        reduce: pick('criterion_reduce_type'),
+        max: pick('max_sparsity_ratio_per_op'),
+        min: pick('min_sparsity_ratio_per_op'),
+      },
+      {
+        ratio: 'target_sparsity',
+        pattern: 'pattern',
+        scope: 'pruning_scope',
+        tieMode: 'tie_mode',
+        reduce: 'criterion_reduce_type',
+        max: 'max_sparsity_ratio_per_op',
+        min: 'min_sparsity_ratio_per_op',
+      },
+      undefined,
+      // pattern_lock prunes nothing new: an N:M config above N/M may keep its masks.
+      pruning_type === 'pattern_lock' ? 'allow' : 'refuse',
+    ),
   );
-  const min_sparsity_ratio_per_op = withWhere(() =>
-    validateRatio(number('min_sparsity_ratio_per_op'), 'min_sparsity_ratio_per_op'),
-  );
-  if (parsedPattern.kind === 'n:m') {
-    const most = parsedPattern.n / parsedPattern.m;
-    if (pruning_type !== 'pattern_lock' && target_sparsity > most)
-      throw new ConfigError(
-        `${where}: target_sparsity ${target_sparsity} is above what pattern "${pattern}" can reach (N/M = ${most})`,
-      );
-    max_sparsity_ratio_per_op = Math.min(most, max_sparsity_ratio_per_op);
-  }
-  if (min_sparsity_ratio_per_op > max_sparsity_ratio_per_op)
-    throw new ConfigError(
-      `${where}: min_sparsity_ratio_per_op (${min_sparsity_ratio_per_op}) is above max_sparsity_ratio_per_op (${max_sparsity_ratio_per_op})`,
-    );
+  const parsedPattern = step.pattern;
   const steps = (key: 'start_step' | 'end_step' | 'pruning_frequency', min: number) => {
     const value = number(key);
     if (!Number.isSafeInteger(value) || value < min)
@@ -244,24 +230,24 @@ function resolveOne(local: Record<string, unknown>, global: Record<string, unkno
     pick(key) === undefined ? {} : { [key]: pick(key) };
 
   return {
-    target_sparsity,
+    target_sparsity: step.ratio,
     pruning_type,
-    pattern,
+    pattern: pattern as string,
     parsedPattern,
     op_names: stringList(pick('op_names'), 'op_names', where),
     excluded_op_names: stringList(pick('excluded_op_names'), 'excluded_op_names', where),
     start_step,
     end_step,
-    pruning_scope: oneOf(pick('pruning_scope'), 'pruning_scope', ['global', 'local'] as const, where),
+    pruning_scope: step.scope,
     pruning_frequency,
-    min_sparsity_ratio_per_op,
-    max_sparsity_ratio_per_op,
+    min_sparsity_ratio_per_op: step.minRatio,
+    max_sparsity_ratio_per_op: step.stepMaxRatio,
     sparsity_decay_type: withWhere(() => parseDecayType(pick('sparsity_decay_type'))),
-    criterion_reduce_type: withWhere(() => parseReduceType(pick('criterion_reduce_type'))),
+    criterion_reduce_type: step.reduce,
     reg_type: reg_type as 'group_lasso' | null,
     reg_coeff,
     lock_init_sparsity: lock,
-    tie_mode: oneOf(pick('tie_mode'), 'tie_mode', ['exact', 'threshold'] as const, where),
+    tie_mode: step.tieMode,
     ...(optional('alpha') as { alpha?: number }),
     ...(optional('beta') as { beta?: number }),
     ...(optional('on_non_finite') as { on_non_finite?: 'skip' | 'error' | 'propagate' }),

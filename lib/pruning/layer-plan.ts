@@ -20,18 +20,23 @@ export interface LayerPlan {
   readonly units: number;
   /** view index -> weight index, for a permuted layout (null: the weight is in view order). */
   readonly viewMap: Uint32Array | null;
-  /** Unit scores, rewritten every step (null: an unpermuted 1x1 layer selects on its scores directly). */
+  /** Unit scores, rewritten every step (null: an unpermuted 1x1 layer selects on its scores directly; N:M without scratch). */
   readonly unitScores: Float32Array | null;
   /** N:M: each group's candidates (keep mask, view order), rewritten every step. */
   readonly candidates: Uint8Array | null;
 }
 
-/** The plan, or why the layer cannot be pruned with the pattern (not 2-D/4-D, not divided by the unit). */
+/**
+ * The plan, or why the layer cannot be pruned with the pattern (not 2-D/4-D, not divided by the unit).
+ * `nmScratch: false` leaves out an N:M pattern's candidate and group-score buffers (for a selection that
+ * emits N:M masks directly).
+ */
 export function planLayer(
   name: string,
   shape: readonly number[] | undefined,
   layout: WeightLayout | undefined,
   pattern: PruningPattern,
+  { nmScratch = true }: { nmScratch?: boolean } = {},
 ): { plan: LayerPlan; skip: null } | { plan: null; skip: string } {
   const resolved = shape === undefined ? undefined : layoutOf(name, { shape: shape as number[], layout });
   const skip = moduleSkipReason(pattern, name, shape, resolved);
@@ -42,7 +47,8 @@ export function planLayer(
   const [bn, bm] = pattern.kind === 'block' ? resolveBlockSize(pattern, rows, cols) : [1, pattern.m];
   const units = (rows / bn) * (cols / bm);
   const size = rows * cols;
-  const direct = pattern.kind === 'block' && bn * bm === 1 && !permuted;
+  // An unpermuted 1x1 layer selects on its scores directly.
+  const ownUnitScores = pattern.kind === 'block' ? bn * bm !== 1 || permuted : nmScratch;
   return {
     skip: null,
     plan: {
@@ -54,8 +60,8 @@ export function planLayer(
       bm,
       units,
       viewMap: permuted ? viewIndexMap(shape as number[], view.view.layout) : null,
-      unitScores: direct ? null : new Float32Array(units),
-      candidates: pattern.kind === 'n:m' ? new Uint8Array(size) : null,
+      unitScores: ownUnitScores ? new Float32Array(units) : null,
+      candidates: pattern.kind === 'n:m' && nmScratch ? new Uint8Array(size) : null,
     },
   };
 }

@@ -5,7 +5,7 @@
  * `computeMasks` gives the same masks, pruned counts and skip reasons as the reference rules written out in
  * test/support/reference-masks.ts (the sorting oracle), computed with the native kernels: block scores by
  * the native reduction (bit for bit patterns.ts `reduceBlocks`), an exact radix select over order-preserving
- * keys instead of a sort (lib/pruning/selection.ts), and masks written by native emission kernels. The only
+ * keys instead of a sort (lib/pruning/selection/), and masks written by native emission kernels. The only
  * allocations the size of a layer are the 2-D view copy of a 4-D weight's scores, block scores, and the
  * masks themselves, which a caller recomputing masks often can hand back through `into`.
  */
@@ -16,8 +16,9 @@ import {
   buildMasks,
   prepareLayers,
   resolveOptions,
-  UnitSelector,
+  selectAlone,
   unitBounds,
+  unitSelector,
   validateInto,
   validateLayers,
   type MaskLayer,
@@ -41,15 +42,10 @@ export interface MaskOptions {
   scope?: 'local' | 'global';
   /** `"exact"` (default: exactly k, ties by index, NaN never) or `"threshold"` (the reference: `<= kthvalue(k)`). */
   tie_mode?: TieMode;
-  /** Per-layer cap (default 0.98): a layer is frozen at it and the rest re-solved. */
+  /** Per-layer cap (default `PRUNING_DEFAULTS.max_sparsity_ratio_per_op`): a layer is frozen at it and the rest re-solved. */
   max_sparsity_ratio_per_op?: number;
   /** Per-layer floor (default 0), global scope only. */
   min_sparsity_ratio_per_op?: number;
-}
-
-function run(selector: UnitSelector): UnitDecision[] {
-  while (!selector.done) selector.advance(selector.histogram());
-  return selector.decisions(selector.tieCounts()[0]);
 }
 
 /**
@@ -88,28 +84,20 @@ export function computeMasks(
     layers.map((l) => ({ name: l.name, size: l.scores.length })),
     into,
   );
-  const { pattern, minRatio, maxRatio } = resolved;
+  const { pattern, minRatio, maxRatio, tieMode } = resolved;
   const ratio = resolved.ratio as number;
-  const exact = resolved.tieMode === 'exact';
   const prepared = prepareLayers(layers, pattern, resolved.reduce);
   let decisions: UnitDecision[] = [];
   if (pattern.kind !== 'n:m') {
-    const selectable = prepared.filter((l) => l.skip === null);
+    const units = prepared.filter((l) => l.skip === null).map((l) => l.units);
     if (resolved.scope === 'global') {
-      const selector = new UnitSelector(
-        selectable.map((l) => l.units),
-        exact,
-        { ratio },
-        unitBounds(selectable, minRatio, maxRatio),
-      );
-      decisions = run(selector);
+      decisions = selectAlone(unitSelector(units, tieMode, { ratio }, unitBounds(units, minRatio, maxRatio)));
     } else {
-      decisions = selectable.map(
-        (l) => run(new UnitSelector([l.units], exact, { ratio }, unitBounds([l], 0, maxRatio)))[0],
-      );
+      // Local scope: each layer alone, under its cap (the floor is a global-scope bound).
+      decisions = units.map((u) => selectAlone(unitSelector([u], tieMode, { ratio }, unitBounds([u], 0, maxRatio)))[0]);
     }
   }
-  return buildMasks(prepared, pattern, exact, decisions, into);
+  return buildMasks(prepared, pattern, tieMode === 'exact', decisions, into);
 }
 
 /**

@@ -24,7 +24,10 @@ export interface StepSpec {
 /** One layer of a step: its plan, this step's scores, the weight to zero (or null) and its mask. */
 export interface StepLayer {
   plan: LayerPlan;
-  scores: Float32Array;
+  /** Element scores in the weight's layout; null: `units` already holds the unit scores (block patterns). */
+  scores: Float32Array | null;
+  /** The unit scores the criterion keeps (snip_momentum's block momentum), with `scores` null. */
+  units?: Float32Array;
   weight: Float32Array | null;
   /** The current mask, replaced in place by the new one. */
   keep: Uint8Array;
@@ -51,8 +54,8 @@ function stepArgs(layers: readonly StepLayer[], spec: StepSpec): Args {
   const scale = p.kind === 'n:m' ? p.m / p.n : 1;
   const arrays: Args[0][number][] = [];
   const geometry = new Float64Array(layers.length * 5);
-  layers.forEach(({ plan, scores, weight, keep, previousZeros }, j) => {
-    arrays.push(scores, weight, keep, plan.viewMap, plan.unitScores, plan.candidates);
+  layers.forEach(({ plan, scores, units, weight, keep, previousZeros }, j) => {
+    arrays.push(scores, weight, keep, plan.viewMap, units ?? plan.unitScores, plan.candidates);
     geometry.set([plan.rows, plan.cols, plan.bn, plan.bm, previousZeros ?? -1], j * 5);
   });
   const options = new Float64Array([

@@ -4,24 +4,31 @@
  */
 import { getCriterion, type Modules, type NonFinitePolicy } from '../criteria';
 import { checkModules } from '../criteria/validate';
-import { ConfigError, NonFiniteError } from '../errors';
+import { NonFiniteError } from '../errors';
 import { applyMasks } from './masks';
-import { patternMasks } from './pattern-masks';
-import { layoutOf, moduleSkipReason, parsePattern, parseReduceType, type ReduceType } from './patterns';
+import {
+  DEFAULT_ONE_SHOT_CRITERION,
+  parseStepOptions,
+  type Scope,
+  type StepOptionNames,
+  type TieMode,
+} from './options';
+import { planLayer, type LayerPlan } from './layer-plan';
+import { plannedMasks } from './pattern-masks';
+import type { ReduceType } from './patterns';
 import { sparsityReport, type SparsityReport } from './sparsity';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
 
 export interface OneShotOptions {
   /** Target sparsity in [0, 1]. */
   sparsity: number;
-  /** Default "4x1". */
+  /** Default "4x1" (the defaults of pattern, scope, reduce, tie mode and bounds: lib/pruning/options.ts). */
   pattern?: string;
   /** A registered criterion; default "magnitude". Gradient criteria read `grad` of each module. */
   criterion?: string;
   /** Default "global". */
-  scope?: 'global' | 'local';
+  scope?: Scope;
   reduce?: ReduceType;
-  tie_mode?: 'exact' | 'threshold';
+  tie_mode?: TieMode;
   max_sparsity_ratio_per_op?: number;
   min_sparsity_ratio_per_op?: number;
   alpha?: number;
@@ -37,6 +44,17 @@ export interface OneShotResult {
   report: SparsityReport;
 }
 
+/** pruneOneShot's option names, as its errors say them. */
+const ONE_SHOT_NAMES: StepOptionNames = {
+  ratio: 'sparsity',
+  pattern: 'pattern',
+  scope: 'scope',
+  tieMode: 'tie_mode',
+  reduce: 'reduce',
+  max: 'max_sparsity_ratio_per_op',
+  min: 'min_sparsity_ratio_per_op',
+};
+
 /**
  * Prunes `modules` once, in place.
  * @example
@@ -45,36 +63,34 @@ export interface OneShotResult {
  */
 export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShotResult {
   checkModules(modules);
-  const sparsity = validateRatio(options.sparsity, 'sparsity');
-  const pattern = parsePattern(options.pattern ?? '4x1');
-  const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local')
-    throw new ConfigError(`unknown scope ${JSON.stringify(scope)}; accepted: "global", "local"`);
-  const reduce = parseReduceType(options.reduce ?? 'mean');
-  const tieMode = options.tie_mode ?? 'exact';
-  if (tieMode !== 'exact' && tieMode !== 'threshold')
-    throw new ConfigError(`unknown tie_mode ${JSON.stringify(tieMode)}; accepted: "exact", "threshold"`);
-  let max = validateRatio(
-    options.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
-    'max_sparsity_ratio_per_op',
+  const step = parseStepOptions(
+    {
+      ratio: options.sparsity,
+      pattern: options.pattern,
+      scope: options.scope,
+      tieMode: options.tie_mode,
+      reduce: options.reduce,
+      max: options.max_sparsity_ratio_per_op,
+      min: options.min_sparsity_ratio_per_op,
+    },
+    ONE_SHOT_NAMES,
   );
-  const min = validateRatio(options.min_sparsity_ratio_per_op ?? 0, 'min_sparsity_ratio_per_op');
-  if (pattern.kind === 'n:m') {
-    if (sparsity > pattern.n / pattern.m)
-      throw new ConfigError(
-        `sparsity ${sparsity} is above what pattern "${pattern.name}" can reach (N/M = ${pattern.n / pattern.m})`,
-      );
-    max = Math.min(max, pattern.n / pattern.m);
-  }
+  const { pattern } = step;
 
+  // Each module planned once: its plan, or why it stays dense.
   const selected: Modules = Object.create(null);
   const skipped: Record<string, string> = Object.create(null);
+  const plans: LayerPlan[] = [];
   for (const [name, entry] of Object.entries(modules)) {
-    const reason = moduleSkipReason(pattern, name, entry.shape, layoutOf(name, entry));
-    if (reason === null) Object.defineProperty(selected, name, { value: entry, enumerable: true });
-    else skipped[name] = reason;
+    const { plan, skip } = planLayer(name, entry.shape, entry.layout, pattern);
+    if (plan === null) {
+      skipped[name] = skip;
+      continue;
+    }
+    Object.defineProperty(selected, name, { value: entry, enumerable: true });
+    plans.push(plan);
   }
-  const type = options.criterion ?? 'magnitude';
+  const type = options.criterion ?? DEFAULT_ONE_SHOT_CRITERION;
   const criterion = getCriterion(
     { criterion_type: type, alpha: options.alpha, beta: options.beta, on_non_finite: options.on_non_finite },
     selected,
@@ -89,22 +105,17 @@ export function pruneOneShot(modules: Modules, options: OneShotOptions): OneShot
   if (flagged.length > 0 && (options.on_non_finite ?? 'skip') === 'skip') throw new NonFiniteError(type, flagged);
 
   const names = Object.keys(selected);
-  const { masks } = patternMasks(
-    names.map((name) => ({
-      name,
-      shape: selected[name].shape as number[],
-      layout: selected[name].layout,
-      scores: criterion.scores[name],
-    })),
+  const { masks } = plannedMasks(
+    plans.map((plan) => ({ plan, scores: criterion.scores[plan.name] })),
     {
       pattern,
-      ratio: sparsity,
-      reduce,
-      scope,
-      tie_mode: tieMode,
-      max_sparsity_ratio_per_op: max,
-      min_sparsity_ratio_per_op: min,
-      target_sparsity: sparsity,
+      ratio: step.ratio,
+      reduce: step.reduce,
+      scope: step.scope,
+      tie_mode: step.tieMode,
+      max_sparsity_ratio_per_op: step.stepMaxRatio,
+      min_sparsity_ratio_per_op: step.minRatio,
+      target_sparsity: step.ratio,
     },
   );
   for (const name of names) applyMasks(selected[name].weight, masks[name]);

@@ -8,18 +8,21 @@
  *     `score * ~least_N_mask`: `mean` divides by M), and the ratio, caps and target are scaled by M/N. A
  *     chosen group prunes its candidates, the others stay dense.
  * Unit counts (zero blocks, sparse groups) are what INC's stop gate and `adjust_ratio` read.
- * For repeated steps over the same layers, plan them once (layer-plan.ts) and call runStep directly.
+ * `patternMasks` plans its layers (layer-plan.ts) and runs the step; a caller that has planned them already
+ * (pruneOneShot, which learns each module's skip reason from its plan) calls `plannedMasks`. For repeated
+ * steps over the same layers, plan them once and call runStep directly (the Pruning driver).
  */
-import { planLayer } from './layer-plan';
+import { planLayer, type LayerPlan } from './layer-plan';
 import { runStep } from './native-step';
+import type { Scope, TieMode } from './options';
 import type { PruningPattern, ReduceType, WeightLayout } from './patterns';
 
 export interface PatternMaskOptions {
   pattern: PruningPattern;
   ratio: number;
   reduce: ReduceType;
-  scope: 'global' | 'local';
-  tie_mode: 'exact' | 'threshold';
+  scope: Scope;
+  tie_mode: TieMode;
   max_sparsity_ratio_per_op: number;
   min_sparsity_ratio_per_op: number;
   /** The pruner's final target (`adjust_ratio` compares against it); default `ratio`. */
@@ -61,20 +64,32 @@ export function patternMasks(
   options: PatternMaskOptions,
   into?: Record<string, Uint8Array>,
 ): PatternMasks {
-  const plans = layers.map((l) => {
-    const { plan, skip } = planLayer(l.name, l.shape, l.layout, options.pattern);
-    if (plan === null) throw new Error(`internal: layer "${l.name}" cannot be pruned: ${skip}`);
-    return plan;
-  });
-  const keeps = layers.map((l) => into?.[l.name] ?? new Uint8Array(l.scores.length).fill(1));
+  return plannedMasks(
+    layers.map((l) => {
+      const { plan, skip } = planLayer(l.name, l.shape, l.layout, options.pattern);
+      if (plan === null) throw new Error(`internal: layer "${l.name}" cannot be pruned: ${skip}`);
+      return { plan, scores: l.scores };
+    }),
+    options,
+    into,
+  );
+}
+
+/** {@link patternMasks} over layers planned for `options.pattern` already. */
+export function plannedMasks(
+  layers: readonly { plan: LayerPlan; scores: Float32Array }[],
+  options: PatternMaskOptions,
+  into?: Record<string, Uint8Array>,
+): PatternMasks {
+  const keeps = layers.map(({ plan }) => into?.[plan.name] ?? new Uint8Array(plan.size).fill(1));
   const known = options.previousZeroUnits;
   const step = runStep(
-    layers.map((l, j) => ({
-      plan: plans[j],
-      scores: l.scores,
+    layers.map(({ plan, scores }, j) => ({
+      plan,
+      scores,
       weight: null,
       keep: keeps[j],
-      previousZeros: known?.[l.name] ?? (into?.[l.name] ? undefined : 0),
+      previousZeros: known?.[plan.name] ?? (into?.[plan.name] ? undefined : 0),
     })),
     {
       pattern: options.pattern,
@@ -95,11 +110,11 @@ export function patternMasks(
     units: record(),
     unchanged: step.unchanged,
   };
-  layers.forEach((l, j) => {
-    result.masks[l.name] = keeps[j];
-    result.pruned[l.name] = step.pruned[j];
-    result.zeroUnits[l.name] = step.zeroUnits[j];
-    result.units[l.name] = plans[j].units;
+  layers.forEach(({ plan }, j) => {
+    result.masks[plan.name] = keeps[j];
+    result.pruned[plan.name] = step.pruned[j];
+    result.zeroUnits[plan.name] = step.zeroUnits[j];
+    result.units[plan.name] = plan.units;
   });
   return result;
 }

@@ -3,7 +3,7 @@
  * (SPEC 2 hook order). `BasicPruner` prunes by a criterion on a schedule; `PatternLockPruner` keeps the
  * zeros the weights already have.
  */
-import { getCriterion, type Modules, type PruningCriterion } from '../criteria';
+import { getCriterion, SnipMomentumCriterion, type Modules, type PruningCriterion } from '../criteria';
 import type { PrunerConfig } from './config';
 import { GroupLasso } from './group-lasso';
 import { applyMasks } from './masks';
@@ -204,17 +204,40 @@ export abstract class Pruner {
 export class BasicPruner extends Pruner {
   /** Each layer's plan (view, unit, index map, scratch), built once. */
   private readonly plans: LayerPlan[];
+  /** Per layer, the unit scores the criterion keeps (snip_momentum on blocks), or null: element scores. */
+  private readonly keptUnits: (Float32Array | null)[];
 
   constructor(config: PrunerConfig, modules: Modules, maskGrads: boolean) {
     super(config, modules, maskGrads);
     const { pruning_type, alpha, beta, on_non_finite } = config;
-    this.criterion = getCriterion({ criterion_type: pruning_type, alpha, beta, on_non_finite }, modules);
     this.plans = this.layers.map((name) => {
       const { shape, layout } = modules[name];
       const { plan, skip } = planLayer(name, shape as number[], layout, config.parsedPattern);
       if (plan === null) throw new Error(`internal: module "${name}" reached a pruner but cannot be pruned: ${skip}`);
       return plan;
     });
+    const criterionConfig = { criterion_type: pruning_type, alpha, beta, on_non_finite };
+    // INC keeps snip_momentum's momentum on the block-reduced scores (criteria.py, nxm.py reduce_score; its N:M
+    // pattern has no reduce_score, so there it stays per weight, as for 1x1 where both are the same numbers).
+    if (pruning_type === 'snip_momentum' && config.parsedPattern.kind === 'block' && this.plans.some(isBlock)) {
+      const layers = this.plans.map(({ rows, cols, bn, bm, viewMap, unitScores, units }) => ({
+        rows,
+        cols,
+        bn,
+        bm,
+        viewMap,
+        // The step reads the momentum in place of the scratch it would have reduced into.
+        units: unitScores ?? new Float32Array(units),
+      }));
+      this.criterion = new SnipMomentumCriterion(modules, criterionConfig, {
+        layers,
+        reduce: config.criterion_reduce_type,
+      });
+      this.keptUnits = layers.map(({ units }) => units);
+    } else {
+      this.criterion = getCriterion(criterionConfig, modules);
+      this.keptUnits = this.plans.map(() => null);
+    }
   }
 
   /** The ratio of the step being updated (set by prepareUpdate: the async hook computes it before scoring). */
@@ -244,7 +267,8 @@ export class BasicPruner extends Pruner {
     const ratio = this.stepRatio;
     const layers = this.layers.map((name, j) => ({
       plan: this.plans[j],
-      scores: criterion.scores[name],
+      scores: this.keptUnits[j] === null ? criterion.scores[name] : null,
+      units: this.keptUnits[j] ?? undefined,
       weight: this.modules[name].weight,
       keep: this.masks[name],
       previousZeros: this.zeroUnits?.[name],
@@ -278,6 +302,11 @@ export class BasicPruner extends Pruner {
     this.currentSparsity = total === 0 ? 0 : (zeros / total) * share;
     this.lastUpdate = { masksChanged: step.changed.some(Boolean), target: ratio };
   }
+}
+
+/** Whether a layer's unit is a block of more than one weight. */
+function isBlock(plan: LayerPlan): boolean {
+  return plan.bn * plan.bm > 1;
 }
 
 /** Keeps the sparsity the weights have when training begins: pruned weights stay zero (`pattern_lock`). */

@@ -28,7 +28,7 @@
 
 import { ConfigError } from '../errors';
 import { correctlyRoundedPow } from './pow';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP, validateRatio } from './target';
+import { DEFAULTS, parseRatio } from './options';
 
 /** The `sparsity_decay_type` names. */
 export type SparsityDecayType = 'exp' | 'cos' | 'linear' | 'cube';
@@ -49,7 +49,7 @@ export const SPARSITY_DECAY_TYPES: readonly SparsityDecayType[] = Object.freeze(
  * @throws Error naming the value and listing the accepted names.
  */
 export function parseDecayType(name: unknown): SparsityDecayType {
-  if (name === undefined) return 'exp';
+  if (name === undefined) return DEFAULTS.sparsity_decay_type;
   if (typeof name === 'string' && (SPARSITY_DECAY_TYPES as readonly string[]).includes(name))
     return name as SparsityDecayType;
   throw new ConfigError(
@@ -66,7 +66,7 @@ export function parseDecayType(name: unknown): SparsityDecayType {
  * @param t the number of pruning steps already done (0..T).
  * @param T the total number of pruning steps, a positive integer.
  * @param initRatio the initial sparsity S0, in [0, 1) (default 0).
- * @param maxRatioPerOp `max_sparsity_ratio_per_op`, in [0, 1] (default 0.98): the schedule aims at
+ * @param maxRatioPerOp `max_sparsity_ratio_per_op`, in [0, 1] (default from `PRUNING_DEFAULTS`): the schedule aims at
  *   `min(targetRatio, maxRatioPerOp)`.
  * @returns the ratio, never above `targetRatio`.
  * @throws Error for an unknown decay type; RangeError for a ratio out of range, `t` or `T` not integers,
@@ -78,12 +78,12 @@ export function scheduledSparsity(
   t: number,
   T: number,
   initRatio = 0,
-  maxRatioPerOp = DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+  maxRatioPerOp: number = DEFAULTS.max_sparsity_ratio_per_op,
 ): number {
   const kind = parseDecayType(decay);
-  validateRatio(targetRatio, 'target_sparsity');
-  validateRatio(initRatio, 'initial sparsity');
-  validateRatio(maxRatioPerOp, 'max_sparsity_ratio_per_op');
+  parseRatio(targetRatio, 'target_sparsity');
+  parseRatio(initRatio, 'initial sparsity');
+  parseRatio(maxRatioPerOp, 'max_sparsity_ratio_per_op');
   if (initRatio === 1) throw new ConfigError('initial sparsity must be below 1');
   if (!Number.isSafeInteger(T) || T < 1)
     throw new ConfigError(`total prune steps must be a positive integer, got ${T}`);
@@ -120,11 +120,11 @@ export interface ScheduleConfig {
   end_step?: number;
   /** Steps between two pruning steps (default 1). */
   pruning_frequency?: number;
-  /** Final sparsity (default 0.9). */
+  /** Final sparsity (default `PRUNING_DEFAULTS.target_sparsity`). */
   target_sparsity?: number;
   /** Decay type (default `"exp"`). */
   sparsity_decay_type?: string;
-  /** Per-layer cap, also caps the iterative schedule's aim (default 0.98). */
+  /** Per-layer cap, also caps the iterative schedule's aim (default `PRUNING_DEFAULTS.max_sparsity_ratio_per_op`). */
   max_sparsity_ratio_per_op?: number;
 }
 
@@ -141,10 +141,9 @@ export interface PruningStep {
 function stepSetting(
   config: ScheduleConfig,
   key: 'start_step' | 'end_step' | 'pruning_frequency',
-  dflt: number,
   min: number,
 ): number {
-  const v = config[key] ?? dflt;
+  const v = config[key] ?? DEFAULTS[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
     const want = min === 0 ? 'a non-negative integer' : 'a positive integer';
     throw new ConfigError(`${key} must be ${want}, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
@@ -181,15 +180,15 @@ export class PruningSchedule {
    *   ratio out of range; Error for an unknown `sparsity_decay_type`.
    */
   constructor(config: ScheduleConfig = {}) {
-    this.startStep = stepSetting(config, 'start_step', 0, 0);
-    this.endStep = stepSetting(config, 'end_step', 0, 0);
-    this.frequency = stepSetting(config, 'pruning_frequency', 1, 1);
+    this.startStep = stepSetting(config, 'start_step', 0);
+    this.endStep = stepSetting(config, 'end_step', 0);
+    this.frequency = stepSetting(config, 'pruning_frequency', 1);
     if (this.endStep < this.startStep) {
       throw new ConfigError(`end_step (${this.endStep}) must not be before start_step (${this.startStep})`);
     }
-    this.targetSparsity = validateRatio(config.target_sparsity ?? 0.9, 'target_sparsity');
-    this.maxRatioPerOp = validateRatio(
-      config.max_sparsity_ratio_per_op ?? DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+    this.targetSparsity = parseRatio(config.target_sparsity ?? DEFAULTS.target_sparsity, 'target_sparsity');
+    this.maxRatioPerOp = parseRatio(
+      config.max_sparsity_ratio_per_op ?? DEFAULTS.max_sparsity_ratio_per_op,
       'max_sparsity_ratio_per_op',
     );
     this.decay = parseDecayType(config.sparsity_decay_type);

@@ -18,23 +18,18 @@
  *   - `0.1 * 10` -> 1, ratio 0 -> 0, ratio 1 -> count.
  */
 import { ArgumentError } from '../errors';
-
-/** INC's default `max_sparsity_ratio_per_op`, the one place it is written. */
-export const DEFAULT_MAX_SPARSITY_RATIO_PER_OP = 0.98;
+import { parseRatio } from './options';
 
 /**
- * Validate a sparsity ratio: a finite number in [0, 1].
+ * Validate a sparsity ratio: a finite number in [0, 1] (the shared validator's check, lib/pruning/options.ts).
  *
  * @param ratio the value to check.
  * @param what  the name of the setting, used in the error message (default `"ratio"`).
  * @returns the ratio, unchanged (`-0` becomes `0`).
- * @throws RangeError if `ratio` is not a number, not finite, or outside [0, 1].
+ * @throws ArgumentError if `ratio` is not a number, not finite, or outside [0, 1].
  */
 export function validateRatio(ratio: unknown, what = 'ratio'): number {
-  if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
-    throw new ArgumentError(`${what} must be a finite number in [0, 1], got ${describe(ratio)}`);
-  }
-  return ratio === 0 ? 0 : ratio;
+  return parseRatio(ratio, what);
 }
 
 /**

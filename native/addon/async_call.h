@@ -1,5 +1,6 @@
-// One asynchronous binding call (scoreBatchAsync, pruneStepAsync, maskApplyAllAsync) on plain N-API: the
-// scaffolding they share, so each binding only says what runs on the worker and how the promise settles.
+// One asynchronous binding call (scoreBatchAsync, pruneStepAsync, maskApplyAllAsync, blockMomentumAsync) on
+// plain N-API: the scaffolding they share, so each binding only says what runs on the worker and how the
+// promise settles.
 //
 // No Napi::AsyncWorker: its completion throws when the environment is being torn down (a worker terminated
 // with a call in flight), and that aborts the process. As in sharp: the JS thread checks the arguments and

@@ -22,5 +22,7 @@ extern const Export kPrune16Exports[];  // prune16_binding.cc
 // The pruning step (prune_step_binding.cc) and the thread clock of the benchmarks (clock_binding.cc).
 extern const Export kPruneStepExports[];
 extern const Export kClockExports[];
+// snip_momentum's block momentum (block_momentum_binding.cc).
+extern const Export kBlockMomentumExports[];
 
 }  // namespace prunekit::addon

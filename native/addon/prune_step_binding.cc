@@ -4,7 +4,8 @@
 // step's arithmetic lives in the runtime.
 //
 // pruneStep(arrays, geometry, options, out) -> unchanged
-//   arrays:   per layer 6 entries: scores (Float32Array), weight (Float32Array | null), keep (Uint8Array),
+//   arrays:   per layer 6 entries: scores (Float32Array, or null for a block layer whose units already hold
+//             its unit scores), weight (Float32Array | null), keep (Uint8Array),
 //             viewMap (Uint32Array | null), units (Float32Array | null), candidates (Uint8Array | null)
 //   geometry: Float64Array, per layer 5 numbers: rows, cols, unit rows, unit cols, previous zero units (-1:
 //             count them)
@@ -30,6 +31,7 @@
 #include "args.h"
 #include "async_call.h"
 #include "exports.h"
+#include "layer_call.h"
 
 namespace prunekit::addon {
 namespace {
@@ -43,6 +45,12 @@ const char* const kSlotNames[kPerLayer] = {"scores", "weight", "keep", "viewMap"
 std::string slot_name_(std::size_t i) {
   return std::string("arrays[") + std::to_string(i) + "] (" + kSlotNames[i % kPerLayer] + " of layer " +
          std::to_string(i / kPerLayer) + ")";
+}
+
+// A span's name in pruneStep's errors: slot_name_, or -1 geometry, -2 options, -3 out.
+std::string span_name_(long slot) {
+  if (slot >= 0) return slot_name_(static_cast<std::size_t>(slot));
+  return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
 }
 
 struct StepArgs {
@@ -64,63 +72,9 @@ double whole_(double v, const char* what, long layer, double lo, double hi, cons
   return v;
 }
 
-// One view of the call for the overlap check; `slot` names it (slot_name_, or -1 geometry, -2 options, -3 out)
-// only when there is an error to report.
-struct Span {
-  std::uintptr_t begin, end;
-  bool output;
-  long slot;
-};
-
-std::string span_name_(long slot) {
-  if (slot >= 0) return slot_name_(static_cast<std::size_t>(slot));
-  return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
-}
-
-using SpanName = std::function<std::string(long)>;
-
-void require_disjoint_all_(const Napi::Env& env, std::vector<Span>& spans, const SpanName& name, const char* call) {
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
-  std::uintptr_t max_end_any = 0, max_end_out = 0;
-  const Span *any_at = nullptr, *out_at = nullptr;
-  for (const Span& s : spans) {
-    const Span* hit = s.output && s.begin < max_end_any    ? any_at
-                      : !s.output && s.begin < max_end_out ? out_at
-                                                           : nullptr;
-    if (hit)
-      throw Napi::RangeError::New(env, name(s.slot) + " overlaps " + name(hit->slot) + ": an output of " + call +
-                                           " may not share memory with another array of the call");
-    if (s.end > max_end_any) max_end_any = s.end, any_at = &s;
-    if (s.output && s.end > max_end_out) max_end_out = s.end, out_at = &s;
-  }
-}
-
-// Pass 1 of a call over layers: `arrays` (info[0]) read element by element (a getter may run here), each a
-// typed array or null (nullptr in the result), `per_layer` entries a layer, at most kMaxBatchModules layers.
-// Nothing after this runs JavaScript.
-std::vector<napi_value> layer_handles_(const Napi::CallbackInfo& info, std::size_t per_layer) {
-  const Napi::Env env = info.Env();
-  const napi_env raw = env;
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "arrays must be an array");
-  const Napi::Array list = info[0].As<Napi::Array>();
-  const std::uint32_t length = list.Length();
-  if (length % per_layer != 0 || length / per_layer > kMaxBatchModules)
-    throw Napi::RangeError::New(env, "arrays must hold " + std::to_string(per_layer) +
-                                         " entries per layer (at most 2^20 layers), got " + std::to_string(length));
-  std::vector<napi_value> handles(length, nullptr);
-  for (std::uint32_t i = 0; i < length; ++i) {
-    napi_value element = nullptr;
-    if (napi_get_element(raw, list, i, &element) != napi_ok) throw Napi::Error::New(env);
-    napi_valuetype type = napi_undefined;
-    napi_typeof(raw, element, &type);
-    if (type != napi_null && type != napi_undefined) handles[i] = element;
-  }
-  return handles;
-}
-
 void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_arrays) {
   const Napi::Env env = info.Env();
-  const std::vector<napi_value> handles = layer_handles_(info, kPerLayer);
+  const std::vector<napi_value> handles = layer_handles(info, kPerLayer);
   const std::size_t length = handles.size();
   const std::size_t count = length / kPerLayer;
   const View<double> geometry = typed_array_arg<double>(info[1], napi_float64_array, "Float64Array", "geometry");
@@ -169,19 +123,22 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
           env, "the unit of layer " + std::to_string(at) + " does not divide its view (N:M: the unit is 1 x m)");
     const std::size_t n_units = (l.rows / l.bn) * (l.cols / l.bm);
     l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
-    for (std::size_t k = 0; k < kPerLayer; ++k)
-      if (h[k] == nullptr && (k == 0 || k == 2))
-        throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + k) + " must be a typed array, got null");
-    const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
-    if (scores.length / l.cols != l.rows || scores.length % l.cols != 0)
-      throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " +
-                                           std::to_string(scores.length) + " elements, expected rows x cols");
-    l.scores = scores.data;
-    l.size = scores.length;
+    // Null scores: the units already hold the unit scores (a block layer whose criterion keeps them there).
+    if (h[2] == nullptr || (h[0] == nullptr && (nm || h[4] == nullptr)))
+      throw Napi::TypeError::New(
+          env, slot_name_(j * kPerLayer + (h[2] == nullptr ? 2 : 0)) + " must be a typed array, got null");
+    l.size = l.rows * l.cols;
+    if (h[0]) {
+      const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
+      if (scores.length / l.cols != l.rows || scores.length % l.cols != 0)
+        throw Napi::RangeError::New(env, "scores of layer " + std::to_string(at) + " has " +
+                                             std::to_string(scores.length) + " elements, expected rows x cols");
+      l.scores = scores.data;
+    }
     const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[2]), "keep");
     require_length(env, keep.length, l.size, "keep", "one per weight");
     l.keep = keep.data;
-    add_span(l.scores, l.size * 4, false, static_cast<long>(j * kPerLayer));
+    if (l.scores) add_span(l.scores, l.size * 4, false, static_cast<long>(j * kPerLayer));
     add_span(l.keep, l.size, true, static_cast<long>(j * kPerLayer + 2));
     if (h[1]) {
       const F32View weight = float32_arg(Napi::Value(env, h[1]), "weight", static_cast<long>(j));
@@ -218,7 +175,7 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
   add_span(geometry.data, geometry.length * 8, false, -1);
   add_span(options.data, options.length * 8, false, -2);
   add_span(out.data, out.length * 8, true, -3);
-  require_disjoint_all_(env, spans, span_name_, "pruneStep");
+  require_disjoint_all(env, spans, span_name_, "pruneStep");
   if (!keep_arrays) return;
   for (std::uint32_t i = 0; i < length; ++i)
     if (handles[i]) {
@@ -252,8 +209,6 @@ Napi::Value prune_step(const Napi::CallbackInfo& info) {
   write_out_(args.layers, args.out);
   return Napi::Boolean::New(info.Env(), unchanged);
 }
-
-// ---- the asynchronous calls (async_call.h) ----
 
 Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
   auto args = std::make_shared<StepArgs>();
@@ -301,7 +256,7 @@ struct ApplyLayer {
 
 Napi::Value mask_apply_all_async(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const std::vector<napi_value> handles = layer_handles_(info, kApplyPerLayer);
+  const std::vector<napi_value> handles = layer_handles(info, kApplyPerLayer);
   auto layers = std::make_shared<std::vector<ApplyLayer>>(handles.size() / kApplyPerLayer);
   std::vector<Span> spans;
   std::vector<napi_value> arrays;
@@ -334,7 +289,7 @@ Napi::Value mask_apply_all_async(const Napi::CallbackInfo& info) {
       slots.push_back(slot);
     }
   }
-  require_disjoint_all_(env, spans, apply_name_, "maskApplyAllAsync");
+  require_disjoint_all(env, spans, apply_name_, "maskApplyAllAsync");
   AsyncCall call;
   call.label = "maskApplyAllAsync";
   call.name = [slots](std::size_t i) { return apply_name_(slots[i]); };

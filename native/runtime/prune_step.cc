@@ -224,6 +224,7 @@ double count_zeros_(const std::uint8_t* keep, std::size_t n) {
 // Unit scores of one layer (and N:M candidates); returns the candidates' zeros (N:M).
 double prepare_units_(StepLayer& l, const StepOptions& o, bool all_groups, std::vector<float>& scratch) {
   if (o.pattern == StepPattern::kBlock) {
+    if (l.scores == nullptr) return 0;  // the caller keeps the unit scores
     if (l.bn * l.bm == 1) {
       if (l.view_map != nullptr) {
         std::vector<float> view;

@@ -27,7 +27,8 @@
 namespace prunekit {
 
 struct StepLayer {
-  const float* scores = nullptr;            // element scores, weight layout
+  const float* scores = nullptr;            // element scores, weight layout; null: `units` already hold the
+                                            // unit scores (a block pattern; snip_momentum's block momentum)
   std::size_t size = 0;                     // elements (rows * cols)
   float* weight = nullptr;                  // zeroed where the new mask prunes; null: masks only
   std::uint8_t* keep = nullptr;             // in: the current mask; out: the new one (weight layout, 1 kept, 0 pruned)

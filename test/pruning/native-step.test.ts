@@ -143,7 +143,7 @@ describe('pruneStepAsync: the same step on a worker thread, with the memory rule
       return [layer('a', 64, 48, '4x1', n), layer('b', 64, 48, '4x1', n.slice().reverse())];
     };
     const [a, b] = [make(), make()];
-    b.forEach((l, j) => l.scores.set(a[j].scores));
+    b.forEach((l, j) => (l.scores as Float32Array).set(a[j].scores as Float32Array));
     const s = spec({ pattern: parsePattern('4x1'), ratio: 0.7 });
     const sync = runStep(a, s);
     const async = await runStepAsync(b, s);

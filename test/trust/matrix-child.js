@@ -53,7 +53,18 @@ const good = {
   pruneStep: () => stepArgs(),
   pruneStepAsync: () => stepArgs(),
   maskApplyAllAsync: () => [[f(n), new Uint8Array(n), f(n)]],
+  blockMomentum: () => momentumArgs(),
+  blockMomentumAsync: () => momentumArgs(),
 };
+// One 2x4 layer in 1x2 blocks (4 units), mean, guarded.
+function momentumArgs() {
+  return [
+    [f(n), f(n), f(4), null],
+    new Float64Array([2, 4, 1, 2]),
+    new Float64Array([0, 0.9, 1, 1]),
+    new Float64Array(1),
+  ];
+}
 // One 2x4 layer in 1x2 blocks (4 units), global, exact, ratio 0.5.
 function stepArgs() {
   return [

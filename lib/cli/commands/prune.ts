@@ -12,14 +12,17 @@ import {
   indexNameOf,
 } from '../../io';
 import type { JsonValue } from '../../io/strict-json';
-import { ArgumentError, NonFiniteError } from '../../errors';
+import { ArgumentError, NonFiniteError, PrunekitError } from '../../errors';
 import {
-  layerSkipReason,
-  parsePattern,
-  type PruningPattern,
-  REDUCE_TYPES,
-  type ReduceType,
-} from '../../pruning/patterns';
+  DEFAULT_ONE_SHOT_CRITERION,
+  DEFAULTS,
+  parseStepOptions,
+  type Scope,
+  type StepOptions,
+  type TieMode,
+  type Wording,
+} from '../../pruning/options';
+import { layerSkipReason, type ReduceType } from '../../pruning/patterns';
 import type { LayerSparsity } from '../../pruning/sparsity';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
@@ -28,9 +31,6 @@ import { BUILTIN_CRITERIA } from '../criteria';
 import { startBytesProgress } from '../progress';
 import { compilePatterns, selectTensors } from '../select';
 import { formatNumber, formatTable } from '../table';
-
-const SCOPES = ['global', 'local'] as const;
-const TIE_MODES = ['exact', 'threshold'] as const;
 
 /** Metadata key of the output (and masks) file: the options, as JSON. */
 const PRUNED_KEY = 'prunekit_pruned';
@@ -47,65 +47,74 @@ interface DenseTensor {
 interface PruneOptions {
   sparsity: number;
   pattern: string;
-  scope: 'global' | 'local';
+  scope: Scope;
   criterion: string;
   criterion_reduce_type: ReduceType;
-  tie_mode: 'exact' | 'threshold';
+  tie_mode: TieMode;
   max_sparsity_ratio_per_op: number;
   min_sparsity_ratio_per_op: number;
   include: string[];
   exclude: string[];
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, accepted: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(accepted as readonly string[]).includes(value))
-    throw new UsageError(`${flag} must be one of ${accepted.join(', ')}, got ${JSON.stringify(value)}`);
-  return value as T;
-}
+/** The option checks are the library's (lib/pruning/options.ts); the CLI words them with its flags. */
+const FLAG_WORDING: Wording = {
+  ratio: (flag, value) => `${flag} must be a ratio in [0, 1], got ${String(value)}`,
+  choice: (flag, value, accepted) => `${flag} must be one of ${accepted.join(', ')}, got ${JSON.stringify(value)}`,
+  pattern: (flag, why) => `${flag}: ${why}`,
+  bounds: (min, max) => `${min.name} ${min.value} is above ${max.name} ${max.value}`,
+  reach: (flag, value, p) =>
+    `${flag} ${value} is above what pattern "${p.name}" can reach (${p.n} of every ${p.m} = ${p.n / p.m})`,
+};
 
-function ratio(flag: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (value < 0 || value > 1) throw new UsageError(`${flag} must be a ratio in [0, 1], got ${value}`);
-  return value === 0 ? 0 : value; // -0 reads as 0
-}
+const FLAGS = {
+  ratio: '--sparsity',
+  pattern: '--pattern',
+  scope: '--scope',
+  tieMode: '--tie-mode',
+  reduce: '--reduce',
+  max: '--max-per-layer',
+  min: '--min-per-layer',
+};
 
 /** Every option checked, before any file is read. */
-function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneOptions; pattern: PruningPattern } {
-  const sparsity = ratio('--sparsity', args.number('sparsity') as number, 0); // required: the parser checked it is there
-  const patternName = args.string('pattern') ?? '4x1';
-  let pattern: PruningPattern;
+function optionsFromArgs(args: Parameters<Command['run']>[0]): { options: PruneOptions; step: StepOptions } {
+  const criterion = args.string('criterion') ?? DEFAULT_ONE_SHOT_CRITERION;
+  let step: StepOptions;
   try {
-    pattern = parsePattern(patternName);
+    step = parseStepOptions(
+      {
+        ratio: args.number('sparsity'), // required: the parser checked it is there
+        pattern: args.string('pattern'),
+        scope: args.string('scope'),
+        tieMode: args.string('tie-mode'),
+        reduce: args.string('reduce'),
+        max: args.number('max-per-layer'),
+        min: args.number('min-per-layer'),
+      },
+      FLAGS,
+      FLAG_WORDING,
+    );
   } catch (err) {
-    throw new UsageError(`--pattern: ${(err as Error).message}`);
+    throw err instanceof PrunekitError ? new UsageError(err.message) : err;
   }
-  const criterion = args.string('criterion') ?? 'magnitude';
   if (!Object.prototype.hasOwnProperty.call(BUILTIN_CRITERIA, criterion))
     throw new UsageError(
       `--criterion must be one of ${Object.keys(BUILTIN_CRITERIA).join(', ')}, got ${JSON.stringify(criterion)}`,
     );
   const options: PruneOptions = {
-    sparsity,
-    pattern: patternName,
-    scope: oneOf('--scope', args.string('scope'), SCOPES, 'global'),
+    sparsity: step.ratio,
+    pattern: args.string('pattern') ?? DEFAULTS.pattern,
+    scope: step.scope,
     criterion,
-    criterion_reduce_type: oneOf('--reduce', args.string('reduce'), REDUCE_TYPES, 'mean'),
-    tie_mode: oneOf('--tie-mode', args.string('tie-mode'), TIE_MODES, 'exact'),
-    max_sparsity_ratio_per_op: ratio('--max-per-layer', args.number('max-per-layer'), 0.98),
-    min_sparsity_ratio_per_op: ratio('--min-per-layer', args.number('min-per-layer'), 0),
+    criterion_reduce_type: step.reduce,
+    tie_mode: step.tieMode,
+    max_sparsity_ratio_per_op: step.maxRatio,
+    min_sparsity_ratio_per_op: step.minRatio,
     include: args.list('include'),
     exclude: args.list('exclude'),
   };
-  if (options.min_sparsity_ratio_per_op > options.max_sparsity_ratio_per_op)
-    throw new UsageError(
-      `--min-per-layer ${options.min_sparsity_ratio_per_op} is above --max-per-layer ${options.max_sparsity_ratio_per_op}`,
-    );
-  if (pattern.kind === 'n:m' && sparsity > pattern.n / pattern.m)
-    throw new UsageError(
-      `--sparsity ${sparsity} is above what pattern "${patternName}" can reach (${pattern.n} of every ${pattern.m} = ${pattern.n / pattern.m})`,
-    );
-  return { options, pattern };
+  return { options, step };
 }
 
 function report(
@@ -196,7 +205,7 @@ export const command: Command = {
     'Patterns: "NxM" blocks (N rows along the output axis, M columns along the input axis; "1x1" is unstructured, ' +
       '"channelx1"/"1xchannel" whole columns/rows) or "N:M" (N of every M consecutive input-axis weights pruned, so ' +
       'the sparsity is at most N/M). Block scores are reduced with --reduce. --scope global ranks all tensors together, ' +
-      'local each on its own; --max-per-layer (default 0.98) caps a tensor and --min-per-layer (default 0) floors it. ' +
+      `local each on its own; --max-per-layer (default ${DEFAULTS.max_sparsity_ratio_per_op}) caps a tensor and --min-per-layer (default ${DEFAULTS.min_sparsity_ratio_per_op}) floors it. ` +
       '--tie-mode exact prunes exactly floor(R * count) blocks; threshold prunes every score <= the threshold (the ' +
       "reference's rule, which over-prunes ties).",
     'Writes OUT (atomically) with every tensor of MODEL in the same order and dtype: the pruned ones with the pruned ' +
@@ -232,7 +241,12 @@ export const command: Command = {
         required: true,
         description: 'Target sparsity, a ratio in [0, 1]',
       },
-      { name: 'pattern', short: 'p', value: 'P', description: 'NxM block or N:M pattern (default 4x1)' },
+      {
+        name: 'pattern',
+        short: 'p',
+        value: 'P',
+        description: `NxM block or N:M pattern (default ${DEFAULTS.pattern})`,
+      },
       {
         name: 'scope',
         value: 'SCOPE',
@@ -260,9 +274,14 @@ export const command: Command = {
         name: 'max-per-layer',
         value: 'R',
         type: 'number',
-        description: 'Highest sparsity of one tensor (default 0.98)',
+        description: `Highest sparsity of one tensor (default ${DEFAULTS.max_sparsity_ratio_per_op})`,
       },
-      { name: 'min-per-layer', value: 'R', type: 'number', description: 'Lowest sparsity of one tensor (default 0)' },
+      {
+        name: 'min-per-layer',
+        value: 'R',
+        type: 'number',
+        description: `Lowest sparsity of one tensor (default ${DEFAULTS.min_sparsity_ratio_per_op})`,
+      },
       { name: 'include', value: 'REGEX', repeatable: true, description: 'Prune only tensors whose name matches' },
       { name: 'exclude', value: 'REGEX', repeatable: true, description: 'Do not prune tensors whose name matches' },
       {
@@ -282,7 +301,8 @@ export const command: Command = {
     const masksPath = args.string('masks');
     const include = compilePatterns(args.list('include'), '--include');
     const exclude = compilePatterns(args.list('exclude'), '--exclude');
-    const { options, pattern } = optionsFromArgs(args);
+    const { options, step } = optionsFromArgs(args);
+    const { pattern } = step;
     const needsGrads = BUILTIN_CRITERIA[options.criterion].grads;
     if (needsGrads && gradsPath === undefined)
       throw new UsageError(`${options.criterion} reads gradients: give them with --grads GRADS.safetensors`);
@@ -360,8 +380,8 @@ export const command: Command = {
             scope: options.scope,
             reduce: options.criterion_reduce_type,
             tieMode: options.tie_mode,
-            maxPerLayer: options.max_sparsity_ratio_per_op,
-            minPerLayer: options.min_sparsity_ratio_per_op,
+            maxPerLayer: step.stepMaxRatio,
+            minPerLayer: step.minRatio,
             scoreBudgetBytes: scoreBudget(io.env.PRUNEKIT_SCORE_BUDGET, defaultBudget),
           },
           sink,
