@@ -10,7 +10,7 @@ import type { Modules } from '../criteria/types';
 import { planLayer, type LayerPlan } from '../pruning/layer-plan';
 import { runStep, type StepLayer, type StepSpec } from '../pruning/native-step';
 import { parsePattern } from '../pruning/patterns';
-import { DEFAULT_MAX_SPARSITY_RATIO_PER_OP } from '../pruning/target';
+import { DEFAULTS } from '../pruning/options';
 import { setThreads, threads } from '../threads';
 import { bertStepLayers } from './selection';
 import { filled, timeCall } from './timing';
@@ -44,7 +44,7 @@ export function benchBlockMomentum(layers: number, samples: number): MomentumRow
     exact: true,
     global: true,
     ratio: 0.9,
-    maxRatio: DEFAULT_MAX_SPARSITY_RATIO_PER_OP,
+    maxRatio: DEFAULTS.max_sparsity_ratio_per_op,
     minRatio: 0,
     targetRatio: 0.9,
   };
