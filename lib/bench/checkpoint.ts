@@ -6,6 +6,11 @@
  * Every run is a child process measured by /usr/bin/time (wall, peak RSS). The checkpoints are deleted after.
  *
  *   node dist/lib/bench/checkpoint.js [--sizes 1,4,16] [--shard-gb 2] [--runs 3] [--dir /work/tmp] [--json]
+ *       [--no-torch] [--only REGEX] [--baseline OTHER/dist/lib/cli/main.js]
+ *
+ * The tools run interleaved (run 1 of every tool, then run 2, ...), so a change of load hits them alike.
+ * `--baseline` adds the prunekit rows once more with another build's CLI (before/after in one run);
+ * `--only` keeps the tools whose name matches.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -158,6 +163,8 @@ function parseArgs(argv: string[]): {
   dir: string;
   json: boolean;
   torch: boolean;
+  only: RegExp | undefined;
+  baseline: string | undefined;
 } {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -170,6 +177,8 @@ function parseArgs(argv: string[]): {
     dir: get('--dir') ?? path.join(os.tmpdir(), 'prunekit-bench-checkpoint'),
     json: argv.includes('--json'),
     torch: !argv.includes('--no-torch'),
+    only: get('--only') === undefined ? undefined : new RegExp(get('--only') as string),
+    baseline: get('--baseline') === undefined ? undefined : path.resolve(get('--baseline') as string),
   };
 }
 
@@ -192,46 +201,51 @@ export function main(argv: string[]): void {
       log(`writing a ${gb} GB BF16 checkpoint in ${src} ...`);
       writeCheckpoint(src, gb, opts.shardGb);
       const bytes = fs.readdirSync(src).reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);
-      const tools: Array<[string, string[]]> = [
+      const prunekit = (name: string, args: string[]): Array<[string, string[]]> => [
+        [`prunekit ${name}`, ['node', cli, 'prune', src, '-o', out, ...args]],
+        ...(opts.baseline === undefined
+          ? []
+          : [[`baseline ${name}`, ['node', opts.baseline, 'prune', src, '-o', out, ...args]] as [string, string[]]]),
+      ];
+      let tools: Array<[string, string[]]> = [
         ['cp (the I/O roof)', ['bash', '-c', `mkdir -p ${out} && cp ${src}/* ${out}/`]],
         // prunekit flushes its output to disk before renaming it into place; cp + sync does the same work.
         ['cp + sync', ['bash', '-c', `mkdir -p ${out} && cp ${src}/* ${out}/ && sync ${out}/*`]],
-        ['prunekit 2:4', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.5', '--pattern', '2:4']],
-        [
-          'prunekit 4x1 local 0.9',
-          ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local'],
-        ],
-        ['prunekit 4x1 global 0.9', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1']],
+        ...prunekit('2:4', ['--sparsity', '0.5', '--pattern', '2:4']),
+        ...prunekit('4x1 local 0.9', ['--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local']),
+        ...prunekit('4x1 global 0.9', ['--sparsity', '0.9', '--pattern', '4x1']),
       ];
       if (withTorch) {
         tools.push(['pytorch 2:4', [python as string, script, src, out, '2:4']]);
         tools.push(['pytorch 4x1 global 0.9', [python as string, script, src, out, '4x1']]);
       }
+      if (opts.only !== undefined) tools = tools.filter(([tool]) => (opts.only as RegExp).test(tool));
       // Warm the page cache once so every tool reads from it alike.
       timed(['bash', '-c', `cat ${src}/* > /dev/null`]);
-      for (const [tool, cmd] of tools) {
-        const samples: Sample[] = [];
-        for (let r = 0; r < opts.runs; r++) {
+      const samples: Sample[][] = tools.map(() => []);
+      for (let r = 0; r < opts.runs; r++)
+        tools.forEach(([, cmd], i) => {
           fs.rmSync(out, { recursive: true, force: true });
-          samples.push(timed(cmd));
-        }
-        fs.rmSync(out, { recursive: true, force: true });
-        const walls = samples.map((s) => s.wall);
+          samples[i].push(timed(cmd));
+        });
+      fs.rmSync(out, { recursive: true, force: true });
+      tools.forEach(([tool], i) => {
+        const walls = samples[i].map((s) => s.wall);
         const wall = median(walls);
         const row = {
           size_gb: Math.round(bytes / 1e8) / 10,
           tool,
           wall_s: wall,
           gb_per_s: Math.round((bytes / 1e9 / wall) * 100) / 100,
-          peak_rss_mib: Math.round(median(samples.map((s) => s.rss)) / 2 ** 20),
-          runs: samples.length,
+          peak_rss_mib: Math.round(median(samples[i].map((s) => s.rss)) / 2 ** 20),
+          runs: walls.length,
           spread: `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)} s`,
         };
         rows.push(row);
         log(
           `  ${tool}: ${wall.toFixed(2)} s, ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
         );
-      }
+      });
       fs.rmSync(src, { recursive: true, force: true });
     }
   } finally {
