@@ -22,7 +22,14 @@ import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array
 import { halfNative } from '../io/half';
 import { type LayerSparsity, type PruningPattern, type ReduceType, parsePattern, patternMasks } from '../pruning';
 import { type PreparedLayer, buildMasks, prepareLayers } from '../pruning/selection';
-import { KEEP_ALL, type UnitSource, nonNanCount, selectStepFrom } from '../pruning/step-select';
+import {
+  KEEP_ALL,
+  type UnitSource,
+  firstDigitOf,
+  nonNanCount,
+  selectStepFrom,
+  unitsWithPrefix,
+} from '../pruning/step-select';
 import { Grown } from './grown';
 import { type Blocks16, Prune16, countNonFinite16 } from './prune16';
 import type { BytesProgress } from './progress';
@@ -339,28 +346,48 @@ async function byRounds(
   const selectable: CheckpointTensor[] = [];
   const sizes: number[] = [];
   const nonNan: number[] = [];
+  const firstDigit: Uint32Array[] = [];
   await eachTensorAhead(model, prunable, (t, bytes) => {
     const layer = prepare(t, bytes);
     if (layer !== undefined && layer.skip === null) {
       selectable.push(t);
       sizes.push(layer.units.length);
       nonNan.push(nonNanCount(layer.units));
+      firstDigit.push(firstDigitOf(layer.units));
     }
     progress.advance(t.byteLength, 'pass 1: scoring', t.name);
   });
   if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
   let lastRead = Infinity;
+  const unitsOf = (j: number, stage: string) => {
+    const t = selectable[j];
+    // Each search reads the layers in model order: a read not after the last one starts a new pass.
+    if (j <= lastRead) progress.restart(prunableBytes);
+    lastRead = j;
+    const units = (prepare(t, read(t)) as PreparedLayer).units;
+    progress.advance(t.byteLength, stage, t.name);
+    return units;
+  };
+  const keys = new Grown(Uint32Array);
   const source: UnitSource = {
     sizes,
     nonNan,
-    withUnits: (j, use) => {
-      const t = selectable[j];
-      // Each search reads the layers in model order: a read not after the last one starts a new pass.
-      if (j <= lastRead) progress.restart(prunableBytes);
-      lastRead = j;
-      const units = (prepare(t, read(t)) as PreparedLayer).units;
-      progress.advance(t.byteLength, 'ranking', t.name);
-      return use(units);
+    firstDigit,
+    withUnits: (j, use) => use(unitsOf(j, 'ranking')),
+    // The units left in a search's boundary bucket, held when they fit in the score budget: one read
+    // collects them, and the search ends in memory instead of a read per radix digit.
+    narrow: (set, prefix, prefixBits, count) => {
+      if (4 * count > options.scoreBudgetBytes) return undefined;
+      const held: Float32Array[] = [];
+      const all = new Float32Array(count);
+      let at = 0;
+      for (const j of set) {
+        const units = unitsOf(j, 'ranking: collecting the boundary');
+        const n = unitsWithPrefix(units, prefix, prefixBits, keys.get(units.length), all.subarray(at));
+        held[j] = all.subarray(at, at + n);
+        at += n;
+      }
+      return { sizes, withUnits: (j, use) => use(held[j]) };
     },
   };
   const step = selectStepFrom(
