@@ -19,9 +19,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeSafetensors } from '../io';
 
-/** One timed child: wall seconds and peak resident set size in bytes. */
+/** One timed child: wall seconds, CPU seconds (user + system, all threads) and peak resident set size in bytes. */
 interface Sample {
   wall: number;
+  cpu: number;
   rss: number;
 }
 
@@ -29,6 +30,7 @@ interface Row {
   size_gb: number;
   tool: string;
   wall_s: number;
+  cpu_s: number;
   gb_per_s: number;
   peak_rss_mib: number;
   runs: number;
@@ -83,11 +85,11 @@ function writeCheckpoint(dir: string, gb: number, shardGb: number): string {
 
 /** Runs `argv` under /usr/bin/time, drops the page cache's say in it by warming first (every tool reads from cache). */
 function timed(argv: string[], env: NodeJS.ProcessEnv = process.env): Sample {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop() as string;
-  const [wall, kib] = last.split(' ').map(Number);
-  return { wall, rss: kib * 1024 };
+  const [wall, kib, user, sys] = last.split(' ').map(Number);
+  return { wall, cpu: user + sys, rss: kib * 1024 };
 }
 
 /** The PyTorch baseline: load every tensor (json header + torch.frombuffer), kthvalue of |w|, save. */
@@ -236,6 +238,7 @@ export function main(argv: string[]): void {
           size_gb: Math.round(bytes / 1e8) / 10,
           tool,
           wall_s: wall,
+          cpu_s: median(samples[i].map((s) => s.cpu)),
           gb_per_s: Math.round((bytes / 1e9 / wall) * 100) / 100,
           peak_rss_mib: Math.round(median(samples[i].map((s) => s.rss)) / 2 ** 20),
           runs: walls.length,
@@ -243,7 +246,7 @@ export function main(argv: string[]): void {
         };
         rows.push(row);
         log(
-          `  ${tool}: ${wall.toFixed(2)} s, ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
+          `  ${tool}: ${wall.toFixed(2)} s (CPU ${row.cpu_s.toFixed(2)} s), ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
         );
       });
       fs.rmSync(src, { recursive: true, force: true });
@@ -259,11 +262,11 @@ export function main(argv: string[]): void {
     `CPU: ${cpu}; ${os.cpus().length} cores; node ${process.version}; medians of ${opts.runs} runs, page cache warm\n`,
   );
   process.stdout.write(
-    '| size | tool | wall (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|\n',
+    '| size | tool | wall (s) | CPU (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|---|\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
+      `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.cpu_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
     );
   if (!opts.torch) process.stdout.write('PyTorch left out (--no-torch).\n');
   else if (!withTorch)

@@ -29,6 +29,9 @@ export interface TensorInfo {
   readonly byteLength: number;
 }
 
+/** Bytes written behind after which writeAsync starts their write-back to disk (measured: docs/checkpoints.md). */
+const WRITEBACK_BYTES = 128 * 2 ** 20;
+
 /** Largest single read: Node reads at most 2 GiB - 1 bytes per call. */
 const READ_CHUNK = 1 << 30;
 
@@ -191,6 +194,9 @@ export class SafetensorsWriter {
   private readonly inFlight = new Set<Promise<void>>();
   /** The flush of {@link finishAsync} while it runs. */
   private flushing: Promise<void> | undefined;
+  /** Bytes written by writeAsync since the last early write-back, and whether one runs. */
+  private unflushed = 0;
+  private writingBack = false;
 
   private constructor(
     /** Destination path. */
@@ -280,17 +286,44 @@ export class SafetensorsWriter {
         const len = Math.min(WRITE_CHUNK, data.byteLength - at);
         at += await fsWrite(fd, data, at, len, position + at);
       }
+      this.startWriteback(fd, data.byteLength);
     })();
-    this.inFlight.add(done);
-    // Settled either way: finishAsync and discard wait for it; the caller sees the rejection.
-    const forget = () => this.inFlight.delete(done);
-    done.then(forget, forget);
-    return done;
+    return this.track(done);
   }
 
-  /** Waits for every write of {@link writeAsync} still under way (and fails with the first error). */
+  /** Keeps `p` in inFlight until it settles (finishAsync and discard wait for it; the caller sees a rejection). */
+  private track(p: Promise<void>): Promise<void> {
+    this.inFlight.add(p);
+    const forget = () => this.inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /**
+   * Counts `bytes` more written, and past {@link WRITEBACK_BYTES} since the last time starts the disk on them
+   * (fdatasync on the thread pool, not awaited): the closing flush then waits for the tail only, and the
+   * disk works while the caller computes.
+   */
+  private startWriteback(fd: number, bytes: number): void {
+    this.unflushed += bytes;
+    if (this.unflushed < WRITEBACK_BYTES || this.writingBack) return;
+    this.unflushed = 0;
+    this.writingBack = true;
+    const synced = new Promise<void>((resolve, reject) =>
+      fs.fdatasync(fd, (err) => {
+        this.writingBack = false;
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
+    synced.catch(() => {}); // seen by drain
+    void this.track(synced);
+  }
+
+  /** Waits for every write (and write-back) of {@link writeAsync} still under way; fails with the first error. */
   private async drain(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+    // A write that ends may start a write-back: wait until none is left.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /** {@link finish} after the writes under way, with the flush on the thread pool. */
