@@ -1,5 +1,5 @@
 /** A buffer grown to the largest size asked for and handed out as a view of exactly the size asked. */
-export class Grown<T extends Uint8Array | Uint32Array | Float32Array> {
+export class Grown<T extends Uint8Array | Float32Array> {
   private buf: T | undefined;
   constructor(private readonly make: new (n: number) => T) {}
 

@@ -368,7 +368,6 @@ async function byRounds(
     progress.advance(t.byteLength, stage, t.name);
     return units;
   };
-  const keys = new Grown(Uint32Array);
   const source: UnitSource = {
     sizes,
     nonNan,
@@ -383,7 +382,7 @@ async function byRounds(
       let at = 0;
       for (const j of set) {
         const units = unitsOf(j, 'ranking: collecting the boundary');
-        const n = unitsWithPrefix(units, prefix, prefixBits, keys.get(units.length), all.subarray(at));
+        const n = unitsWithPrefix(units, prefix, prefixBits, all.subarray(at));
         held[j] = all.subarray(at, at + n);
         at += n;
       }

@@ -137,22 +137,12 @@ export function firstDigitOf(units: Float32Array): Uint32Array {
 }
 
 /**
- * The units whose key starts with `prefix` (its top `prefixBits` bits, 1 to 31), in order, copied bit for bit
- * into `out` from its start; returns how many. `keys` is scratch of units' length.
+ * The units whose key starts with `prefix` (its top `prefixBits` bits, 1 to 32), in order, copied bit for bit
+ * into `out` from its start (which must have room for them all); returns how many.
  */
-export function unitsWithPrefix(
-  units: Float32Array,
-  prefix: number,
-  prefixBits: number,
-  keys: Uint32Array,
-  out: Float32Array,
-): number {
-  binding.selectKeys(units, keys);
-  const bits = new Uint32Array(units.buffer, units.byteOffset, units.length);
-  const to = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  const shift = 32 - prefixBits;
-  let n = 0;
-  for (let i = 0; i < keys.length; i++) if (keys[i] >>> shift === prefix) to[n++] = bits[i];
+export function unitsWithPrefix(units: Float32Array, prefix: number, prefixBits: number, out: Float32Array): number {
+  const n = binding.selectGather(units, prefix, prefixBits, out);
+  if (n > out.length) throw new Error(`internal: ${n} units under the prefix, room for ${out.length}`);
   return n;
 }
 
