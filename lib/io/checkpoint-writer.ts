@@ -111,7 +111,7 @@ export class CheckpointWriter {
   writeAsync(shard: number, name: string, data: Uint8Array): Promise<void> {
     const w = this.writers[shard];
     const done = w.writeAsync(name, data);
-    if (w.pending.length === 0) {
+    if (w.complete) {
       const flushed = w.finishAsync();
       flushed.catch(() => {}); // awaited by finishAsync
       this.flushes[shard] = flushed;

@@ -239,6 +239,11 @@ export class SafetensorsWriter {
     return writer;
   }
 
+  /** True once every tensor has been handed over (written, or being written by writeAsync). */
+  get complete(): boolean {
+    return this.next === this.specs.length;
+  }
+
   /** Names of the tensors still to write, in order. */
   get pending(): string[] {
     return this.specs.slice(this.next).map((s) => s.name);
