@@ -320,10 +320,12 @@ async function globalBlocks16(
 /**
  * Global selection over a model too big to hold its scores: INC's step loop (lib/pruning/step-select.ts
  * `selectStepFrom`, the oracle of the native step pruneOneShot runs), with every k-th value searched by
- * histogram rounds over unit scores re-read and re-scored from the checkpoint one tensor at a time (three
- * reads of the active tensors per search; one more for each layer a cap or the min budget freezes). So the
- * masks are pruneOneShot's in both tie modes. A first pass proves every tensor scores cleanly; the last
- * writes the masks.
+ * histogram rounds over unit scores re-read and re-scored from the checkpoint one tensor at a time. A first
+ * pass proves every tensor scores cleanly and keeps each one's first-digit histogram, so a search starts
+ * without a read; its boundary bucket is then collected in one read when it fits in the score budget (else
+ * one read per digit until it does). So a search reads the active tensors once (at most three times), plus
+ * one read for each layer a cap or the min budget freezes; the masks are pruneOneShot's in both tie modes.
+ * The last pass writes the masks.
  */
 async function byRounds(
   model: Checkpoint,

@@ -219,7 +219,10 @@ export function selectStep(
   return selectStepFrom(heldUnits(units), previousZeros, o);
 }
 
-/** {@link selectStep} over units read from `source` (each k-th value search reads every active layer 3 times). */
+/**
+ * {@link selectStep} over units read from `source` (each k-th value search reads every active layer up to 3
+ * times: fewer with the source's `firstDigit` and `narrow`).
+ */
 export function selectStepFrom(
   source: UnitSource,
   previousZeros: readonly number[],
