@@ -74,6 +74,27 @@ void run_select_keys(const float* s, std::size_t n, std::uint32_t* keys) {
   });
 }
 
+std::size_t run_select_gather(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out,
+                              std::size_t capacity) {
+  const MaskKernels& k = mask_kernels();
+  // Keys a slice at a time (the kernel of the active ISA), kept in L1.
+  constexpr std::size_t kSlice = 4096;
+  std::uint32_t keys[kSlice];
+  const unsigned shift = 32 - prefix_bits;
+  std::size_t found = 0;
+  for (std::size_t begin = 0; begin < n; begin += kSlice) {
+    const std::size_t len = std::min(kSlice, n - begin);
+    k.keys_f32(s + begin, keys, len);
+    for (std::size_t i = 0; i < len; ++i) {
+      // shift 32 would be undefined: a 32-bit prefix is the whole key.
+      if ((shift == 32 ? 0u : keys[i] >> shift) != prefix) continue;
+      if (found < capacity) out[found] = s[begin + i];
+      ++found;
+    }
+  }
+  return found;
+}
+
 std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key) {
   const MaskKernels& k = mask_kernels();
   const Split split = split_(n);

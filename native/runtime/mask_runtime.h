@@ -25,6 +25,11 @@ std::size_t run_select_emit(const float* s, std::size_t n, std::uint32_t key, st
 void run_select_keys(const float* s, std::size_t n, std::uint32_t* keys);
 // count_key_f32 of mask.h.
 std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key);
+// The scores whose key starts with `prefix` (its top `prefix_bits` bits, 1 to 32), in index order, copied bit
+// for bit into `out` while they fit its `capacity`; returns how many there are (past capacity, not copied).
+// One thread: a streamed selection gathers a search's boundary bucket with it (lib/pruning/step-select.ts).
+std::size_t run_select_gather(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out,
+                              std::size_t capacity);
 // reduce_blocks_f32, nm_f32, expand_blocks_u8 and apply_mask_f32 of mask.h.
 void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
                             BlockReduce op, float* out);
