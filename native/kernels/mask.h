@@ -63,8 +63,15 @@ using expand_blocks_u8_t = void (*)(const std::uint8_t* block_keep, std::size_t 
                                     std::size_t bm, std::uint8_t* keep);
 // w[i] = +0 where keep[i] == 0 (and g[i] too, if g is not null); everything else untouched.
 using apply_mask_f32_t = void (*)(float* w, float* g, const std::uint8_t* keep, std::size_t n);
+// Copies to out, in index order, the s[i] whose key's top prefix_bits bits equal prefix (the units of one
+// radix bucket, so the later passes read only them). Needs 1 <= prefix_bits <= 32, prefix < 2^prefix_bits;
+// out has room for the matches plus kCollectSlack floats (vector kernels store whole vectors past the last
+// match). Returns the number of matches.
+constexpr std::size_t kCollectSlack = 16;
+using collect_f32_t = std::size_t (*)(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
+                                      float* out);
 
-// A null entry in a set's table means: the scalar kernel (dispatch.cc fills it in).
+// A null entry in a set's table means: the next set's kernel (AVX-512 -> AVX2 -> scalar; dispatch.cc).
 struct MaskKernels {
   reduce_blocks_f32_t reduce_blocks_f32;
   keys_f32_t keys_f32;
@@ -74,6 +81,7 @@ struct MaskKernels {
   nm_f32_t nm_f32;
   expand_blocks_u8_t expand_blocks_u8;
   apply_mask_f32_t apply_mask_f32;
+  collect_f32_t collect_f32;
 };
 
 // One table per instruction set, each defined in native/kernels/mask/<isa>.cc where compiled.

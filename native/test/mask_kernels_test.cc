@@ -136,6 +136,19 @@ void check_oracle_(std::mt19937& rng) {
                                                        kKindNames[kind] + " prefix bits " +
                                                        std::to_string(prefix_bits));
     }
+    // Collection: the values of one bucket, in index order (bits kept: -0 stays -0, NaN payloads stay).
+    for (unsigned prefix_bits : {1u, 11u, 22u, 32u}) {
+      const std::uint32_t prefix = static_cast<std::uint32_t>(std::uint64_t{pivot} >> (32 - prefix_bits));
+      std::vector<std::uint32_t> want;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (std::uint64_t{keys[i]} >> (32 - prefix_bits) == prefix) want.push_back(bits_(v[i]));
+      std::vector<float> out(v.size() + kCollectSlack);
+      const std::size_t count = k.collect_f32(v.data(), v.size(), prefix, prefix_bits, out.data());
+      std::vector<std::uint32_t> got;
+      for (std::size_t i = 0; i < count; ++i) got.push_back(bits_(out[i]));
+      expect_(got == want, std::string("scalar collection keeps one bucket in order: ") + kKindNames[kind] +
+                               " prefix bits " + std::to_string(prefix_bits));
+    }
     // Emission: exactly the first `quota` ties (index order) and everything below.
     const std::size_t ties = static_cast<std::size_t>(std::count(keys.begin(), keys.end(), pivot));
     for (std::size_t quota : {std::size_t{0}, std::size_t{1}, ties / 2, ties, SIZE_MAX}) {
@@ -249,6 +262,33 @@ void compare_histogram_(const std::string& isa, const MaskKernels& simd, const I
       ++failed;
       std::printf("FAIL %s prefix_bits=%u digit_bits=%u\n", label_(isa, "histogram_f32", in).c_str(), prefix_bits,
                   digit_bits);
+      return;
+    }
+  }
+}
+
+// The bucket of a random element, or a random prefix, over every prefix width the selection uses and the
+// extremes; out is sized to the matches plus the slack, with guard cells after it.
+void compare_collect_(const std::string& isa, const MaskKernels& simd, const Input& in, std::mt19937& rng,
+                      int& failed) {
+  Placed p = place_(in.v, in.offset);
+  std::vector<std::uint32_t> keys(in.n);
+  mask_kernels_serial.keys_f32(p.data(), keys.data(), in.n);
+  const std::uint32_t pivot = in.n ? keys[rng() % in.n] : static_cast<std::uint32_t>(rng());
+  for (unsigned prefix_bits : {1u, 5u, 11u, 22u, 31u, 32u}) {
+    const std::uint32_t source = rng() % 4 == 0 ? static_cast<std::uint32_t>(rng()) : pivot;
+    const std::uint32_t prefix = static_cast<std::uint32_t>(std::uint64_t{source} >> (32 - prefix_bits));
+    std::vector<float> want(in.n + kCollectSlack);
+    const std::size_t want_count = mask_kernels_serial.collect_f32(p.data(), in.n, prefix, prefix_bits, want.data());
+    const float guard = from_bits_(0x7f7abcdeu);
+    std::vector<float> got(want_count + kCollectSlack + 4, guard);
+    const std::size_t got_count = simd.collect_f32(p.data(), in.n, prefix, prefix_bits, got.data());
+    bool ok = got_count == want_count;
+    for (std::size_t i = 0; ok && i < want_count; ++i) ok = bits_(got[i]) == bits_(want[i]);
+    for (std::size_t i = want_count + kCollectSlack; ok && i < got.size(); ++i) ok = bits_(got[i]) == bits_(guard);
+    if (!ok) {
+      ++failed;
+      std::printf("FAIL %s prefix_bits=%u\n", label_(isa, "collect_f32", in).c_str(), prefix_bits);
       return;
     }
   }
@@ -369,6 +409,7 @@ void compare_isa_(Isa isa, const std::vector<Input>& inputs, std::mt19937& rng) 
       {"keys_f32", [](const std::string& i, const MaskKernels& k, const Input& in, std::mt19937&,
                       int& f) { compare_keys_(i, k, in, f); }},
       {"histogram_f32", compare_histogram_},
+      {"collect_f32", compare_collect_},
       {"emit_f32, count_key_f32", compare_emit_},
       {"nm_f32", compare_nm_},
       {"apply_mask_f32", compare_apply_},

@@ -201,6 +201,26 @@ std::size_t count_key_f32_avx2(const float* s, std::size_t n, std::uint32_t key)
   return count;
 }
 
+// Bucket collection: the same prefix compare as the histogram, the matching floats packed to the front with
+// one vpermd and stored whole (the slack of mask.h), the output advanced by the match count.
+std::size_t collect_f32_avx2(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out) {
+  if (prefix_bits >= 32) return mask_kernels_serial.collect_f32(s, n, prefix, prefix_bits, out);
+  const __m256i want = _mm256_set1_epi32(static_cast<int>(prefix));
+  const __m128i to_prefix = _mm_cvtsi32_si128(static_cast<int>(32 - prefix_bits));
+  std::size_t count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const unsigned hit = bits8_(_mm256_cmpeq_epi32(_mm256_srl_epi32(unsigned_keys8_(s + i), to_prefix), want));
+    if (hit == 0) continue;
+    std::uint64_t lanes;
+    std::memcpy(&lanes, kPack.lanes[hit], 8);
+    const __m256i order = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(lanes)));
+    _mm256_storeu_ps(out + count, _mm256_permutevar8x32_ps(_mm256_loadu_ps(s + i), order));
+    count += static_cast<std::size_t>(__builtin_popcount(hit));
+  }
+  if (i < n) count += mask_kernels_serial.collect_f32(s + i, n - i, prefix, prefix_bits, out + count);
+  return count;
+}
+
 // ---- N:M --------------------------------------------------------------------------------------------
 
 std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
@@ -274,7 +294,8 @@ const MaskKernels mask_kernels_avx2 = {reduce_blocks_f32_avx2,
                                        count_key_f32_avx2,
                                        nm_f32_avx2,
                                        nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
-                                       apply_mask_f32_avx2};
+                                       apply_mask_f32_avx2,
+                                       collect_f32_avx2};
 
 }  // namespace prunekit
 

@@ -123,10 +123,19 @@ void apply_mask_f32_serial(float* w, float* g, const std::uint8_t* keep, std::si
     }
 }
 
+std::size_t collect_f32_serial(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // prefix_bits may be 32: shift in 64 bits
+    if ((std::uint64_t{key_(s[i])} >> (32 - prefix_bits)) == prefix) out[count++] = s[i];
+  }
+  return count;
+}
+
 }  // namespace
 
-const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,      histogram_f32_serial,
-                                         emit_f32_serial,          count_key_f32_serial, nm_f32_serial,
-                                         expand_blocks_u8_serial,  apply_mask_f32_serial};
+const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,       histogram_f32_serial,
+                                         emit_f32_serial,          count_key_f32_serial,  nm_f32_serial,
+                                         expand_blocks_u8_serial,  apply_mask_f32_serial, collect_f32_serial};
 
 }  // namespace prunekit
