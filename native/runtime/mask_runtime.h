@@ -21,6 +21,8 @@ std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t pr
                                  unsigned digit_bits, std::uint32_t* hist);
 // emit_f32 of mask.h over s[0, n); quota SIZE_MAX prunes every tie. Returns the number of ties.
 std::size_t run_select_emit(const float* s, std::size_t n, std::uint32_t key, std::size_t quota, std::uint8_t* keep);
+// collect_f32 of mask.h over s[0, n), on the calling thread (its output order is the input order).
+std::size_t run_select_collect(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out);
 // keys_f32 of mask.h.
 void run_select_keys(const float* s, std::size_t n, std::uint32_t* keys);
 // count_key_f32 of mask.h.
@@ -28,6 +30,12 @@ std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key);
 // reduce_blocks_f32, nm_f32, expand_blocks_u8 and apply_mask_f32 of mask.h.
 void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
                             BlockReduce op, float* out);
+// run_mask_reduce_blocks, with the histogram of the block scores' first digit_bits bits (prefix_bits 0) added
+// into hist: each tile of block scores is counted right after it is written, while it is still in cache,
+// instead of in a second pass over every block score.
+void run_mask_reduce_blocks_histogram(const float* s, std::size_t rows, std::size_t cols, std::size_t bn,
+                                      std::size_t bm, BlockReduce op, float* out, unsigned digit_bits,
+                                      std::uint32_t* hist);
 std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                         std::uint8_t* keep);
 void run_mask_expand_blocks(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,
