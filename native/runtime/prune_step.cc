@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "../kernels/dispatch.h"
 #include "../kernels/group_scores.h"
 #include "mask_runtime.h"
 
@@ -336,10 +337,12 @@ double emit_(const StepLayer& l, const Cut& cut, const StepOptions& o, double ca
   return count_zeros_(view_keep, l.size);
 }
 
-// A block layer in view order: its unit mask expanded straight into keep, compared on the way (one pass over
-// the mask instead of expand, compare and copy). Returns the weights pruned.
+// A block layer in view order: its unit mask expanded straight into keep, compared and the weight's row
+// zeroed on the way (one pass over the mask and the weight instead of expand, compare, copy and apply).
+// Returns the weights pruned.
 double emit_blocks_in_place_(const StepLayer& l, const Cut& cut, std::vector<std::uint8_t>& unit_keep, bool& changed) {
   const std::size_t block_cols = l.cols / l.bm, n_units = (l.rows / l.bn) * block_cols;
+  const apply_mask_f32_t apply = mask_kernels().apply_mask_f32;
   unit_keep.resize(n_units);
   if (!cut.prunes)
     std::memset(unit_keep.data(), 1, n_units);
@@ -354,18 +357,82 @@ double emit_blocks_in_place_(const StepLayer& l, const Cut& cut, std::vector<std
         diff = true;
         std::memcpy(k, u, l.cols);
       }
-      continue;
+    } else {
+      std::uint8_t row_diff = 0;
+      for (std::size_t b = 0; b < block_cols; ++b)
+        for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
+          row_diff |= k[c] ^ u[b];
+          k[c] = u[b];
+        }
+      diff = diff || row_diff != 0;
     }
-    std::uint8_t row_diff = 0;
-    for (std::size_t b = 0; b < block_cols; ++b)
-      for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
-        row_diff |= k[c] ^ u[b];
-        k[c] = u[b];
-      }
-    diff = diff || row_diff != 0;
+    if (l.weight != nullptr) apply(l.weight + r * l.cols, nullptr, k, l.cols);
   }
   changed = diff;
   return cut.pruned * static_cast<double>(l.bn * l.bm);
+}
+
+// Mask bytes per tile of emit_groups_in_place_: merged, then the weight's tile zeroed while the mask is in cache.
+constexpr std::size_t kGroupTile = std::size_t{1} << 14;
+
+// One tile of emit_groups_in_place_ (`m` divides 8): eight mask bytes at a time, the dense bytes of the 8/m
+// groups they cover OR-ed into the candidates' (bytes are 0 or 1, so a multiply sums them). Returns the
+// bytes kept; `diff` collects the bits that changed.
+std::size_t merge_groups_by_words_(const std::uint8_t* candidates, const std::uint8_t* unit_keep, unsigned m,
+                                   std::size_t begin, std::size_t end, std::uint8_t* keep, std::uint64_t& diff) {
+  const unsigned per_word = 8 / m;
+  const std::uint64_t ones = (m == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * m)) - 1) & 0x0101010101010101u;
+  std::size_t kept = 0;
+  for (std::size_t i = begin; i < end; i += 8) {
+    const std::uint8_t* u = unit_keep + i / m;
+    std::uint64_t dense = 0;
+    for (unsigned g = 0; g < per_word; ++g) dense |= (u[g] ? ones : 0) << (8 * m * g);
+    std::uint64_t word, old;
+    std::memcpy(&word, candidates + i, 8);
+    std::memcpy(&old, keep + i, 8);
+    word |= dense;
+    diff |= word ^ old;
+    std::memcpy(keep + i, &word, 8);
+    kept += static_cast<std::size_t>((word * 0x0101010101010101u) >> 56);
+  }
+  return kept;
+}
+
+// An N:M layer in view order: a chosen group (unit_keep 0; every group when unit_keep is null) keeps what its
+// candidates keep, the others stay dense; written straight into keep and compared tile by tile, each tile's
+// weights zeroed right after it (one pass instead of expand, merge, count, compare, copy and apply, each a
+// pass over the layer). Returns the weights pruned.
+double emit_groups_in_place_(const StepLayer& l, unsigned m, const std::uint8_t* unit_keep, double candidate_zeros,
+                             bool& changed) {
+  const apply_mask_f32_t apply = mask_kernels().apply_mask_f32;
+  const std::size_t size = l.size;
+  const bool by_words = 8 % m == 0;
+  const std::size_t tile = kGroupTile / (8 * m) * (8 * m);  // whole groups, whole words
+  std::size_t kept = 0;
+  std::uint64_t diff = 0;
+  for (std::size_t begin = 0; begin < size; begin += tile) {
+    const std::size_t end = std::min(size, begin + tile);
+    std::size_t i = begin;
+    if (unit_keep == nullptr) {  // the candidates are the mask: libc's vector compare and copy
+      if (std::memcmp(l.keep + begin, l.candidates + begin, end - begin) != 0) {
+        diff = 1;
+        std::memcpy(l.keep + begin, l.candidates + begin, end - begin);
+      }
+      i = end;
+    } else if (by_words) {
+      i = begin + (end - begin) / 8 * 8;
+      kept += merge_groups_by_words_(l.candidates, unit_keep, m, begin, i, l.keep, diff);
+    }
+    for (; i < end; ++i) {
+      const std::uint8_t byte = l.candidates[i] | unit_keep[i / m];
+      diff |= byte ^ l.keep[i];
+      l.keep[i] = byte;
+      kept += byte;
+    }
+    if (l.weight != nullptr) apply(l.weight + begin, nullptr, l.keep + begin, end - begin);
+  }
+  changed = diff != 0;
+  return unit_keep == nullptr ? candidate_zeros : static_cast<double>(size - kept);
 }
 
 // keep (weight layout) = view_keep (view order); returns whether anything changed.
@@ -486,11 +553,25 @@ bool run_prune_step(StepLayer* layers, std::size_t count, const StepOptions& o) 
       l.zero_units = cuts[j].pruned;
       if (o.pattern == StepPattern::kBlock && l.view_map == nullptr && l.bn * l.bm != 1) {
         l.pruned = emit_blocks_in_place_(l, cuts[j], unit_keep, l.changed);
-      } else {
-        keep_scratch.resize(l.size);
-        l.pruned = emit_(l, cuts[j], o, candidate_zeros[j], unit_keep, keep_scratch.data());
-        l.changed = store_(l, keep_scratch.data());
+        continue;  // the weight is zeroed
       }
+      if (o.pattern == StepPattern::kNM && l.view_map == nullptr) {
+        // Chosen groups: those the cut prunes (every group when all are, none when the cut prunes nothing).
+        const std::size_t n_units = unit_count_of_(l);
+        const Cut& cut = cuts[j];
+        const bool every_group = cut.prunes && cut.pruned == static_cast<double>(n_units);
+        unit_keep.resize(n_units);
+        if (!cut.prunes)
+          std::memset(unit_keep.data(), 1, n_units);
+        else if (!every_group)
+          run_select_emit(l.units, n_units, cut.key, cut.quota, unit_keep.data());
+        l.pruned =
+            emit_groups_in_place_(l, o.m, every_group ? nullptr : unit_keep.data(), candidate_zeros[j], l.changed);
+        continue;  // the weight is zeroed
+      }
+      keep_scratch.resize(l.size);
+      l.pruned = emit_(l, cuts[j], o, candidate_zeros[j], unit_keep, keep_scratch.data());
+      l.changed = store_(l, keep_scratch.data());
     }
     if (l.weight != nullptr) run_mask_apply(l.weight, nullptr, l.keep, l.size);
   }
