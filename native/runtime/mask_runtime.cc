@@ -158,6 +158,17 @@ void run_mask_reduce_blocks_histogram(const float* s, std::size_t rows, std::siz
   for (std::size_t p = 0; p < partial.size(); ++p) hist[p % bins] += partial[p];
 }
 
+void run_mask_group_scores(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m, BlockReduce op,
+                           float* out) {
+  const MaskKernels& k = mask_kernels();
+  const std::size_t groups = n_elems / m;
+  const Split split = split_(groups, m);
+  for_pieces_(split, [&](std::size_t p) {
+    const std::size_t begin = split.begin(p), end = split.end(p, groups);
+    if (begin < end) k.group_scores_f32(s + begin * m, keep + begin * m, (end - begin) * m, m, op, out + begin);
+  });
+}
+
 std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                         std::uint8_t* keep) {
   const MaskKernels& k = mask_kernels();

@@ -36,6 +36,9 @@ void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, 
 void run_mask_reduce_blocks_histogram(const float* s, std::size_t rows, std::size_t cols, std::size_t bn,
                                       std::size_t bm, BlockReduce op, float* out, unsigned digit_bits,
                                       std::uint32_t* hist);
+// group_scores_f32 of mask.h.
+void run_mask_group_scores(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m, BlockReduce op,
+                           float* out);
 std::size_t run_mask_nm(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
                         std::uint8_t* keep);
 void run_mask_expand_blocks(const std::uint8_t* block_keep, std::size_t rows, std::size_t cols, std::size_t bn,

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "../kernels/dispatch.h"
-#include "../kernels/group_scores.h"
 #include "mask_runtime.h"
 
 namespace prunekit {
@@ -296,7 +295,7 @@ double prepare_units_(StepLayer& l, const StepOptions& o, bool all_groups, std::
   const float* s = to_view_(l, l.scores, scratch);
   const double candidate_zeros = static_cast<double>(run_mask_nm(s, l.size, o.n, o.m, !o.exact, l.candidates));
   if (!all_groups) {
-    nm_group_scores_f32(s, l.candidates, l.size, o.m, o.reduce, l.units);
+    run_mask_group_scores(s, l.candidates, l.size, o.m, o.reduce, l.units);
     run_select_histogram(l.units, n_units, 0, 0, kDigits[0], top);
   }
   return candidate_zeros;
@@ -386,7 +385,7 @@ std::size_t merge_groups_by_words_(const std::uint8_t* candidates, const std::ui
   for (std::size_t i = begin; i < end; i += 8) {
     const std::uint8_t* u = unit_keep + i / m;
     std::uint64_t dense = 0;
-    for (unsigned g = 0; g < per_word; ++g) dense |= (u[g] ? ones : 0) << (8 * m * g);
+    for (unsigned g = 0; g < per_word; ++g) dense |= (ones * u[g]) << (8 * m * g);  // u[g] is 0 or 1: no branch
     std::uint64_t word, old;
     std::memcpy(&word, candidates + i, 8);
     std::memcpy(&old, keep + i, 8);

@@ -5,7 +5,7 @@
 //
 // Units: the blocks of each layer's 2-D view for NxM patterns (scored by the block reduction), or the groups
 // of M consecutive view-order weights for N:M (candidates: each group's N smallest; unit score: the
-// reduction of the candidates' scores over all M, kernels/group_scores.h; the ratios come scaled by M/N).
+// reduction of the candidates' scores over all M, kernels/mask.h group_scores_f32; the ratios come scaled by M/N).
 //
 // The loop (one scope: all layers in global scope, each layer alone in local scope):
 //   1. k = count(units * ratio) (INC's int() in threshold mode, target_count in exact mode); k <= 0 leaves
