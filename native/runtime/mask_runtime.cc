@@ -44,6 +44,15 @@ void for_pieces_(const Split& split, const std::function<void(std::size_t)>& tas
 
 }  // namespace
 
+void run_split(std::size_t units, std::size_t unit_elements,
+               const std::function<void(std::size_t, std::size_t)>& task) {
+  const Split split = split_(units, unit_elements);
+  for_pieces_(split, [&](std::size_t p) {
+    const std::size_t begin = split.begin(p), end = split.end(p, units);
+    if (begin < end) task(begin, end);
+  });
+}
+
 std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
                                  unsigned digit_bits, std::uint32_t* hist) {
   const MaskKernels& k = mask_kernels();

@@ -12,10 +12,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <functional>
+
 #include "../kernels/mask.h"
 
 namespace prunekit {
 
+// task(begin, end) over the pieces [begin, end) of `units` units of `unit_elements` elements each, split as
+// the kernels' calls are (across the pool when large); for the runtime's own passes over a layer.
+void run_split(std::size_t units, std::size_t unit_elements, const std::function<void(std::size_t, std::size_t)>& task);
 // histogram_f32 of mask.h over s[0, n), added into hist (2^digit_bits bins); returns the count added.
 std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
                                  unsigned digit_bits, std::uint32_t* hist);

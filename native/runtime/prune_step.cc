@@ -1,6 +1,7 @@
 #include "prune_step.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -347,26 +348,30 @@ double emit_blocks_in_place_(const StepLayer& l, const Cut& cut, std::vector<std
     std::memset(unit_keep.data(), 1, n_units);
   else
     run_select_emit(l.units, n_units, cut.key, cut.quota, unit_keep.data());
-  bool diff = false;
-  for (std::size_t r = 0; r < l.rows; ++r) {
-    const std::uint8_t* __restrict u = unit_keep.data() + (r / l.bn) * block_cols;
-    std::uint8_t* __restrict k = l.keep + r * l.cols;
-    if (l.bm == 1) {  // a row of the mask is a row of units: libc's vector compare and copy
-      if (std::memcmp(k, u, l.cols) != 0) {
-        diff = true;
-        std::memcpy(k, u, l.cols);
-      }
-    } else {
-      std::uint8_t row_diff = 0;
-      for (std::size_t b = 0; b < block_cols; ++b)
-        for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
-          row_diff |= k[c] ^ u[b];
-          k[c] = u[b];
+  std::atomic<bool> diff{false};
+  run_split(l.rows / l.bn, l.bn * l.cols, [&](std::size_t first, std::size_t last) {
+    bool piece_diff = false;
+    for (std::size_t r = first * l.bn; r < last * l.bn; ++r) {
+      const std::uint8_t* __restrict u = unit_keep.data() + (r / l.bn) * block_cols;
+      std::uint8_t* __restrict k = l.keep + r * l.cols;
+      if (l.bm == 1) {  // a row of the mask is a row of units: libc's vector compare and copy
+        if (std::memcmp(k, u, l.cols) != 0) {
+          piece_diff = true;
+          std::memcpy(k, u, l.cols);
         }
-      diff = diff || row_diff != 0;
+      } else {
+        std::uint8_t row_diff = 0;
+        for (std::size_t b = 0; b < block_cols; ++b)
+          for (std::size_t c = b * l.bm; c < (b + 1) * l.bm; ++c) {
+            row_diff |= k[c] ^ u[b];
+            k[c] = u[b];
+          }
+        piece_diff = piece_diff || row_diff != 0;
+      }
+      if (l.weight != nullptr) apply(l.weight + r * l.cols, nullptr, k, l.cols);
     }
-    if (l.weight != nullptr) apply(l.weight + r * l.cols, nullptr, k, l.cols);
-  }
+    if (piece_diff) diff = true;
+  });
   changed = diff;
   return cut.pruned * static_cast<double>(l.bn * l.bm);
 }
@@ -407,31 +412,38 @@ double emit_groups_in_place_(const StepLayer& l, unsigned m, const std::uint8_t*
   const std::size_t size = l.size;
   const bool by_words = 8 % m == 0;
   const std::size_t tile = kGroupTile / (8 * m) * (8 * m);  // whole groups, whole words
-  std::size_t kept = 0;
-  std::uint64_t diff = 0;
-  for (std::size_t begin = 0; begin < size; begin += tile) {
-    const std::size_t end = std::min(size, begin + tile);
-    std::size_t i = begin;
-    if (unit_keep == nullptr) {  // the candidates are the mask: libc's vector compare and copy
-      if (std::memcmp(l.keep + begin, l.candidates + begin, end - begin) != 0) {
-        diff = 1;
-        std::memcpy(l.keep + begin, l.candidates + begin, end - begin);
+  std::atomic<std::size_t> kept_total{0};
+  std::atomic<bool> any_diff{false};
+  // Pieces of whole tiles.
+  run_split((size + tile - 1) / tile, tile, [&](std::size_t first, std::size_t last) {
+    std::size_t kept = 0;
+    std::uint64_t diff = 0;
+    for (std::size_t begin = first * tile; begin < std::min(size, last * tile); begin += tile) {
+      const std::size_t end = std::min(size, begin + tile);
+      std::size_t i = begin;
+      if (unit_keep == nullptr) {  // the candidates are the mask: libc's vector compare and copy
+        if (std::memcmp(l.keep + begin, l.candidates + begin, end - begin) != 0) {
+          diff = 1;
+          std::memcpy(l.keep + begin, l.candidates + begin, end - begin);
+        }
+        i = end;
+      } else if (by_words) {
+        i = begin + (end - begin) / 8 * 8;
+        kept += merge_groups_by_words_(l.candidates, unit_keep, m, begin, i, l.keep, diff);
       }
-      i = end;
-    } else if (by_words) {
-      i = begin + (end - begin) / 8 * 8;
-      kept += merge_groups_by_words_(l.candidates, unit_keep, m, begin, i, l.keep, diff);
+      for (; i < end; ++i) {
+        const std::uint8_t byte = l.candidates[i] | unit_keep[i / m];
+        diff |= byte ^ l.keep[i];
+        l.keep[i] = byte;
+        kept += byte;
+      }
+      if (l.weight != nullptr) apply(l.weight + begin, nullptr, l.keep + begin, end - begin);
     }
-    for (; i < end; ++i) {
-      const std::uint8_t byte = l.candidates[i] | unit_keep[i / m];
-      diff |= byte ^ l.keep[i];
-      l.keep[i] = byte;
-      kept += byte;
-    }
-    if (l.weight != nullptr) apply(l.weight + begin, nullptr, l.keep + begin, end - begin);
-  }
-  changed = diff != 0;
-  return unit_keep == nullptr ? candidate_zeros : static_cast<double>(size - kept);
+    kept_total += kept;
+    if (diff != 0) any_diff = true;
+  });
+  changed = any_diff;
+  return unit_keep == nullptr ? candidate_zeros : static_cast<double>(size - kept_total);
 }
 
 // keep (weight layout) = view_keep (view order); returns whether anything changed.
