@@ -17,7 +17,9 @@
 // lib/pruning/step-select.ts holds the same loop in TypeScript: the oracle the tests hold this one to.
 //
 // Memory: the caller owns every buffer a layer keeps between steps (masks, unit scores, N:M candidates);
-// the step allocates scratch of one layer's size (view-order scores and masks), reused layer after layer.
+// the step allocates scratch of one layer's size (view-order scores and masks), reused layer after layer,
+// 8 KiB per layer (its first radix digit's histogram) and, when the radix bucket of the k-th unit holds at
+// most 1/8 of the scope's units, a copy of that bucket's units.
 #pragma once
 #include <cstddef>
 #include <cstdint>
