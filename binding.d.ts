@@ -115,6 +115,11 @@ export interface NativeBinding {
   /** The number of scores whose key is `key`. */
   selectCount(scores: Float32Array, key: number): number;
   /**
+   * Copies the scores whose key's top `prefixBits` bits (1 to 32) equal `prefix` into `out`, in index order,
+   * bit for bit, while `out` has room; returns how many there are (more than out's length: the rest not copied).
+   */
+  selectGather(scores: Float32Array, prefix: number, prefixBits: number, out: Float32Array): number;
+  /**
    * keep[i] = 0 where key(scores[i]) < key, and for the first `quota` scores (index order) whose key is `key`;
    * 1 elsewhere. `quota` Infinity prunes every tie (`<=`). Returns the number of scores whose key is `key`.
    */

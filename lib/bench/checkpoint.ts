@@ -6,6 +6,11 @@
  * Every run is a child process measured by /usr/bin/time (wall, peak RSS). The checkpoints are deleted after.
  *
  *   node dist/lib/bench/checkpoint.js [--sizes 1,4,16] [--shard-gb 2] [--runs 3] [--dir /work/tmp] [--json]
+ *       [--no-torch] [--only REGEX] [--baseline OTHER/dist/lib/cli/main.js]
+ *
+ * The tools run interleaved (run 1 of every tool, then run 2, ...), so a change of load hits them alike.
+ * `--baseline` adds the prunekit rows once more with another build's CLI (before/after in one run);
+ * `--only` keeps the tools whose name matches.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -14,9 +19,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeSafetensors } from '../io';
 
-/** One timed child: wall seconds and peak resident set size in bytes. */
+/** One timed child: wall seconds, CPU seconds (user + system, all threads) and peak resident set size in bytes. */
 interface Sample {
   wall: number;
+  cpu: number;
   rss: number;
 }
 
@@ -24,6 +30,7 @@ interface Row {
   size_gb: number;
   tool: string;
   wall_s: number;
+  cpu_s: number;
   gb_per_s: number;
   peak_rss_mib: number;
   runs: number;
@@ -78,11 +85,11 @@ function writeCheckpoint(dir: string, gb: number, shardGb: number): string {
 
 /** Runs `argv` under /usr/bin/time, drops the page cache's say in it by warming first (every tool reads from cache). */
 function timed(argv: string[], env: NodeJS.ProcessEnv = process.env): Sample {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop() as string;
-  const [wall, kib] = last.split(' ').map(Number);
-  return { wall, rss: kib * 1024 };
+  const [wall, kib, user, sys] = last.split(' ').map(Number);
+  return { wall, cpu: user + sys, rss: kib * 1024 };
 }
 
 /** The PyTorch baseline: load every tensor (json header + torch.frombuffer), kthvalue of |w|, save. */
@@ -158,6 +165,8 @@ function parseArgs(argv: string[]): {
   dir: string;
   json: boolean;
   torch: boolean;
+  only: RegExp | undefined;
+  baseline: string | undefined;
 } {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -170,6 +179,8 @@ function parseArgs(argv: string[]): {
     dir: get('--dir') ?? path.join(os.tmpdir(), 'prunekit-bench-checkpoint'),
     json: argv.includes('--json'),
     torch: !argv.includes('--no-torch'),
+    only: get('--only') === undefined ? undefined : new RegExp(get('--only') as string),
+    baseline: get('--baseline') === undefined ? undefined : path.resolve(get('--baseline') as string),
   };
 }
 
@@ -192,46 +203,52 @@ export function main(argv: string[]): void {
       log(`writing a ${gb} GB BF16 checkpoint in ${src} ...`);
       writeCheckpoint(src, gb, opts.shardGb);
       const bytes = fs.readdirSync(src).reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);
-      const tools: Array<[string, string[]]> = [
+      const prunekit = (name: string, args: string[]): Array<[string, string[]]> => [
+        [`prunekit ${name}`, ['node', cli, 'prune', src, '-o', out, ...args]],
+        ...(opts.baseline === undefined
+          ? []
+          : [[`baseline ${name}`, ['node', opts.baseline, 'prune', src, '-o', out, ...args]] as [string, string[]]]),
+      ];
+      let tools: Array<[string, string[]]> = [
         ['cp (the I/O roof)', ['bash', '-c', `mkdir -p ${out} && cp ${src}/* ${out}/`]],
         // prunekit flushes its output to disk before renaming it into place; cp + sync does the same work.
         ['cp + sync', ['bash', '-c', `mkdir -p ${out} && cp ${src}/* ${out}/ && sync ${out}/*`]],
-        ['prunekit 2:4', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.5', '--pattern', '2:4']],
-        [
-          'prunekit 4x1 local 0.9',
-          ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local'],
-        ],
-        ['prunekit 4x1 global 0.9', ['node', cli, 'prune', src, '-o', out, '--sparsity', '0.9', '--pattern', '4x1']],
+        ...prunekit('2:4', ['--sparsity', '0.5', '--pattern', '2:4']),
+        ...prunekit('4x1 local 0.9', ['--sparsity', '0.9', '--pattern', '4x1', '--scope', 'local']),
+        ...prunekit('4x1 global 0.9', ['--sparsity', '0.9', '--pattern', '4x1']),
       ];
       if (withTorch) {
         tools.push(['pytorch 2:4', [python as string, script, src, out, '2:4']]);
         tools.push(['pytorch 4x1 global 0.9', [python as string, script, src, out, '4x1']]);
       }
+      if (opts.only !== undefined) tools = tools.filter(([tool]) => (opts.only as RegExp).test(tool));
       // Warm the page cache once so every tool reads from it alike.
       timed(['bash', '-c', `cat ${src}/* > /dev/null`]);
-      for (const [tool, cmd] of tools) {
-        const samples: Sample[] = [];
-        for (let r = 0; r < opts.runs; r++) {
+      const samples: Sample[][] = tools.map(() => []);
+      for (let r = 0; r < opts.runs; r++)
+        tools.forEach(([, cmd], i) => {
           fs.rmSync(out, { recursive: true, force: true });
-          samples.push(timed(cmd));
-        }
-        fs.rmSync(out, { recursive: true, force: true });
-        const walls = samples.map((s) => s.wall);
+          samples[i].push(timed(cmd));
+        });
+      fs.rmSync(out, { recursive: true, force: true });
+      tools.forEach(([tool], i) => {
+        const walls = samples[i].map((s) => s.wall);
         const wall = median(walls);
         const row = {
           size_gb: Math.round(bytes / 1e8) / 10,
           tool,
           wall_s: wall,
+          cpu_s: median(samples[i].map((s) => s.cpu)),
           gb_per_s: Math.round((bytes / 1e9 / wall) * 100) / 100,
-          peak_rss_mib: Math.round(median(samples.map((s) => s.rss)) / 2 ** 20),
-          runs: samples.length,
+          peak_rss_mib: Math.round(median(samples[i].map((s) => s.rss)) / 2 ** 20),
+          runs: walls.length,
           spread: `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)} s`,
         };
         rows.push(row);
         log(
-          `  ${tool}: ${wall.toFixed(2)} s, ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
+          `  ${tool}: ${wall.toFixed(2)} s (CPU ${row.cpu_s.toFixed(2)} s), ${row.gb_per_s} GB/s, ${row.peak_rss_mib} MiB peak RSS (runs: ${row.spread})`,
         );
-      }
+      });
       fs.rmSync(src, { recursive: true, force: true });
     }
   } finally {
@@ -245,11 +262,11 @@ export function main(argv: string[]): void {
     `CPU: ${cpu}; ${os.cpus().length} cores; node ${process.version}; medians of ${opts.runs} runs, page cache warm\n`,
   );
   process.stdout.write(
-    '| size | tool | wall (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|\n',
+    '| size | tool | wall (s) | CPU (s) | GB/s | peak RSS (MiB) | runs (min-max) |\n|---|---|---|---|---|---|---|\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
+      `| ${r.size_gb} GB | ${r.tool} | ${r.wall_s.toFixed(2)} | ${r.cpu_s.toFixed(2)} | ${r.gb_per_s} | ${r.peak_rss_mib} | ${r.spread} |\n`,
     );
   if (!opts.torch) process.stdout.write('PyTorch left out (--no-torch).\n');
   else if (!withTorch)

@@ -2,7 +2,9 @@
  * Pruning a checkpoint streamed tensor by tensor, as `prunekit prune` runs it.
  *
  * - Local scope, and N:M at its full sparsity N/M, decide each tensor alone: one pass, each tensor read,
- *   scored, masked, zeroed and written before the next is read (memory: the largest tensor).
+ *   scored, masked, zeroed and written in order (memory: a few times the largest tensor).
+ * - Every pass over all tensors reads ahead and writes behind on libuv's thread pool (lib/cli/read-ahead.ts),
+ *   so the disk and the page cache copies run on another core while this thread scores and prunes.
  * - Global scope ranks all tensors together: pass 1 reads each prunable tensor and keeps only its F32
  *   scores; the masks are selected over all of them at once (the same `patternMasks` call `pruneOneShot`
  *   makes); pass 2 reads every tensor again, zeroes and writes it. The model is re-read, never held.
@@ -20,10 +22,18 @@ import { type Checkpoint, type CheckpointTensor, DTYPE_SIZES, bf16ToFloat32Array
 import { halfNative } from '../io/half';
 import { type LayerSparsity, type PruningPattern, type ReduceType, parsePattern, patternMasks } from '../pruning';
 import { type PreparedLayer, buildMasks, prepareLayers } from '../pruning/selection';
-import { KEEP_ALL, type UnitSource, nonNanCount, selectStepFrom } from '../pruning/step-select';
+import {
+  KEEP_ALL,
+  type UnitSource,
+  firstDigitOf,
+  nonNanCount,
+  selectStepFrom,
+  unitsWithPrefix,
+} from '../pruning/step-select';
 import { Grown } from './grown';
 import { type Blocks16, Prune16, countNonFinite16 } from './prune16';
 import type { BytesProgress } from './progress';
+import { eachTensorAhead } from './read-ahead';
 import { layerSparsity } from './tensor-report';
 
 /** The selection options, already checked. */
@@ -50,8 +60,8 @@ export const DEFAULT_SCORE_BUDGET = 128 * 2 ** 20;
 
 /** Where the bytes go: every tensor of the model in order, and the masks of the pruned ones in order. */
 export interface PruneSink {
-  /** The tensor's bytes, pruned or as read. */
-  tensor(t: CheckpointTensor, bytes: Uint8Array): void;
+  /** The tensor's bytes, pruned or as read; a promise: `bytes` stays unchanged until it settles. */
+  tensor(t: CheckpointTensor, bytes: Uint8Array): Promise<void> | void;
   /** The keep mask of a pruned tensor (U8, 1 kept). */
   mask(t: CheckpointTensor, keep: Uint8Array): void;
 }
@@ -117,17 +127,18 @@ export function zeroPruned(data: Uint8Array, keep: Uint8Array, elementSize: numb
  * @throws NonFiniteError listing every tensor with NaN or Inf scores (after scoring them all, before any
  *   mask is decided); whatever went to `sink` must then be discarded.
  */
-export function streamPrune(
+export async function streamPrune(
   model: Checkpoint,
   prunable: readonly CheckpointTensor[],
   grads: { checkpoint: Checkpoint; byName: Map<string, CheckpointTensor> } | undefined,
   options: StreamPruneOptions,
   sink: PruneSink,
   progress: BytesProgress,
-): StreamPruneResult {
+): Promise<StreamPruneResult> {
   const isPrunable = new Set(prunable.map((t) => t.name));
-  // One read buffer and one BF16 decode buffer, grown to the largest tensor and reused: the bytes of a
-  // tensor are written before the next is read (fresh buffers cost page faults on every tensor).
+  // The passes that write read ahead into a few reused buffers (eachTensorAhead); the ranking passes of the
+  // histogram rounds read into one, and BF16 decodes into one, grown to the largest tensor and reused
+  // (fresh buffers cost page faults on every tensor).
   const readBuf = new Grown(Uint8Array);
   const decodeBuf = new Grown(Float32Array);
   const read = (t: CheckpointTensor) => model.read(t, readBuf.get(t.byteLength));
@@ -173,30 +184,32 @@ export function streamPrune(
       );
     zeroPruned(bytes, keep, DTYPE_SIZES[t.dtype]);
     totals.add(t, layerSparsity(t.name, t.shape, keep, options.pattern));
-    sink.tensor(t, bytes);
+    const written = sink.tensor(t, bytes);
     sink.mask(t, keep);
+    return written;
   };
 
   if (decidesAlone(options)) {
     const p16 = new Prune16(options);
-    for (const t of model.tensors) {
-      const bytes = read(t);
+    await eachTensorAhead(model, model.tensors, (t, bytes) => {
+      let written: Promise<void> | void = undefined;
       // BF16/F16 magnitude: pruned in its own 16 bits by native calls (undefined: the general path below).
       const pruned16 = isPrunable.has(t.name) && nonFinite.length === 0 ? p16.local(t, bytes) : undefined;
       if (pruned16 !== undefined) {
         totals.add(t, pruned16.layer);
-        sink.tensor(t, bytes);
+        written = sink.tensor(t, bytes);
         sink.mask(t, pruned16.keep);
       } else if (isPrunable.has(t.name)) {
         const scores = scoresOf(t, bytes);
         if (scores !== undefined && nonFinite.length === 0) {
           const { masks } = patternMasks([{ name: t.name, shape: t.shape, scores }], maskOptions(options, 'local'));
           const keep = ownMask(masks, t.name);
-          finishTensor(t, bytes, keep);
+          written = finishTensor(t, bytes, keep);
         }
-      } else if (nonFinite.length === 0) sink.tensor(t, bytes);
+      } else if (nonFinite.length === 0) written = sink.tensor(t, bytes);
       progress.advance(t.byteLength, 'pruning', t.name);
-    }
+      return written;
+    });
     if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
     return totals.result();
   }
@@ -217,21 +230,20 @@ export function streamPrune(
   }
   progress.restart(prunableBytes);
   const layers: Array<{ name: string; shape: number[]; scores: Float32Array }> = [];
-  for (const t of prunable) {
-    const scores = scoresOf(t, read(t));
+  await eachTensorAhead(model, prunable, (t, bytes) => {
+    const scores = scoresOf(t, bytes);
     if (scores !== undefined) layers.push({ name: t.name, shape: t.shape, scores });
     progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
-  }
+  });
   if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
   const { masks } = patternMasks(layers, maskOptions(options, options.scope));
   layers.length = 0; // the scores can go
   progress.restart(model.dataBytes);
-  for (const t of model.tensors) {
-    const bytes = read(t);
-    if (isPrunable.has(t.name)) finishTensor(t, bytes, ownMask(masks, t.name));
-    else sink.tensor(t, bytes);
+  await eachTensorAhead(model, model.tensors, (t, bytes) => {
+    const written = isPrunable.has(t.name) ? finishTensor(t, bytes, ownMask(masks, t.name)) : sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
-  }
+    return written;
+  });
   return totals.result();
 }
 
@@ -242,8 +254,8 @@ interface Rounds {
   /** The scores of a tensor and their shape; undefined when they are not finite (then in nonFinite()). */
   layerOf: (t: CheckpointTensor, bytes: Uint8Array) => { shape: readonly number[]; scores: Float32Array } | undefined;
   nonFinite: () => ReadonlyArray<{ module: string; count: number }>;
-  /** Zeroes what `keep` (the mask of the layerOf scores) prunes and hands the tensor on. */
-  finish: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => void;
+  /** Zeroes what `keep` (the mask of the layerOf scores) prunes and hands the tensor on (sink.tensor's result). */
+  finish: (t: CheckpointTensor, bytes: Uint8Array, keep: Uint8Array | undefined) => Promise<void> | void;
 }
 
 /**
@@ -252,7 +264,7 @@ interface Rounds {
  * held when they fit in the score budget (one more read writes the model), else ranked by the histogram
  * rounds, each re-reading the model.
  */
-function globalBlocks16(
+async function globalBlocks16(
   model: Checkpoint,
   read: (t: CheckpointTensor) => Uint8Array,
   prunable: readonly CheckpointTensor[],
@@ -262,7 +274,7 @@ function globalBlocks16(
   sink: PruneSink,
   progress: BytesProgress,
   totals: Totals,
-): StreamPruneResult {
+): Promise<StreamPruneResult> {
   const nonFinite: Array<{ module: string; count: number }> = [];
   const geometry = new Map(prunable.map((t, i) => [t.name, blocks[i]]));
   const layerOf = (t: CheckpointTensor, bytes: Uint8Array) => {
@@ -275,8 +287,9 @@ function globalBlocks16(
     if (keep === undefined) throw new StateError(`tensor "${t.name}": pruning produced no mask for it`);
     const { keep: elementKeep, layer } = p16.applyUnits(t, bytes, geometry.get(t.name) as Blocks16, keep);
     totals.add(t, layer);
-    sink.tensor(t, bytes);
+    const written = sink.tensor(t, bytes);
     sink.mask(t, elementKeep);
+    return written;
   };
   const unitBytes = blocks.reduce((n, b) => n + 4 * b.unitShape[0] * b.unitShape[1], 0);
   if (unitBytes > options.scoreBudgetBytes) {
@@ -285,35 +298,36 @@ function globalBlocks16(
   }
   progress.restart(prunable.reduce((n, t) => n + t.byteLength, 0));
   const layers: Array<{ name: string; shape: readonly number[]; scores: Float32Array }> = [];
-  for (const t of prunable) {
-    const layer = layerOf(t, read(t));
+  await eachTensorAhead(model, prunable, (t, bytes) => {
+    const layer = layerOf(t, bytes);
     // A copy: layerOf hands out one reused buffer.
     if (layer !== undefined) layers.push({ name: t.name, shape: layer.shape, scores: layer.scores.slice() });
     progress.advance(t.byteLength, 'pass 1/2: scoring', t.name);
-  }
+  });
   if (nonFinite.length > 0) throw new NonFiniteError(options.criterion, nonFinite);
   const { masks } = patternMasks(layers, { ...maskOptions(options, 'global'), pattern: parsePattern('1x1') });
   layers.length = 0;
   progress.restart(model.dataBytes);
   const isPrunable = new Set(prunable.map((t) => t.name));
-  for (const t of model.tensors) {
-    const bytes = read(t);
-    if (isPrunable.has(t.name)) finish(t, bytes, ownMask(masks, t.name));
-    else sink.tensor(t, bytes);
+  await eachTensorAhead(model, model.tensors, (t, bytes) => {
+    const written = isPrunable.has(t.name) ? finish(t, bytes, ownMask(masks, t.name)) : sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'pass 2/2: writing', t.name);
-  }
+    return written;
+  });
   return totals.result();
 }
 
 /**
  * Global selection over a model too big to hold its scores: INC's step loop (lib/pruning/step-select.ts
  * `selectStepFrom`, the oracle of the native step pruneOneShot runs), with every k-th value searched by
- * histogram rounds over unit scores re-read and re-scored from the checkpoint one tensor at a time (three
- * reads of the active tensors per search; one more for each layer a cap or the min budget freezes). So the
- * masks are pruneOneShot's in both tie modes. A first pass proves every tensor scores cleanly; the last
- * writes the masks.
+ * histogram rounds over unit scores re-read and re-scored from the checkpoint one tensor at a time. A first
+ * pass proves every tensor scores cleanly and keeps each one's first-digit histogram, so a search starts
+ * without a read; its boundary bucket is then collected in one read when it fits in the score budget (else
+ * one read per digit until it does). So a search reads the active tensors once (at most three times), plus
+ * one read for each layer a cap or the min budget freezes; the masks are pruneOneShot's in both tie modes.
+ * The last pass writes the masks.
  */
-function byRounds(
+async function byRounds(
   model: Checkpoint,
   read: (t: CheckpointTensor) => Uint8Array,
   prunable: readonly CheckpointTensor[],
@@ -322,7 +336,7 @@ function byRounds(
   sink: PruneSink,
   progress: BytesProgress,
   totals: Totals,
-): StreamPruneResult {
+): Promise<StreamPruneResult> {
   const pattern = parsePattern(patternName);
   const exact = options.tieMode === 'exact';
   const prepare = (t: CheckpointTensor, bytes: Uint8Array): PreparedLayer | undefined => {
@@ -334,28 +348,47 @@ function byRounds(
   const selectable: CheckpointTensor[] = [];
   const sizes: number[] = [];
   const nonNan: number[] = [];
-  for (const t of prunable) {
-    const layer = prepare(t, read(t));
+  const firstDigit: Uint32Array[] = [];
+  await eachTensorAhead(model, prunable, (t, bytes) => {
+    const layer = prepare(t, bytes);
     if (layer !== undefined && layer.skip === null) {
       selectable.push(t);
       sizes.push(layer.units.length);
       nonNan.push(nonNanCount(layer.units));
+      firstDigit.push(firstDigitOf(layer.units));
     }
     progress.advance(t.byteLength, 'pass 1: scoring', t.name);
-  }
+  });
   if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
   let lastRead = Infinity;
+  const unitsOf = (j: number, stage: string) => {
+    const t = selectable[j];
+    // Each search reads the layers in model order: a read not after the last one starts a new pass.
+    if (j <= lastRead) progress.restart(prunableBytes);
+    lastRead = j;
+    const units = (prepare(t, read(t)) as PreparedLayer).units;
+    progress.advance(t.byteLength, stage, t.name);
+    return units;
+  };
   const source: UnitSource = {
     sizes,
     nonNan,
-    withUnits: (j, use) => {
-      const t = selectable[j];
-      // Each search reads the layers in model order: a read not after the last one starts a new pass.
-      if (j <= lastRead) progress.restart(prunableBytes);
-      lastRead = j;
-      const units = (prepare(t, read(t)) as PreparedLayer).units;
-      progress.advance(t.byteLength, 'ranking', t.name);
-      return use(units);
+    firstDigit,
+    withUnits: (j, use) => use(unitsOf(j, 'ranking')),
+    // The units left in a search's boundary bucket, held when they fit in the score budget: one read
+    // collects them, and the search ends in memory instead of a read per radix digit.
+    narrow: (set, prefix, prefixBits, count) => {
+      if (4 * count > options.scoreBudgetBytes) return undefined;
+      const held: Float32Array[] = [];
+      const all = new Float32Array(count);
+      let at = 0;
+      for (const j of set) {
+        const units = unitsOf(j, 'ranking: collecting the boundary');
+        const n = unitsWithPrefix(units, prefix, prefixBits, all.subarray(at));
+        held[j] = all.subarray(at, at + n);
+        at += n;
+      }
+      return { sizes, withUnits: (j, use) => use(held[j]) };
     },
   };
   const step = selectStepFrom(
@@ -372,20 +405,19 @@ function byRounds(
   const isPrunable = new Set(prunable.map((t) => t.name));
   const cutOf = new Map(selectable.map((t, j) => [t.name, step.unchanged ? KEEP_ALL : step.cuts[j]]));
   progress.restart(model.dataBytes);
-  for (const t of model.tensors) {
-    const bytes = read(t);
+  await eachTensorAhead(model, model.tensors, (t, bytes) => {
     const cut = cutOf.get(t.name);
-    if (cut !== undefined) {
+    let written: Promise<void> | void;
+    if (isPrunable.has(t.name)) {
       // The scores come from the bytes before any is zeroed: the mask is written before finish zeroes them.
-      const { masks } = buildMasks([prepare(t, bytes) as PreparedLayer], pattern, exact, [cut], undefined);
-      finishTensor(t, bytes, ownMask(masks, t.name));
-    } else if (isPrunable.has(t.name)) {
-      // The pattern skips it: an all-ones mask.
-      const { masks } = buildMasks([prepare(t, bytes) as PreparedLayer], pattern, exact, [], undefined);
-      finishTensor(t, bytes, ownMask(masks, t.name));
-    } else sink.tensor(t, bytes);
+      // A tensor the pattern skips gets an all-ones mask (no cut).
+      const cuts = cut === undefined ? [] : [cut];
+      const { masks } = buildMasks([prepare(t, bytes) as PreparedLayer], pattern, exact, cuts, undefined);
+      written = finishTensor(t, bytes, ownMask(masks, t.name));
+    } else written = sink.tensor(t, bytes);
     progress.advance(t.byteLength, 'last pass: writing', t.name);
-  }
+    return written;
+  });
   return totals.result();
 }
 

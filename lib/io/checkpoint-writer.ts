@@ -59,6 +59,8 @@ function jsonText(v: JsonValue | string): string {
 /** A checkpoint being written. */
 export class CheckpointWriter {
   private published = false;
+  /** The flush of each shard started by writeAsync once its last tensor was handed over. */
+  private readonly flushes: Array<Promise<void> | undefined> = [];
 
   private constructor(
     readonly dest: string,
@@ -101,9 +103,35 @@ export class CheckpointWriter {
     this.writers[shard].write(name, data);
   }
 
+  /**
+   * {@link write} on libuv's thread pool (SafetensorsWriter.writeAsync): `data` must stay unchanged until
+   * the promise settles. A shard whose last tensor this is starts its flush at once, behind its writes,
+   * while the next shards are written.
+   */
+  writeAsync(shard: number, name: string, data: Uint8Array): Promise<void> {
+    const w = this.writers[shard];
+    const done = w.writeAsync(name, data);
+    if (w.complete) {
+      const flushed = w.finishAsync();
+      flushed.catch(() => {}); // awaited by finishAsync
+      this.flushes[shard] = flushed;
+    }
+    return done;
+  }
+
   /** Flushes and closes every shard, and writes the index of a sharded output. */
   finish(): void {
     for (const w of this.writers) w.finish();
+    this.writeIndex();
+  }
+
+  /** {@link finish} after every write of {@link writeAsync}, the shards flushed on the thread pool. */
+  async finishAsync(): Promise<void> {
+    await Promise.all(this.writers.map((w, i) => this.flushes[i] ?? w.finishAsync()));
+    this.writeIndex();
+  }
+
+  private writeIndex(): void {
     const plan = this.plan;
     if (plan.kind === 'sharded' && this.tempDir !== undefined) {
       const weightMap: string[] = [];

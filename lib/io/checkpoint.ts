@@ -41,6 +41,8 @@ export interface Checkpoint {
   readonly dataBytes: number;
   /** Reads one tensor's bytes. */
   read(t: CheckpointTensor, into?: Uint8Array): Uint8Array;
+  /** {@link read} into `into` (its length) on libuv's thread pool. */
+  readAsync(t: CheckpointTensor, into: Uint8Array): Promise<Uint8Array>;
   close(): void;
 }
 
@@ -116,6 +118,7 @@ function assemble(
     metadata,
     dataBytes,
     read: (t, into) => shards[t.shard].read(t, into),
+    readAsync: (t, into) => shards[t.shard].readAsync(t, into),
     close: () => {
       for (const s of shards) s.close();
     },

@@ -5,7 +5,7 @@
  * into place at the end. Memory is bounded by the largest tensor, not the file.
  */
 import * as fs from 'node:fs';
-import { cleanStaleTemps, fsyncDir, tempPathFor, writeFully } from './atomic';
+import { WRITE_CHUNK, cleanStaleTemps, fsyncDir, tempPathFor, writeFully } from './atomic';
 import {
   type HeaderEntry,
   type SafetensorsDtype,
@@ -29,23 +29,59 @@ export interface TensorInfo {
   readonly byteLength: number;
 }
 
+/** Bytes written behind after which writeAsync starts their write-back to disk (measured: docs/checkpoints.md). */
+const WRITEBACK_BYTES = 128 * 2 ** 20;
+
 /** Largest single read: Node reads at most 2 GiB - 1 bytes per call. */
 const READ_CHUNK = 1 << 30;
+
+/** The error of a read that met the file's end early (it shrank while in use). */
+function truncatedError(into: Uint8Array, position: number, done: number, source: string, tensor?: string) {
+  return new SafetensorsError(
+    `file ended at byte ${position + done} while ${into.byteLength} bytes were read from byte ${position}; it was truncated while in use`,
+    source,
+    tensor,
+  );
+}
 
 /** Reads exactly `length` bytes at `position` into `into`, or fails naming the file (it shrank). */
 function readFully(fd: number, into: Uint8Array, position: number, source: string, tensor?: string): void {
   let done = 0;
   while (done < into.byteLength) {
     const n = fs.readSync(fd, into, done, Math.min(READ_CHUNK, into.byteLength - done), position + done);
-    if (n === 0) {
-      throw new SafetensorsError(
-        `file ended at byte ${position + done} while ${into.byteLength} bytes were read from byte ${position}; it was truncated while in use`,
-        source,
-        tensor,
-      );
-    }
+    if (n === 0) throw truncatedError(into, position, done, source, tensor);
     done += n;
   }
+}
+
+/** {@link readFully} on libuv's thread pool: the calling thread computes meanwhile. */
+async function readFullyAsync(
+  fd: number,
+  into: Uint8Array,
+  position: number,
+  source: string,
+  tensor?: string,
+): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await fsRead(fd, into, done, Math.min(READ_CHUNK, into.byteLength - done), position + done);
+    if (bytesRead === 0) throw truncatedError(into, position, done, source, tensor);
+    done += bytesRead;
+  }
+}
+
+/** fs.read as a promise (positional: reads of several tensors may run at once). */
+function fsRead(fd: number, into: Uint8Array, offset: number, length: number, position: number) {
+  return new Promise<{ bytesRead: number }>((resolve, reject) =>
+    fs.read(fd, into, offset, length, position, (err, bytesRead) => (err ? reject(err) : resolve({ bytesRead }))),
+  );
+}
+
+/** fs.write as a promise (positional). */
+function fsWrite(fd: number, from: Uint8Array, offset: number, length: number, position: number) {
+  return new Promise<number>((resolve, reject) =>
+    fs.write(fd, from, offset, length, position, (err, written) => (err ? reject(err) : resolve(written))),
+  );
 }
 
 /**
@@ -118,6 +154,15 @@ export class SafetensorsReader {
     return out;
   }
 
+  /** {@link read} into `into` (its length) on libuv's thread pool. */
+  async readAsync(t: TensorInfo, into: Uint8Array): Promise<Uint8Array> {
+    if (this.fd === undefined) throw new SafetensorsError('is closed', this.path, t.name);
+    if (into.byteLength !== t.byteLength)
+      throw new RangeError(`read(${t.name}): buffer of ${into.byteLength} bytes, the tensor has ${t.byteLength}`);
+    await readFullyAsync(this.fd, into, t.offset, this.path, t.name);
+    return into;
+  }
+
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
@@ -143,6 +188,15 @@ export class SafetensorsWriter {
   private fd: number | undefined;
   private next = 0;
   private finished = false;
+  /** Where the next tensor's bytes go (the header is written at create). */
+  private position: number;
+  /** Writes started by {@link writeAsync} and not yet awaited. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The flush of {@link finishAsync} while it runs. */
+  private flushing: Promise<void> | undefined;
+  /** Bytes written by writeAsync since the last early write-back, and whether one runs. */
+  private unflushed = 0;
+  private writingBack = false;
 
   private constructor(
     /** Destination path. */
@@ -152,8 +206,10 @@ export class SafetensorsWriter {
     private readonly specs: readonly TensorSpec[],
     private readonly sizes: readonly number[],
     fd: number,
+    headerBytes: number,
   ) {
     this.fd = fd;
+    this.position = headerBytes;
   }
 
   /**
@@ -173,7 +229,7 @@ export class SafetensorsWriter {
     const tmp = tempPath ?? tempPathFor(dest);
     if (tempPath === undefined) cleanStaleTemps(dest);
     const fd = fs.openSync(tmp, 'w', 0o644);
-    const writer = new SafetensorsWriter(dest, tmp, specs, sizes, fd);
+    const writer = new SafetensorsWriter(dest, tmp, specs, sizes, fd, head.byteLength);
     try {
       writeFully(fd, head);
     } catch (err) {
@@ -183,16 +239,18 @@ export class SafetensorsWriter {
     return writer;
   }
 
+  /** True once every tensor has been handed over (written, or being written by writeAsync). */
+  get complete(): boolean {
+    return this.next === this.specs.length;
+  }
+
   /** Names of the tensors still to write, in order. */
   get pending(): string[] {
     return this.specs.slice(this.next).map((s) => s.name);
   }
 
-  /**
-   * Writes the next tensor's bytes.
-   * @throws SafetensorsError if `name` is not the next tensor or the byte length is wrong.
-   */
-  write(name: string, data: Uint8Array): void {
+  /** Checks that `name` is the next tensor and `data` its size, and moves on; returns where it goes. */
+  private claim(name: string, data: Uint8Array): { fd: number; position: number } {
     if (this.fd === undefined || this.finished) throw new SafetensorsError('writer is closed', this.path, name);
     const spec = this.specs[this.next];
     if (spec === undefined || spec.name !== name)
@@ -207,20 +265,106 @@ export class SafetensorsWriter {
         this.path,
         name,
       );
-    writeFully(this.fd, data);
+    const position = this.position;
+    this.position += data.byteLength;
     this.next++;
+    return { fd: this.fd, position };
+  }
+
+  /**
+   * Writes the next tensor's bytes.
+   * @throws SafetensorsError if `name` is not the next tensor or the byte length is wrong.
+   */
+  write(name: string, data: Uint8Array): void {
+    const { fd, position } = this.claim(name, data);
+    writeFully(fd, data, position);
+  }
+
+  /**
+   * {@link write} on libuv's thread pool, at the tensor's own position (several may be under way): the
+   * order is checked now; `data` must stay unchanged until the promise settles.
+   */
+  writeAsync(name: string, data: Uint8Array): Promise<void> {
+    const { fd, position } = this.claim(name, data);
+    const done = (async () => {
+      for (let at = 0; at < data.byteLength;) {
+        const len = Math.min(WRITE_CHUNK, data.byteLength - at);
+        at += await fsWrite(fd, data, at, len, position + at);
+      }
+      this.startWriteback(fd, data.byteLength);
+    })();
+    return this.track(done);
+  }
+
+  /** Keeps `p` in inFlight until it settles (finishAsync and discard wait for it; the caller sees a rejection). */
+  private track(p: Promise<void>): Promise<void> {
+    this.inFlight.add(p);
+    const forget = () => this.inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /**
+   * Counts `bytes` more written, and past {@link WRITEBACK_BYTES} since the last time starts the disk on them
+   * (fdatasync on the thread pool, not awaited): the closing flush then waits for the tail only, and the
+   * disk works while the caller computes.
+   */
+  private startWriteback(fd: number, bytes: number): void {
+    this.unflushed += bytes;
+    if (this.unflushed < WRITEBACK_BYTES || this.writingBack) return;
+    this.unflushed = 0;
+    this.writingBack = true;
+    const synced = new Promise<void>((resolve, reject) =>
+      fs.fdatasync(fd, (err) => {
+        this.writingBack = false;
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
+    synced.catch(() => {}); // seen by drain
+    void this.track(synced);
+  }
+
+  /** Waits for every write (and write-back) of {@link writeAsync} still under way; fails with the first error. */
+  private async drain(): Promise<void> {
+    // A write that ends may start a write-back: wait until none is left.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** {@link finish} after the writes under way, with the flush on the thread pool. */
+  async finishAsync(): Promise<void> {
+    await this.drain();
+    this.checkComplete();
+    const fd = this.fd as number;
+    this.flushing = new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+    this.close();
   }
 
   /** Checks every tensor was written, flushes the temporary to disk and closes it. */
   finish(): void {
+    if (this.inFlight.size > 0)
+      throw new SafetensorsError('finish() while writes are under way: finishAsync()', this.path);
+    this.checkComplete();
+    fs.fsyncSync(this.fd as number);
+    this.close();
+  }
+
+  private checkComplete(): void {
     if (this.fd === undefined) throw new SafetensorsError('writer is closed', this.path);
     if (this.next !== this.specs.length)
       throw new SafetensorsError(
         `${this.specs.length - this.next} tensors were not written (next: ${JSON.stringify(this.specs[this.next].name)})`,
         this.path,
       );
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
+  }
+
+  private close(): void {
+    fs.closeSync(this.fd as number);
     this.fd = undefined;
     this.finished = true;
   }
@@ -232,8 +376,15 @@ export class SafetensorsWriter {
     fsyncDir(path.dirname(path.resolve(this.path)));
   }
 
-  /** Closes and removes the temporary; never throws (it runs on the way out of a failure). */
+  /**
+   * Closes and removes the temporary; never throws (it runs on the way out of a failure). With writes
+   * still under way, after they settle (closing first could hand their descriptor to another file).
+   */
   discard(): void {
+    if (this.inFlight.size > 0 || this.flushing !== undefined) {
+      void Promise.allSettled([...this.inFlight, this.flushing]).then(() => this.discard());
+      return;
+    }
     try {
       if (this.fd !== undefined) fs.closeSync(this.fd);
     } catch {

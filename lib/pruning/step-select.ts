@@ -68,6 +68,16 @@ export interface UnitSource {
   readonly nonNan?: readonly number[];
   /** Runs `use` on layer j's unit scores (valid only during the call). */
   withUnits<T>(j: number, use: (units: Float32Array) => T): T;
+  /**
+   * Each layer's histogram of the first radix digit (`selectHistogram(units, 0, 0, 11, h)`), when the
+   * source counted it as it first read the units: every search then starts without a read.
+   */
+  readonly firstDigit?: readonly Uint32Array[];
+  /**
+   * A source holding only the units of layers `set` whose key starts with `prefix` (its top `prefixBits`
+   * bits; `count` of them in all), or undefined: the rest of a search reads that instead of this source.
+   */
+  narrow?(set: readonly number[], prefix: number, prefixBits: number, count: number): UnitSource | undefined;
 }
 
 /** A source over held unit arrays. */
@@ -78,7 +88,8 @@ export function heldUnits(units: readonly Float32Array[]): UnitSource {
 /**
  * The k-th smallest key over the layers `set` of `source` (1 <= k <= their total), with each layer's count
  * below it and equal to it. Histograms summed over the layers, three radix passes (one read of each layer
- * per pass).
+ * per pass; the first comes from `firstDigit` when the source has it, and after a pass the search goes on
+ * over the units the source can `narrow` to, held).
  */
 function kthOver(
   source: UnitSource,
@@ -92,13 +103,17 @@ function kthOver(
   let prefix = 0;
   let prefixBits = 0;
   let globalBelow = 0;
-  for (const bits of DIGITS) {
+  let from = source;
+  DIGITS.forEach((bits, digit) => {
     const bins = 2 ** bits;
     sum.fill(0, 0, bins);
     set.forEach((j, i) => {
       const h = hist[i].subarray(0, bins);
-      h.fill(0);
-      source.withUnits(j, (units) => binding.selectHistogram(units, prefix, prefixBits, bits, h));
+      if (digit === 0 && from.firstDigit !== undefined) h.set(from.firstDigit[j]);
+      else {
+        h.fill(0);
+        from.withUnits(j, (units) => binding.selectHistogram(units, prefix, prefixBits, bits, h));
+      }
       for (let c = 0; c < bins; c++) sum[c] += h[c];
     });
     let c = 0;
@@ -109,8 +124,26 @@ function kthOver(
     });
     prefix = prefix * 2 ** bits + c;
     prefixBits += bits;
-  }
+    if (digit < DIGITS.length - 1) from = from.narrow?.(set, prefix, prefixBits, sum[c]) ?? from;
+  });
   return { key: prefix >>> 0, below, ties };
+}
+
+/** The histogram {@link UnitSource.firstDigit} holds for one layer's units. */
+export function firstDigitOf(units: Float32Array): Uint32Array {
+  const h = new Uint32Array(2 ** DIGITS[0]);
+  binding.selectHistogram(units, 0, 0, DIGITS[0], h);
+  return h;
+}
+
+/**
+ * The units whose key starts with `prefix` (its top `prefixBits` bits, 1 to 32), in order, copied bit for bit
+ * into `out` from its start (which must have room for them all); returns how many.
+ */
+export function unitsWithPrefix(units: Float32Array, prefix: number, prefixBits: number, out: Float32Array): number {
+  const n = binding.selectGather(units, prefix, prefixBits, out);
+  if (n > out.length) throw new Error(`internal: ${n} units under the prefix, room for ${out.length}`);
+  return n;
 }
 
 /** Units that are not NaN. */
@@ -186,7 +219,10 @@ export function selectStep(
   return selectStepFrom(heldUnits(units), previousZeros, o);
 }
 
-/** {@link selectStep} over units read from `source` (each k-th value search reads every active layer 3 times). */
+/**
+ * {@link selectStep} over units read from `source` (each k-th value search reads every active layer up to 3
+ * times: fewer with the source's `firstDigit` and `narrow`).
+ */
 export function selectStepFrom(
   source: UnitSource,
   previousZeros: readonly number[],

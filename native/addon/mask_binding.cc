@@ -88,6 +88,21 @@ Napi::Value select_count(const Napi::CallbackInfo& info) {
       info.Env(), static_cast<double>(run_select_count(scores.data, scores.length, static_cast<std::uint32_t>(key))));
 }
 
+// selectGather(scores, prefix, prefixBits, out) -> scores whose key starts with the prefix (copied while out has room)
+Napi::Value select_gather(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View<float> scores = float32_arg(info[0], "scores");
+  const double prefix = integer_arg(info[1], "prefix", 0, 4294967295.0);
+  const unsigned prefix_bits = static_cast<unsigned>(integer_arg(info[2], "prefixBits", 1, 32));
+  const View<float> out = float32_arg(info[3], "out");
+  if (prefix >= std::ldexp(1.0, static_cast<int>(prefix_bits)))
+    throw Napi::RangeError::New(env, "prefix must be below 2^prefixBits");
+  require_disjoint(env, out.data, out.length * 4, "out", scores.data, scores.length * 4, "scores", false);
+  const std::size_t found = run_select_gather(scores.data, scores.length, static_cast<std::uint32_t>(prefix),
+                                              prefix_bits, out.data, out.length);
+  return Napi::Number::New(env, static_cast<double>(found));
+}
+
 // selectEmit(scores, key, quota, keep) -> ties (elements whose key equals `key`)
 Napi::Value select_emit(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -167,6 +182,7 @@ const Export kMaskExports[] = {
     {"selectHistogram", select_histogram},
     {"selectCount", select_count},
     {"selectEmit", select_emit},
+    {"selectGather", select_gather},
     {"maskNM", mask_nm},
     {"maskExpandBlocks", mask_expand_blocks},
     {"maskApply", mask_apply},

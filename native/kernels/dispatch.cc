@@ -32,10 +32,11 @@ constexpr IsaEntry kIsaTable[] = {
 
 constexpr std::size_t kIsaCount = sizeof kIsaTable / sizeof kIsaTable[0];
 
-// `simd` with every empty (null) entry taken from `serial`: a set implements only the kernels where it
-// gains, and the others run the scalar ones (a table holds function pointers only).
+// `simd` with every empty (null) entry taken from `lower`, the next set of kIsaTable, already filled: a set
+// implements only the kernels where it gains, and the others run the next set's (AVX-512 -> AVX2 ->
+// scalar; a CPU with AVX-512 has AVX2). A table holds function pointers only.
 template <typename Table>
-Table with_serial_fallback_(const Table& simd, const Table& serial) {
+Table with_fallback_(const Table& simd, const Table& lower) {
   using Slot = void (*)();
   static_assert(sizeof(Table) % sizeof(Slot) == 0, "a kernel table holds function pointers only");
   Table out = simd;
@@ -43,7 +44,7 @@ Table with_serial_fallback_(const Table& simd, const Table& serial) {
     Slot slot = nullptr;
     std::memcpy(&slot, reinterpret_cast<const char*>(&out) + at, sizeof slot);
     if (slot == nullptr)
-      std::memcpy(reinterpret_cast<char*>(&out) + at, reinterpret_cast<const char*>(&serial) + at, sizeof slot);
+      std::memcpy(reinterpret_cast<char*>(&out) + at, reinterpret_cast<const char*>(&lower) + at, sizeof slot);
   }
   return out;
 }
@@ -59,11 +60,15 @@ struct Tables {
 const Tables* tables_() {
   static const auto* tables = [] {
     static Tables filled[kIsaCount];
-    for (std::size_t i = 0; i < kIsaCount; ++i)
-      filled[i] = {with_serial_fallback_(*kIsaTable[i].score, score_kernels_serial),
-                   with_serial_fallback_(*kIsaTable[i].mask, mask_kernels_serial),
-                   with_serial_fallback_(*kIsaTable[i].half, half_kernels_serial),
-                   with_serial_fallback_(*kIsaTable[i].prune16, prune16_kernels_serial)};
+    // From the last (the complete scalar set) up, each set's gaps from the one below it.
+    for (std::size_t i = kIsaCount; i-- > 0;) {
+      const Tables lower = i + 1 < kIsaCount ? filled[i + 1]
+                                             : Tables{score_kernels_serial, mask_kernels_serial, half_kernels_serial,
+                                                      prune16_kernels_serial};
+      filled[i] = {with_fallback_(*kIsaTable[i].score, lower.score), with_fallback_(*kIsaTable[i].mask, lower.mask),
+                   with_fallback_(*kIsaTable[i].half, lower.half),
+                   with_fallback_(*kIsaTable[i].prune16, lower.prune16)};
+    }
     return filled;
   }();
   return tables;

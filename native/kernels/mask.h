@@ -63,8 +63,23 @@ using expand_blocks_u8_t = void (*)(const std::uint8_t* block_keep, std::size_t 
                                     std::size_t bm, std::uint8_t* keep);
 // w[i] = +0 where keep[i] == 0 (and g[i] too, if g is not null); everything else untouched.
 using apply_mask_f32_t = void (*)(float* w, float* g, const std::uint8_t* keep, std::size_t n);
+// N:M group scores (INC 2.x patterns/ninm.py): out[g] = reduce over j in [g*m, (g+1)*m) of
+// (keep[j] ? +0 : s[j]), for g < n_elems / m: the reduction over all m of the scores with the weights the
+// group keeps zeroed (INC's `score * ~least_N_mask`), i.e. over the scores of the weights it would prune.
+// Numeric policy (lib/pruning/pattern-masks.ts did it so): a float32 sum left to right from +0 over the m
+// entries, a kept entry adding +0 (which leaves the sum as it is: it starts at +0, so it is never -0);
+// `mean` divides the sum by m once; `max` starts at +0 and takes an entry that is greater, or NaN.
+using group_scores_f32_t = void (*)(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m,
+                                    BlockReduce op, float* out);
+// Copies to out, in index order, the s[i] whose key's top prefix_bits bits equal prefix (the units of one
+// radix bucket, so the later passes read only them). Needs 1 <= prefix_bits <= 32, prefix < 2^prefix_bits;
+// out has room for the matches plus kCollectSlack floats (vector kernels store whole vectors past the last
+// match). Returns the number of matches.
+constexpr std::size_t kCollectSlack = 16;
+using collect_f32_t = std::size_t (*)(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
+                                      float* out);
 
-// A null entry in a set's table means: the scalar kernel (dispatch.cc fills it in).
+// A null entry in a set's table means: the next set's kernel (AVX-512 -> AVX2 -> scalar; dispatch.cc).
 struct MaskKernels {
   reduce_blocks_f32_t reduce_blocks_f32;
   keys_f32_t keys_f32;
@@ -74,6 +89,8 @@ struct MaskKernels {
   nm_f32_t nm_f32;
   expand_blocks_u8_t expand_blocks_u8;
   apply_mask_f32_t apply_mask_f32;
+  collect_f32_t collect_f32;
+  group_scores_f32_t group_scores_f32;
 };
 
 // One table per instruction set, each defined in native/kernels/mask/<isa>.cc where compiled.

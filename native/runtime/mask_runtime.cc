@@ -45,6 +45,15 @@ void for_pieces_(const Split& split, const std::function<void(std::size_t)>& tas
 
 }  // namespace
 
+void run_split(std::size_t units, std::size_t unit_elements,
+               const std::function<void(std::size_t, std::size_t)>& task) {
+  const Split split = split_(units, unit_elements);
+  for_pieces_(split, [&](std::size_t p) {
+    const std::size_t begin = split.begin(p), end = split.end(p, units);
+    if (begin < end) task(begin, end);
+  });
+}
+
 std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits,
                                  unsigned digit_bits, std::uint32_t* hist) {
   const MaskKernels& k = mask_kernels();
@@ -66,6 +75,14 @@ std::size_t run_select_histogram(const float* s, std::size_t n, std::uint32_t pr
   return total;
 }
 
+std::size_t run_select_collect(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out) {
+  const MaskKernels& k = mask_kernels();
+  std::size_t count = 0;
+  for (std::size_t begin = 0; begin < n; begin += kMaxPiece)
+    count += k.collect_f32(s + begin, std::min(kMaxPiece, n - begin), prefix, prefix_bits, out + count);
+  return count;
+}
+
 void run_select_keys(const float* s, std::size_t n, std::uint32_t* keys) {
   const MaskKernels& k = mask_kernels();
   const Split split = split_(n);
@@ -73,6 +90,27 @@ void run_select_keys(const float* s, std::size_t n, std::uint32_t* keys) {
     const std::size_t begin = split.begin(p);
     k.keys_f32(s + begin, keys + begin, split.end(p, n) - begin);
   });
+}
+
+std::size_t run_select_gather(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out,
+                              std::size_t capacity) {
+  const MaskKernels& k = mask_kernels();
+  // Keys a slice at a time (the kernel of the active ISA), kept in L1.
+  constexpr std::size_t kSlice = 4096;
+  std::uint32_t keys[kSlice];
+  const unsigned shift = 32 - prefix_bits;
+  std::size_t found = 0;
+  for (std::size_t begin = 0; begin < n; begin += kSlice) {
+    const std::size_t len = std::min(kSlice, n - begin);
+    k.keys_f32(s + begin, keys, len);
+    for (std::size_t i = 0; i < len; ++i) {
+      // shift 32 would be undefined: a 32-bit prefix is the whole key.
+      if ((shift == 32 ? 0u : keys[i] >> shift) != prefix) continue;
+      if (found < capacity) out[found] = s[begin + i];
+      ++found;
+    }
+  }
+  return found;
 }
 
 std::size_t run_select_count(const float* s, std::size_t n, std::uint32_t key) {
@@ -126,6 +164,39 @@ void run_mask_reduce_blocks(const float* s, std::size_t rows, std::size_t cols, 
     const std::size_t begin = split.begin(p), end = split.end(p, block_rows);
     if (begin < end)
       k.reduce_blocks_f32(s + begin * bn * cols, (end - begin) * bn, cols, bn, bm, op, out + begin * block_cols);
+  });
+}
+
+// Block scores per tile of run_mask_reduce_blocks_histogram: 64 KiB, well inside a core's L2.
+constexpr std::size_t kTileUnits = std::size_t{1} << 14;
+
+void run_mask_reduce_blocks_histogram(const float* s, std::size_t rows, std::size_t cols, std::size_t bn,
+                                      std::size_t bm, BlockReduce op, float* out, unsigned digit_bits,
+                                      std::uint32_t* hist) {
+  const MaskKernels& k = mask_kernels();
+  const std::size_t block_rows = rows / bn, block_cols = cols / bm, bins = std::size_t{1} << digit_bits;
+  const Split split = split_(block_rows, bn * cols);
+  const std::size_t tile_rows = std::max<std::size_t>(1, kTileUnits / std::max<std::size_t>(1, block_cols));
+  std::vector<std::uint32_t> partial(split.pieces > 1 ? split.pieces * bins : 0, 0);
+  for_pieces_(split, [&](std::size_t p) {
+    std::uint32_t* h = split.pieces > 1 ? &partial[p * bins] : hist;
+    for (std::size_t begin = split.begin(p), end = split.end(p, block_rows); begin < end; begin += tile_rows) {
+      const std::size_t stop = std::min(end, begin + tile_rows);
+      k.reduce_blocks_f32(s + begin * bn * cols, (stop - begin) * bn, cols, bn, bm, op, out + begin * block_cols);
+      k.histogram_f32(out + begin * block_cols, (stop - begin) * block_cols, 0, 0, digit_bits, h);
+    }
+  });
+  for (std::size_t p = 0; p < partial.size(); ++p) hist[p % bins] += partial[p];
+}
+
+void run_mask_group_scores(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m, BlockReduce op,
+                           float* out) {
+  const MaskKernels& k = mask_kernels();
+  const std::size_t groups = n_elems / m;
+  const Split split = split_(groups, m);
+  for_pieces_(split, [&](std::size_t p) {
+    const std::size_t begin = split.begin(p), end = split.end(p, groups);
+    if (begin < end) k.group_scores_f32(s + begin * m, keep + begin * m, (end - begin) * m, m, op, out + begin);
   });
 }
 

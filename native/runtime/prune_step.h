@@ -5,7 +5,7 @@
 //
 // Units: the blocks of each layer's 2-D view for NxM patterns (scored by the block reduction), or the groups
 // of M consecutive view-order weights for N:M (candidates: each group's N smallest; unit score: the
-// reduction of the candidates' scores over all M, kernels/group_scores.h; the ratios come scaled by M/N).
+// reduction of the candidates' scores over all M, kernels/mask.h group_scores_f32; the ratios come scaled by M/N).
 //
 // The loop (one scope: all layers in global scope, each layer alone in local scope):
 //   1. k = count(units * ratio) (INC's int() in threshold mode, target_count in exact mode); k <= 0 leaves
@@ -17,7 +17,9 @@
 // lib/pruning/step-select.ts holds the same loop in TypeScript: the oracle the tests hold this one to.
 //
 // Memory: the caller owns every buffer a layer keeps between steps (masks, unit scores, N:M candidates);
-// the step allocates scratch of one layer's size (view-order scores and masks), reused layer after layer.
+// the step allocates scratch of one layer's size (view-order scores and masks), reused layer after layer,
+// 8 KiB per layer (its first radix digit's histogram) and, when the radix bucket of the k-th unit holds at
+// most 1/8 of the scope's units, a copy of that bucket's units.
 #pragma once
 #include <cstddef>
 #include <cstdint>

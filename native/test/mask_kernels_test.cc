@@ -127,6 +127,19 @@ void check_oracle_(std::mt19937& rng) {
                                                        kKindNames[kind] + " prefix bits " +
                                                        std::to_string(prefix_bits));
     }
+    // Collection: the values of one bucket, in index order (bits kept: -0 stays -0, NaN payloads stay).
+    for (unsigned prefix_bits : {1u, 11u, 22u, 32u}) {
+      const std::uint32_t prefix = static_cast<std::uint32_t>(std::uint64_t{pivot} >> (32 - prefix_bits));
+      std::vector<std::uint32_t> want;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (std::uint64_t{keys[i]} >> (32 - prefix_bits) == prefix) want.push_back(bits_(v[i]));
+      std::vector<float> out(v.size() + kCollectSlack);
+      const std::size_t count = k.collect_f32(v.data(), v.size(), prefix, prefix_bits, out.data());
+      std::vector<std::uint32_t> got;
+      for (std::size_t i = 0; i < count; ++i) got.push_back(bits_(out[i]));
+      expect_(got == want, std::string("scalar collection keeps one bucket in order: ") + kKindNames[kind] +
+                               " prefix bits " + std::to_string(prefix_bits));
+    }
     // Emission: exactly the first `quota` ties (index order) and everything below.
     const std::size_t ties = static_cast<std::size_t>(std::count(keys.begin(), keys.end(), pivot));
     for (std::size_t quota : {std::size_t{0}, std::size_t{1}, ties / 2, ties, SIZE_MAX}) {
@@ -192,6 +205,24 @@ void check_oracle_(std::mt19937& rng) {
     k.reduce_blocks_f32(mean_in, 2, 3, 2, 3, BlockReduce::kMean, &mean);
     expect_(mean == 3.5f, "scalar block mean: two stages");
   }
+  // N:M group scores: the kept entries count as +0, the pruned ones in order.
+  {
+    const float s[] = {1.f, 2.f, 30.f, 40.f, -3.f, std::nanf(""), 5.f, 7.f};
+    const std::uint8_t keep[] = {0, 0, 1, 1, 1, 1, 0, 0};
+    float out[2];
+    k.group_scores_f32(s, keep, 8, 4, BlockReduce::kSum, out);
+    expect_(out[0] == 3.f && out[1] == 12.f, "scalar group sum skips the kept entries");
+    k.group_scores_f32(s, keep, 8, 4, BlockReduce::kMean, out);
+    expect_(out[0] == 0.75f && out[1] == 3.f, "scalar group mean divides by m");
+    k.group_scores_f32(s, keep, 8, 4, BlockReduce::kMax, out);
+    expect_(out[0] == 2.f && out[1] == 7.f, "scalar group max ignores a kept NaN");
+    const float negative[] = {-1.f, -2.f, 3.f, 4.f};
+    k.group_scores_f32(negative, keep, 4, 4, BlockReduce::kMax, out);
+    expect_(bits_(out[0]) == 0u, "scalar group max starts at +0");
+    const float nan_pruned[] = {1.f, std::nanf(""), 3.f, 4.f};
+    k.group_scores_f32(nan_pruned, keep, 4, 4, BlockReduce::kMax, out);
+    expect_(std::isnan(out[0]), "scalar group max takes a pruned NaN");
+  }
 }
 
 // ---- SIMD against scalar ------------------------------------------------------------------------------
@@ -241,6 +272,59 @@ void compare_histogram_(const std::string& isa, const MaskKernels& simd, const I
       std::printf("FAIL %s prefix_bits=%u digit_bits=%u\n", label_(isa, "histogram_f32", in).c_str(), prefix_bits,
                   digit_bits);
       return;
+    }
+  }
+}
+
+// The bucket of a random element, or a random prefix, over every prefix width the selection uses and the
+// extremes; out is sized to the matches plus the slack, with guard cells after it.
+void compare_collect_(const std::string& isa, const MaskKernels& simd, const Input& in, std::mt19937& rng,
+                      int& failed) {
+  Placed p = place_(in.v, in.offset);
+  std::vector<std::uint32_t> keys(in.n);
+  mask_kernels_serial.keys_f32(p.data(), keys.data(), in.n);
+  const std::uint32_t pivot = in.n ? keys[rng() % in.n] : static_cast<std::uint32_t>(rng());
+  for (unsigned prefix_bits : {1u, 5u, 11u, 22u, 31u, 32u}) {
+    const std::uint32_t source = rng() % 4 == 0 ? static_cast<std::uint32_t>(rng()) : pivot;
+    const std::uint32_t prefix = static_cast<std::uint32_t>(std::uint64_t{source} >> (32 - prefix_bits));
+    std::vector<float> want(in.n + kCollectSlack);
+    const std::size_t want_count = mask_kernels_serial.collect_f32(p.data(), in.n, prefix, prefix_bits, want.data());
+    const float guard = from_bits_(0x7f7abcdeu);
+    std::vector<float> got(want_count + kCollectSlack + 4, guard);
+    const std::size_t got_count = simd.collect_f32(p.data(), in.n, prefix, prefix_bits, got.data());
+    bool ok = got_count == want_count;
+    for (std::size_t i = 0; ok && i < want_count; ++i) ok = bits_(got[i]) == bits_(want[i]);
+    for (std::size_t i = want_count + kCollectSlack; ok && i < got.size(); ++i) ok = bits_(got[i]) == bits_(guard);
+    if (!ok) {
+      ++failed;
+      std::printf("FAIL %s prefix_bits=%u\n", label_(isa, "collect_f32", in).c_str(), prefix_bits);
+      return;
+    }
+  }
+}
+
+// Group scores for every M the kernels specialise and some they do not, random candidate masks (and all
+// kept / all pruned), guard cells after the output.
+void compare_group_scores_(const std::string& isa, const MaskKernels& simd, const Input& in, std::mt19937& rng,
+                           int& failed) {
+  Placed p = place_(in.v, in.offset);
+  for (unsigned m : {2u, 3u, 4u, 8u}) {
+    const std::size_t n_elems = in.n / m * m, groups = n_elems / m;
+    std::vector<std::uint8_t> keep(n_elems);
+    const unsigned fill = static_cast<unsigned>(rng() % 4);  // 0, 1: constant; else random
+    for (std::uint8_t& b : keep) b = static_cast<std::uint8_t>(fill < 2 ? fill : rng() & 1);
+    for (BlockReduce op : {BlockReduce::kMean, BlockReduce::kSum, BlockReduce::kMax}) {
+      std::vector<float> want(groups + 4, from_bits_(0x7f7abcdeu)), got(want);
+      mask_kernels_serial.group_scores_f32(p.data(), keep.data(), n_elems, m, op, want.data());
+      simd.group_scores_f32(p.data(), keep.data(), n_elems, m, op, got.data());
+      for (std::size_t g = 0; g < want.size(); ++g)
+        if (!same_(got[g], want[g])) {
+          ++failed;
+          std::printf("FAIL %s m=%u op=%d: group %zu is %08x, scalar %08x\n",
+                      label_(isa, "group_scores_f32", in).c_str(), m, static_cast<int>(op), g, bits_(got[g]),
+                      bits_(want[g]));
+          return;
+        }
     }
   }
 }
@@ -360,8 +444,10 @@ void compare_isa_(Isa isa, const std::vector<Input>& inputs, std::mt19937& rng) 
       {"keys_f32", [](const std::string& i, const MaskKernels& k, const Input& in, std::mt19937&,
                       int& f) { compare_keys_(i, k, in, f); }},
       {"histogram_f32", compare_histogram_},
+      {"collect_f32", compare_collect_},
       {"emit_f32, count_key_f32", compare_emit_},
       {"nm_f32", compare_nm_},
+      {"group_scores_f32", compare_group_scores_},
       {"apply_mask_f32", compare_apply_},
   };
   for (const Op& op : ops) {

@@ -238,13 +238,26 @@ const HALF_CASES = [
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, twoD: true },
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0', twoD: true },
   { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0', twoD: true },
+  // A budget one unit short of holding the scores: by rounds, each search's boundary bucket held ("narrow").
+  { sparsity: 0.9, pattern: '4x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: 'narrow', twoD: true },
+  {
+    sparsity: 0.7,
+    pattern: '2x2',
+    scope: 'global' as const,
+    tie_mode: 'threshold' as const,
+    budget: 'narrow',
+    twoD: true,
+  },
+  { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'exact' as const, budget: 'narrow', twoD: true },
+  { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'exact' as const, budget: 'narrow' },
+  { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'threshold' as const, budget: 'narrow' },
   // With the 4-D weight: the general path, by histogram rounds over the F32 scores (budget 0).
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0' },
   { sparsity: 0.7, pattern: '2x2', scope: 'global' as const, tie_mode: 'exact' as const, budget: '0' },
   { sparsity: 0.6, pattern: '1x1', scope: 'global' as const, tie_mode: 'threshold' as const, budget: '0' },
   // Caps and the min budget freeze layers (INC's adjust_ratio), held and by rounds, both tie modes.
   ...(['threshold', 'exact'] as const).flatMap((tie_mode) =>
-    [undefined, '0'].flatMap((budget) =>
+    [undefined, '0', 'narrow'].flatMap((budget) =>
       [
         { sparsity: 0.8, pattern: '2x2', max_sparsity_ratio_per_op: 0.85, min_sparsity_ratio_per_op: 0.3 },
         { sparsity: 0.5, pattern: '4x1', max_sparsity_ratio_per_op: 0.6, min_sparsity_ratio_per_op: 0.45 },
@@ -262,6 +275,20 @@ const HALF_CASES = [
   ),
 ];
 
+/**
+ * PRUNEKIT_SCORE_BUDGET for a case: as given, or for 'narrow' 4 bytes short of the scores global scope would
+ * hold (the 16-bit path holds a score per block of the 2-D weights; the general path, with the 4-D weight,
+ * one per element), so the selection runs by rounds and every boundary bucket (never all units) fits.
+ */
+function budgetOf(budget: string, tensors: Array<[string, TensorInput]>, c: { pattern: string }): string {
+  if (budget !== 'narrow') return budget;
+  const weights = tensors.filter(([, t]) => t.shape.length > 1);
+  const elements = weights.reduce((n, [, t]) => n + t.shape.reduce((a, d) => a * d, 1), 0);
+  const sixteenBit = weights.every(([, t]) => t.shape.length === 2);
+  const [bn, bm] = c.pattern.split('x').map(Number);
+  return String(4 * (sixteenBit ? elements / (bn * bm) : elements) - 4);
+}
+
 test.each(HALF_CASES)(
   'BF16 and F16 with ties, $pattern $scope at $sparsity ($tie_mode, score budget $budget, 2-D only $twoD): the output and the report equal the in-memory path',
   async (c) => {
@@ -274,7 +301,7 @@ test.each(HALF_CASES)(
     flags.push('--tie-mode', c.tie_mode);
     if ('max_sparsity_ratio_per_op' in c) flags.push('--max-per-layer', String(c.max_sparsity_ratio_per_op));
     if ('min_sparsity_ratio_per_op' in c) flags.push('--min-per-layer', String(c.min_sparsity_ratio_per_op));
-    const env = 'budget' in c ? { PRUNEKIT_SCORE_BUDGET: c.budget } : {};
+    const env = 'budget' in c ? { PRUNEKIT_SCORE_BUDGET: budgetOf(c.budget as string, tensors, c) } : {};
     const r = await runCli(['prune', model, '-o', out, ...flags], { env });
     expect(r.stderr).toBe('');
     const expected = inMemory(tensors, c);

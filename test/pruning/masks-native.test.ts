@@ -184,6 +184,29 @@ describe('keys, histogram, emission', () => {
     }
   });
 
+  it('selectGather copies the scores whose key starts with a prefix, in order and bit for bit', () => {
+    const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
+    for (const [key, prefixBits] of [
+      [keys[17], 11],
+      [keys[17], 22],
+      [keys[17], 32],
+      [scoreKey(0), 11],
+      [0xffffffff, 11],
+      [keys[5], 1],
+    ]) {
+      const prefix = Math.floor(key / 2 ** (32 - prefixBits));
+      const want = keys.flatMap((k, i) => (Math.floor(k / 2 ** (32 - prefixBits)) === prefix ? [bits[i]] : []));
+      const out = new Float32Array(scores.length + 1).fill(7);
+      expect(binding.selectGather(scores, prefix, prefixBits, out)).toBe(want.length);
+      expect(Array.from(new Uint32Array(out.buffer, 0, want.length))).toEqual(want);
+      expect(out[want.length]).toBe(7);
+      // Room for fewer: as many copied, the count still whole.
+      const short = new Float32Array(Math.max(0, want.length - 1));
+      expect(binding.selectGather(scores, prefix, prefixBits, short)).toBe(want.length);
+      expect(Array.from(new Uint32Array(short.buffer))).toEqual(want.slice(0, short.length));
+    }
+  });
+
   it('selectEmit prunes below the key and the first quota ties; selectCount counts the ties', () => {
     for (const key of [keys[3], keys[100], scoreKey(0), scoreKey(1), 0xffffffff, 0]) {
       const ties = keys.filter((k) => k === key).length;
@@ -265,6 +288,11 @@ describe('argument checks (the raw binding never crashes and never half-writes)'
     expect(() => binding.selectHistogram(s, 0, 0, 11, new Int32Array(2048) as never)).toThrow(
       new TypeError('hist must be a Uint32Array, got an Int32Array'),
     );
+    expect(() => binding.selectGather(s, 0, 0, new Float32Array(4))).toThrow(
+      /prefixBits must be an integer from 1 to 32/,
+    );
+    expect(() => binding.selectGather(s, 2, 1, new Float32Array(4))).toThrow(/prefix must be below 2\^prefixBits/);
+    expect(() => binding.selectGather(s, 0, 1, s)).toThrow(/overlap/);
     expect(() => binding.selectKeys(s, new Uint32Array(7))).toThrow(
       new RangeError('keys has 7 elements, expected 8 (one per score)'),
     );

@@ -119,6 +119,99 @@ describe('the native loop equals the TypeScript INC loop on random layers', () =
   });
 });
 
+describe('N:M: the native loop over group scores equals the TypeScript INC loop on random layers', () => {
+  const isas = simdInfo().supported;
+  afterAll(() => setSimd(simdInfo().active));
+  // Group scores as INC computes them (the scores with the kept weights zeroed, mean over all M), in float32.
+  function groupScores(scores: Float32Array, candidates: Uint8Array, m: number): Float32Array {
+    const out = new Float32Array(scores.length / m);
+    for (let g = 0; g < out.length; g++) {
+      let acc = 0;
+      for (let j = g * m; j < (g + 1) * m; j++) acc = Math.fround(acc + (candidates[j] ? 0 : scores[j]));
+      out[g] = Math.fround(acc / m);
+    }
+    return out;
+  }
+  // M dividing 8 (merged 8 mask bytes at a time) and not; layers past one 16K-byte tile, odd group counts.
+  test.each([
+    [2, 4],
+    [1, 3],
+    [2, 5],
+    [4, 8],
+    [3, 16],
+  ])('%i:%i, exact mode, global and local, weights zeroed', (n, m) => {
+    const next = rng(100 * n + m);
+    for (let run = 0; run < 12; run++) {
+      setSimd(isas[run % isas.length]);
+      const pattern = parsePattern(`${n}:${m}`);
+      const levels = 2 + Math.floor(next() * 50);
+      const input = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, j) => {
+        const rows = 1 + Math.floor(next() * (run % 3 === 0 ? 300 : 9));
+        const cols = m * (1 + Math.floor(next() * 13));
+        const scores = new Float32Array(rows * cols).map(() => Math.floor(next() * levels) / levels);
+        return { rows, cols, scores, name: `l${j}` };
+      });
+      const candidates = input.map((l) => {
+        const keep = new Uint8Array(l.scores.length);
+        binding.maskNM(l.scores, n, m, 'exact', keep);
+        return keep;
+      });
+      const units = input.map((l, j) => groupScores(l.scores, candidates[j], m));
+      const scale = m / n;
+      const ratio = (Math.floor(next() * 100) / 100) * (n / m);
+      const o = { ratio: ratio * scale, maxRatio: 0.98 * scale, minRatio: 0, targetRatio: 0.9 * scale };
+      const global = next() < 0.5;
+      const scopes = global ? [units.map((_, j) => j)] : units.map((_, j) => [j]);
+      const want = units.map(() => 0);
+      for (const scope of scopes) {
+        const sel = selectStep(
+          scope.map((j) => units[j]),
+          scope.map(() => 0),
+          { exact: true, ...o },
+        );
+        if (!sel.unchanged) scope.forEach((j, i) => (want[j] = sel.cuts[i].pruned));
+      }
+      const step = input.map((l) => ({
+        ...layer(l.name, l.rows, l.cols, `${n}:${m}`, l.scores),
+        weight: l.scores.map((x) => x + 1),
+      }));
+      const got = runStep(step, {
+        pattern,
+        reduce: 'mean',
+        exact: true,
+        global,
+        ratio,
+        maxRatio: 0.98,
+        minRatio: 0,
+        targetRatio: 0.9,
+      });
+      expect({ run, zeros: got.zeroUnits }).toEqual({ run, zeros: want });
+      step.forEach((l, j) => {
+        // a group is dense or its candidates' mask; chosen groups score at most what dense ones do
+        let chosen = 0,
+          pruned = 0,
+          highestChosen = -Infinity,
+          lowestDense = Infinity;
+        for (let g = 0; g < units[j].length; g++) {
+          const group = l.keep.subarray(g * m, (g + 1) * m);
+          const dense = group.every((k) => k === 1);
+          const isCandidates = group.every((k, i) => k === candidates[j][g * m + i]);
+          expect(dense || isCandidates).toBe(true);
+          if (!dense) {
+            chosen++;
+            highestChosen = Math.max(highestChosen, units[j][g]);
+          } else lowestDense = Math.min(lowestDense, units[j][g]);
+          group.forEach((k) => (pruned += k ^ 1));
+        }
+        expect(chosen).toBe(want[j]);
+        if (!global) expect(highestChosen <= lowestDense).toBe(true);
+        expect(got.pruned[j]).toBe(pruned);
+        expect(l.weight.every((w, i) => (l.keep[i] ? w === Math.fround(input[j].scores[i] + 1) : w === 0))).toBe(true);
+      });
+    }
+  });
+});
+
 describe('the step zeroes the pruned weights and says what changed', () => {
   test('weights, changed flags, unchanged at ratio 0', () => {
     const scores = new Float32Array([4, 3, 2, 1, 1, 2, 6, 5]);

@@ -53,13 +53,14 @@ async function main() {
       b.selectKeys(sc, new Uint32Array(sc.length));
       b.selectHistogram(sc, 0, 0, 11, new Uint32Array(2048));
       b.selectCount(sc, rnd(2 ** 32));
+      b.selectGather(sc, rnd(2 ** 11), 11, view(rnd(sc.length + 1)));
       const keep = new Uint8Array(sc.length);
       b.selectEmit(sc, rnd(2 ** 32), rnd(3) === 0 ? Infinity : rnd(10), keep);
       b.maskNM(sc, 2, 4, rnd(2) ? 'exact' : 'threshold', keep);
       b.maskExpandBlocks(new Uint8Array((rows / 2) * (cols / 4)).fill(1), rows, cols, 2, 4, keep);
       b.maskExpandBlocks(new Uint8Array(0), 0, 0, 1, 1, new Uint8Array(0));
       b.maskApply(sc, keep, view(sc.length));
-      calls += 12;
+      calls += 13;
     }
   }
   b.setThreads(2);

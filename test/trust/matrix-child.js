@@ -38,6 +38,7 @@ const good = {
   selectHistogram: () => [f(n), 0, 0, 11, new Uint32Array(2048)],
   selectCount: () => [f(n), 0],
   selectEmit: () => [f(n), 0, 1, new Uint8Array(n)],
+  selectGather: () => [f(n), 0, 11, f(n)],
   maskNM: () => [f(n), 2, 4, 'exact', new Uint8Array(n)],
   maskExpandBlocks: () => [new Uint8Array(4), 2, 4, 1, 2, new Uint8Array(n)],
   maskApply: () => [f(n), new Uint8Array(n), f(n)],

@@ -364,12 +364,13 @@ export const command: Command = {
 
       const out = writer;
       const sink = {
-        tensor: (t: CheckpointTensor, bytes: Uint8Array) => out.write(t.shard, t.name, bytes),
+        // Written behind on libuv's thread pool while the next tensor is pruned (the masks are small: at once).
+        tensor: (t: CheckpointTensor, bytes: Uint8Array) => out.writeAsync(t.shard, t.name, bytes),
         mask: (t: CheckpointTensor, keep: Uint8Array) => masksWriter?.write(t.name, keep),
       };
-      let result: ReturnType<typeof streamPrune>;
+      let result: Awaited<ReturnType<typeof streamPrune>>;
       try {
-        result = streamPrune(
+        result = await streamPrune(
           model,
           prunable,
           grads === undefined ? undefined : { checkpoint: grads, byName: gradsByName as Map<string, CheckpointTensor> },
@@ -395,7 +396,7 @@ export const command: Command = {
             `fix or --exclude ${err.counts.length === 1 ? 'it' : 'them'}`,
         );
       }
-      writer.finish();
+      await writer.finishAsync();
       masksWriter?.finish();
       writer.publish();
       masksWriter?.publish();

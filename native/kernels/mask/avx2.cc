@@ -8,7 +8,8 @@
 //  - emission, N:M: compare masks to bits (vmovmskps), bits to 8 keep bytes through a 256-entry table;
 //  - N:M for M in {2, 4, 8}: ranks within a group from M-1 lane permutations (vpermd); other M scalar;
 //  - block reduction: across 8 block columns, contiguous loads for M = 1, vgatherdps otherwise; vaddps,
-//    vdivps, never vfmadd; max keeps the first of equal values (vcmpps gt / unord, vblendvps).
+//    vdivps (vmulps by the exact reciprocal for a power-of-two divisor), never vfmadd; max keeps the first of equal
+//    values (vcmpps gt / unord, vblendvps).
 // Results equal the scalar kernels bit for bit (block scores: any NaN equal to any NaN).
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -81,6 +82,20 @@ inline __m256 max_step_(__m256 acc, __m256 x) {
 
 inline __m256 gather8_(const float* row, __m256i stride) { return _mm256_i32gather_ps(row, stride, 4); }
 
+// x / d for the block mean. A power-of-two d divides as a multiplication by 1/d (exact): both round the same
+// real number x * 2^-k once, so the bits are the division's, and vmulps costs a fraction of vdivps.
+struct Divisor {
+  __m256 value, reciprocal;
+  bool power_of_two;
+};
+inline Divisor divisor_(std::size_t d) {
+  const float f = static_cast<float>(d);
+  return {_mm256_set1_ps(f), _mm256_set1_ps(1.f / f), (d & (d - 1)) == 0};
+}
+inline __m256 divide_(__m256 x, const Divisor& d) {
+  return d.power_of_two ? _mm256_mul_ps(x, d.reciprocal) : _mm256_div_ps(x, d.value);
+}
+
 void reduce_blocks_f32_avx2(const float* s, std::size_t rows, std::size_t cols, std::size_t bn, std::size_t bm,
                             BlockReduce op, float* out) {
   const std::size_t block_cols = cols / bm;
@@ -89,7 +104,7 @@ void reduce_blocks_f32_avx2(const float* s, std::size_t rows, std::size_t cols, 
     return;
   }
   const __m256 zero = _mm256_setzero_ps();
-  const __m256 bm_f = _mm256_set1_ps(static_cast<float>(bm)), bn_f = _mm256_set1_ps(static_cast<float>(bn));
+  const Divisor bm_d = divisor_(bm), bn_d = divisor_(bn);
   const __m256i stride =
       _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int>(bm)));
   for (std::size_t i = 0; i < rows / bn; ++i) {
@@ -110,13 +125,13 @@ void reduce_blocks_f32_avx2(const float* s, std::size_t rows, std::size_t cols, 
           inner = zero;
           for (std::size_t c = 0; c < bm; ++c) inner = _mm256_add_ps(inner, gather8_(row + c, stride));
         }
-        if (op == BlockReduce::kMean) inner = _mm256_div_ps(inner, bm_f);
+        if (op == BlockReduce::kMean) inner = divide_(inner, bm_d);
         if (op != BlockReduce::kMax)
           outer = _mm256_add_ps(outer, inner);
         else
           outer = r == 0 ? inner : max_step_(outer, inner);
       }
-      if (op == BlockReduce::kMean) outer = _mm256_div_ps(outer, bn_f);
+      if (op == BlockReduce::kMean) outer = divide_(outer, bn_d);
       _mm256_storeu_ps(out + i * block_cols + j, outer);
     }
     for (; j < block_cols; ++j)
@@ -201,6 +216,27 @@ std::size_t count_key_f32_avx2(const float* s, std::size_t n, std::uint32_t key)
   return count;
 }
 
+// Bucket collection: the same prefix compare as the histogram, the matching floats packed to the front with
+// one vpermd and stored whole (the slack of mask.h), the output advanced by the match count (0: the next
+// store overwrites the vector).
+std::size_t collect_f32_avx2(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out) {
+  if (prefix_bits >= 32) return mask_kernels_serial.collect_f32(s, n, prefix, prefix_bits, out);
+  const __m256i want = _mm256_set1_epi32(static_cast<int>(prefix));
+  const __m128i to_prefix = _mm_cvtsi32_si128(static_cast<int>(32 - prefix_bits));
+  std::size_t count = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    // No branch on `hit`: with a few percent of matches, whether a vector has one is a coin toss.
+    const unsigned hit = bits8_(_mm256_cmpeq_epi32(_mm256_srl_epi32(unsigned_keys8_(s + i), to_prefix), want));
+    std::uint64_t lanes;
+    std::memcpy(&lanes, kPack.lanes[hit], 8);
+    const __m256i order = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(lanes)));
+    _mm256_storeu_ps(out + count, _mm256_permutevar8x32_ps(_mm256_loadu_ps(s + i), order));
+    count += static_cast<std::size_t>(__builtin_popcount(hit));
+  }
+  if (i < n) count += mask_kernels_serial.collect_f32(s + i, n - i, prefix, prefix_bits, out + count);
+  return count;
+}
+
 // ---- N:M --------------------------------------------------------------------------------------------
 
 std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigned m, bool threshold,
@@ -249,6 +285,46 @@ std::size_t nm_f32_avx2(const float* s, std::size_t n_elems, unsigned n, unsigne
   return pruned_total;
 }
 
+// N:M group scores for M = 4: 8 groups (32 scores) a step, kept entries zeroed with the candidates' mask
+// (vpmovzxbd, vpcmpeqd, vandps), transposed so lane g holds group g (unpck/shufps within 128-bit lanes, one
+// vpermps to restore the group order), then summed in index order (vaddps) or maxed (vcmpps gt / unord,
+// vblendvps) as the scalar kernel does; the mean divides by 4 as a multiplication by 0.25 (exact). Other M,
+// and the tail, scalar.
+inline __m256 pruned_scores8_(const float* s, const std::uint8_t* keep) {
+  std::uint64_t bytes;
+  std::memcpy(&bytes, keep, 8);
+  const __m256i k = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(bytes)));
+  return _mm256_and_ps(_mm256_loadu_ps(s), _mm256_castsi256_ps(_mm256_cmpeq_epi32(k, _mm256_setzero_si256())));
+}
+
+void group_scores_f32_avx2(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m, BlockReduce op,
+                           float* out) {
+  if (m != 4) {
+    mask_kernels_serial.group_scores_f32(s, keep, n_elems, m, op, out);
+    return;
+  }
+  const std::size_t groups = n_elems / 4;
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  std::size_t g = 0;
+  for (; g + 8 <= groups; g += 8) {
+    const float* x = s + g * 4;
+    const std::uint8_t* k = keep + g * 4;
+    // a: groups 0 and 1 (entries 0-3 | 0-3), b: 2 and 3, c: 4 and 5, d: 6 and 7.
+    const __m256 a = pruned_scores8_(x, k), b = pruned_scores8_(x + 8, k + 8);
+    const __m256 c = pruned_scores8_(x + 16, k + 16), d = pruned_scores8_(x + 24, k + 24);
+    const __m256 ab_lo = _mm256_unpacklo_ps(a, b), ab_hi = _mm256_unpackhi_ps(a, b);
+    const __m256 cd_lo = _mm256_unpacklo_ps(c, d), cd_hi = _mm256_unpackhi_ps(c, d);
+    // entry[j]: entry j of groups 0, 2, 4, 6 | 1, 3, 5, 7.
+    const __m256 entry[4] = {_mm256_shuffle_ps(ab_lo, cd_lo, 0x44), _mm256_shuffle_ps(ab_lo, cd_lo, 0xee),
+                             _mm256_shuffle_ps(ab_hi, cd_hi, 0x44), _mm256_shuffle_ps(ab_hi, cd_hi, 0xee)};
+    __m256 acc = _mm256_setzero_ps();
+    for (const __m256& v : entry) acc = op == BlockReduce::kMax ? max_step_(acc, v) : _mm256_add_ps(acc, v);
+    if (op == BlockReduce::kMean) acc = _mm256_mul_ps(acc, _mm256_set1_ps(0.25f));
+    _mm256_storeu_ps(out + g, _mm256_permutevar8x32_ps(acc, order));
+  }
+  if (g < groups) mask_kernels_serial.group_scores_f32(s + g * 4, keep + g * 4, (groups - g) * 4, 4, op, out + g);
+}
+
 // ---- masks ------------------------------------------------------------------------------------------
 
 void apply_mask_f32_avx2(float* w, float* g, const std::uint8_t* keep, std::size_t n) {
@@ -274,7 +350,9 @@ const MaskKernels mask_kernels_avx2 = {reduce_blocks_f32_avx2,
                                        count_key_f32_avx2,
                                        nm_f32_avx2,
                                        nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
-                                       apply_mask_f32_avx2};
+                                       apply_mask_f32_avx2,
+                                       collect_f32_avx2,
+                                       group_scores_f32_avx2};
 
 }  // namespace prunekit
 

@@ -248,7 +248,9 @@ const MaskKernels mask_kernels_avx512 = {reduce_blocks_f32_avx512,
                                          count_key_f32_avx512,
                                          nm_f32_avx512,
                                          nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
-                                         apply_mask_f32_avx512};
+                                         apply_mask_f32_avx512,
+                                         nullptr /* collect_f32: the AVX2 one */,
+                                         nullptr /* group_scores_f32: the AVX2 one */};
 
 }  // namespace prunekit
 

@@ -270,7 +270,9 @@ const MaskKernels mask_kernels_neon = {reduce_blocks_f32_neon,
                                        count_key_f32_neon,
                                        nm_f32_neon,
                                        nullptr /* expand_blocks_u8: the scalar one (memcpy, memset) */,
-                                       apply_mask_f32_neon};
+                                       apply_mask_f32_neon,
+                                       nullptr /* collect_f32: the scalar one */,
+                                       nullptr /* group_scores_f32: the scalar one */};
 
 }  // namespace prunekit
 

@@ -123,10 +123,40 @@ void apply_mask_f32_serial(float* w, float* g, const std::uint8_t* keep, std::si
     }
 }
 
+std::size_t collect_f32_serial(const float* s, std::size_t n, std::uint32_t prefix, unsigned prefix_bits, float* out) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // prefix_bits may be 32: shift in 64 bits
+    if ((std::uint64_t{key_(s[i])} >> (32 - prefix_bits)) == prefix) out[count++] = s[i];
+  }
+  return count;
+}
+
+void group_scores_f32_serial(const float* s, const std::uint8_t* keep, std::size_t n_elems, unsigned m, BlockReduce op,
+                             float* out) {
+  const std::size_t groups = n_elems / m;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const float* x = s + g * m;
+    const std::uint8_t* k = keep + g * m;
+    float acc = 0.0f;
+    if (op == BlockReduce::kMax) {
+      for (unsigned j = 0; j < m; ++j) {
+        const float v = k[j] ? 0.0f : x[j];
+        if (v > acc || v != v) acc = v;
+      }
+    } else {
+      for (unsigned j = 0; j < m; ++j) acc = acc + (k[j] ? 0.0f : x[j]);
+      if (op == BlockReduce::kMean) acc = acc / static_cast<float>(m);
+    }
+    out[g] = acc;
+  }
+}
+
 }  // namespace
 
-const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,      histogram_f32_serial,
-                                         emit_f32_serial,          count_key_f32_serial, nm_f32_serial,
-                                         expand_blocks_u8_serial,  apply_mask_f32_serial};
+const MaskKernels mask_kernels_serial = {reduce_blocks_f32_serial, keys_f32_serial,       histogram_f32_serial,
+                                         emit_f32_serial,          count_key_f32_serial,  nm_f32_serial,
+                                         expand_blocks_u8_serial,  apply_mask_f32_serial, collect_f32_serial,
+                                         group_scores_f32_serial};
 
 }  // namespace prunekit
