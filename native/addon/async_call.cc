@@ -191,6 +191,22 @@ void init_async(Napi::Env env) {
       env, state, [](napi_env, void* data, void*) { delete static_cast<AsyncState*>(data); }, nullptr);
 }
 
+std::function<void(napi_env, napi_deferred, napi_value)> settle_f64_then_bool(std::size_t length,
+                                                                              std::function<void(double*)> fill,
+                                                                              std::function<bool()> result) {
+  return [length, fill = std::move(fill), result = std::move(result)](napi_env env, napi_deferred deferred,
+                                                                      napi_value last) {
+    void* data = nullptr;
+    std::size_t found = 0;
+    if (napi_get_typedarray_info(env, last, nullptr, &found, &data, nullptr, nullptr) != napi_ok || found != length)
+      return;
+    fill(static_cast<double*>(data));
+    napi_value value = nullptr;
+    napi_get_boolean(env, result(), &value);
+    napi_resolve_deferred(env, deferred, value);
+  };
+}
+
 Napi::Value queue_async(const Napi::Env& env, AsyncCall call, const std::vector<napi_value>& arrays) {
   hold_(env, arrays, call.name);
   auto pending = std::make_unique<Pending>();

@@ -36,6 +36,13 @@ struct AsyncCall {
   std::function<void(napi_env env, napi_deferred deferred, napi_value last)> settle;
 };
 
+// The settle of the calls whose last array is a Float64Array of `length` results: `fill` writes them, then
+// the promise resolves to `result()`. A last array of another length leaves the promise pending, as any
+// failed N-API call does (the argument checks made that impossible).
+std::function<void(napi_env, napi_deferred, napi_value)> settle_f64_then_bool(std::size_t length,
+                                                                              std::function<void(double*)> fill,
+                                                                              std::function<bool()> result);
+
 // Holds `arrays` (every typed array of the call: a resizable one is refused with a TypeError naming it,
 // the others marked untransferable and pinned), queues `call` and returns its promise. Call it after the
 // last read of the arguments: from here on only built-ins run, never user code. A typed array detached

@@ -161,17 +161,8 @@ Napi::Value block_momentum_async(const Napi::CallbackInfo& info) {
   call.run = [args, written] {
     *written = run_block_momentum(args->layers.data(), args->layers.size(), args->options, args->counts.data());
   };
-  call.settle = [args, written](napi_env env, napi_deferred deferred, napi_value counts) {
-    void* data = nullptr;
-    std::size_t length = 0;
-    if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
-        length != args->counts.size())
-      return;
-    write_counts_(*args, static_cast<double*>(data));
-    napi_value result = nullptr;
-    napi_get_boolean(env, *written, &result);
-    napi_resolve_deferred(env, deferred, result);
-  };
+  call.settle = settle_f64_then_bool(
+      args->counts.size(), [args](double* counts) { write_counts_(*args, counts); }, [written] { return *written; });
   std::vector<napi_value> arrays;
   arrays.swap(args->arrays);  // the handles die with this scope; the references stay
   return queue_async(info.Env(), std::move(call), arrays);

@@ -220,17 +220,9 @@ Napi::Value prune_step_async(const Napi::CallbackInfo& info) {
   call.run = [args, unchanged] {
     *unchanged = run_prune_step(args->layers.data(), args->layers.size(), args->options);
   };
-  call.settle = [args, unchanged](napi_env env, napi_deferred deferred, napi_value out) {
-    void* data = nullptr;
-    std::size_t length = 0;
-    if (napi_get_typedarray_info(env, out, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
-        length != args->layers.size() * kOut)
-      return;
-    write_out_(args->layers, static_cast<double*>(data));
-    napi_value result = nullptr;
-    napi_get_boolean(env, *unchanged, &result);
-    napi_resolve_deferred(env, deferred, result);
-  };
+  call.settle = settle_f64_then_bool(
+      args->layers.size() * kOut, [args](double* out) { write_out_(args->layers, out); },
+      [unchanged] { return *unchanged; });
   std::vector<napi_value> arrays;
   arrays.swap(args->arrays);  // the handles die with this scope; the references stay
   return queue_async(info.Env(), std::move(call), arrays);

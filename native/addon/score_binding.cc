@@ -89,17 +89,12 @@ Napi::Value score_batch_async(const Napi::CallbackInfo& info) {
     batch->written =
         run_score_batch({a.op, a.alpha, a.beta, a.targets.data(), a.targets.size()}, a.mode, batch->counts.data());
   };
-  call.settle = [batch](napi_env env, napi_deferred deferred, napi_value counts) {
-    void* data = nullptr;
-    std::size_t length = 0;
-    if (napi_get_typedarray_info(env, counts, nullptr, &length, &data, nullptr, nullptr) != napi_ok ||
-        length != batch->counts.size())
-      return;
-    for (std::size_t i = 0; i < length; ++i) static_cast<double*>(data)[i] = static_cast<double>(batch->counts[i]);
-    napi_value written = nullptr;
-    napi_get_boolean(env, batch->written, &written);
-    napi_resolve_deferred(env, deferred, written);
-  };
+  call.settle = settle_f64_then_bool(
+      batch->counts.size(),
+      [batch](double* counts) {
+        for (std::size_t i = 0; i < batch->counts.size(); ++i) counts[i] = static_cast<double>(batch->counts[i]);
+      },
+      [batch] { return batch->written; });
   return queue_async(info.Env(), std::move(call), arrays);
 }
 
