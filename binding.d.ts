@@ -75,6 +75,14 @@ export interface NativeBinding {
   scoreBatchAsync(...args: ScoreBatchArgs): Promise<boolean>;
 
   /**
+   * A zeroed Float32Array of `length` scores. From 2^19 scores on Linux it is backed by a page mapping of
+   * its own (unmapped when the array is collected), and the "guarded" mode of the scoring calls above then
+   * publishes a module's new scores by moving pages: one pass over the inputs, the old scores untouched
+   * until every term proved finite. Otherwise an ordinary array. Throws a RangeError past 2^32 - 1.
+   */
+  newScores(length: number): Float32Array;
+
+  /**
    * Benchmarks only: the memory roof of a scoring kernel, moving the same bytes with no arithmetic. Reads
    * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
    */
