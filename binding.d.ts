@@ -75,12 +75,13 @@ export interface NativeBinding {
   scoreBatchAsync(...args: ScoreBatchArgs): Promise<boolean>;
 
   /**
-   * A zeroed Float32Array of `length` scores. From 2^19 scores on Linux it is backed by a page mapping of
-   * its own (unmapped when the array is collected), and the "guarded" mode of the scoring calls above then
-   * publishes a module's new scores by moving pages: one pass over the inputs, the old scores untouched
-   * until every term proved finite. Otherwise an ordinary array. Throws a RangeError past 2^32 - 1.
+   * The buffer of `length` zeroed scores in a page mapping of their own (unmapped when the buffer is
+   * collected), or null: below 2^19 scores, off Linux, or if no mapping could be made. A Float32Array over
+   * all of it, passed as a module's scores, makes the "guarded" mode of the scoring calls above publish that
+   * module's new scores by moving pages: one pass over the inputs, the old scores untouched until every term
+   * proved finite. Throws a RangeError past 2^32 - 1.
    */
-  newScores(length: number): Float32Array;
+  scorePages(length: number): ArrayBuffer | null;
 
   /**
    * Benchmarks only: the memory roof of a scoring kernel, moving the same bytes with no arithmetic. Reads

@@ -15,5 +15,6 @@ export function newScoreArray(length: number): Float32Array {
   // Loaded here rather than at import, as in elementwise.ts: importing the criteria must not need the binary.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   native ??= (require('../native') as typeof import('../native')).binding;
-  return native.newScores(length);
+  const pages = native.scorePages(length);
+  return pages === null ? new Float32Array(length) : new Float32Array(pages);
 }

@@ -44,10 +44,19 @@ void unmap_(char* base, std::size_t bytes) {
 bool move_(char* from, char* to, std::size_t bytes) {
   return mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to) != MAP_FAILED;
 }
+
+// Maps [base, base + bytes) again, empty. After a DONTUNMAP move the kernel keeps the source mapped, but
+// qemu-user (the aarch64 tests) records it as free and may hand it to a later mmap, which the next move
+// onto it would then destroy; mapping it again keeps the emulator's records true. On a kernel it replaces
+// an empty mapping with another.
+void remap_empty_(char* base, std::size_t bytes) {
+  mmap(base, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+}
 #else
 char* map_(std::size_t) { return nullptr; }
 void unmap_(char*, std::size_t) {}
 bool move_(char*, char*, std::size_t) { return false; }
+void remap_empty_(char*, std::size_t) {}
 #endif
 
 // The mappings allocate() made: base address -> floats asked for (the bytes mapped follow from it).
@@ -153,6 +162,7 @@ void Staging::publish(float* scores, std::size_t n) {
     return;
   }
   move_(area.through, area.out, bytes_);  // if refused: the staging stays mapped, empty; the scores are new
+  remap_empty_(area.through, bytes_);
 }
 
 }  // namespace prunekit::score_pages
