@@ -33,15 +33,18 @@ struct Piece {
 constexpr std::size_t kMaxCopied = std::size_t{1} << 26;
 
 // Whether module t publishes its scores by moving pages (score_pages.h): "skip", its scores a mapping of
-// their own. One pass for every criterion, nothing copied; the other guards serve the other modules.
-bool publishes_(ScoreMode mode, const ScoreTarget& t) {
-  return mode == ScoreMode::kGuarded && score_pages::owns(t.s, t.n);
+// their own, and not momentum: momentum reads its old scores anyway, so the copy costs it little, and after
+// a move its reads and writes start with cold TLB entries; the copy measured as fast at 16M and faster at
+// 512K-1M (docs/performance.md).
+bool publishes_(ScoreOp op, ScoreMode mode, const ScoreTarget& t) {
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kMomentum && score_pages::owns(t.s, t.n);
 }
 
 // Whether module t takes the one-pass guard with a copy; `chunk`: the size below which it is counted and
 // scored back to back (both reads from L1/L2) instead.
 bool copies_old_scores_(ScoreOp op, ScoreMode mode, const ScoreTarget& t, std::size_t chunk) {
-  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && t.n > chunk && t.n <= kMaxCopied && !publishes_(mode, t);
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && t.n > chunk && t.n <= kMaxCopied &&
+         !publishes_(op, mode, t);
 }
 
 // The buffer of those copies: one for the process, grown to the largest module it has served and kept
@@ -116,8 +119,8 @@ std::size_t score_into_(const ScoreKernels& k, const ScoreBatch& b, const ScoreT
       return k.abs_into_f32(t.w + begin, out + begin, n, store);
     case ScoreOp::kAbsMul:
       return k.abs_mul_into_f32(t.w + begin, t.g + begin, out + begin, n, store);
-    case ScoreOp::kMomentum:
-      return k.momentum_into_f32(t.w + begin, t.g + begin, t.s + begin, out + begin, n, b.alpha, b.beta, store);
+    case ScoreOp::kMomentum:  // never published (publishes_)
+      break;
   }
   return 0;
 }
@@ -201,7 +204,7 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
     const auto whole = [&](auto score) { return score(std::size_t{0}, t.n); };
-    if (publishes_(mode, t) && score_published_(k, b, t, staging_store_(total), &counts[i], whole)) continue;
+    if (publishes_(b.op, mode, t) && score_published_(k, b, t, staging_store_(total), &counts[i], whole)) continue;
     if (old_scores.ready() && copies_old_scores_(b.op, mode, t, kGuardChunk)) {
       float* old = old_scores.for_scores(t.s);
       if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
@@ -251,7 +254,7 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
     const std::size_t target = pieces[first].target;
     const ScoreTarget& t = b.targets[target];
-    if (!publishes_(mode, t)) continue;
+    if (!publishes_(b.op, mode, t)) continue;
     const auto parallel = [&](auto score) {
       piece_counts.assign(pieces_of[target], 0);
       pool.parallel_for(pieces_of[target], [&](std::size_t p) {

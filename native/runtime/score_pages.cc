@@ -9,6 +9,7 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4  // Linux 5.7; older headers lack it, an older kernel refuses it (EINVAL)
 #endif
@@ -17,23 +18,17 @@
 namespace prunekit::score_pages {
 namespace {
 
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
-
-std::size_t round_up_(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
-
 #if defined(__linux__)
-// `bytes` (a multiple of 2 MiB) of fresh zero pages at a 2 MiB boundary, so that moves can take whole huge
-// pages; nullptr on failure.
+// The kernel's page (4 KiB on x86-64; 4, 16 or 64 KiB on AArch64): mappings and moves are whole pages.
+std::size_t page_() {
+  static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+// `bytes` of fresh zero pages; nullptr on failure.
 char* map_(std::size_t bytes) {
-  void* raw = mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) return nullptr;
-  char* const start = static_cast<char*>(raw);
-  char* const base =
-      reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(start) + kHugePage - 1) & ~(kHugePage - 1));
-  if (base > start) munmap(start, base - start);
-  if (char* const end = start + bytes + kHugePage; base + bytes < end) munmap(base + bytes, end - (base + bytes));
-  madvise(base, bytes, MADV_HUGEPAGE);  // advice: fine if refused
-  return base;
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return base == MAP_FAILED ? nullptr : static_cast<char*>(base);
 }
 
 void unmap_(char* base, std::size_t bytes) {
@@ -53,6 +48,7 @@ void remap_empty_(char* base, std::size_t bytes) {
   mmap(base, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 }
 #else
+std::size_t page_() { return 4096; }
 char* map_(std::size_t) { return nullptr; }
 void unmap_(char*, std::size_t) {}
 bool move_(char*, char*, std::size_t) { return false; }
@@ -98,12 +94,12 @@ std::atomic<bool>& busy_() {
 
 }  // namespace
 
-std::size_t mapped_bytes(std::size_t n) { return round_up_(n * sizeof(float)); }
+std::size_t mapped_bytes(std::size_t n) { return (n * sizeof(float) + page_() - 1) / page_() * page_(); }
 
 bool owns(const float* scores, std::size_t n) { return n >= kMinScores && mapping_of_(scores, n) != 0; }
 
 float* allocate(std::size_t n) {
-  if (n < kMinScores || n > (SIZE_MAX - kHugePage) / sizeof(float)) return nullptr;
+  if (n < kMinScores || n > (SIZE_MAX - page_()) / sizeof(float)) return nullptr;
   const std::size_t bytes = mapped_bytes(n);
   char* const base = map_(bytes);
   if (!base) return nullptr;

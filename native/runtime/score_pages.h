@@ -18,12 +18,13 @@
 
 namespace prunekit::score_pages {
 
-// Modules of this many scores or more (2 MiB: one huge page) get their own mapping: from there one pass and
-// a move cost less than two passes (docs/performance.md); below, the moves' fixed cost does not pay.
+// Modules of this many scores or more (2 MiB) get their own mapping: from there one pass and a move cost
+// less than two passes (docs/performance.md); below, the moves' fixed cost (tens of microseconds) does not
+// pay.
 constexpr std::size_t kMinScores = std::size_t{1} << 19;
 
-// n zeroed floats at the start of a mapping of their own (2 MiB-aligned, huge pages advised), registered
-// as moveable; nullptr if n < kMinScores, off Linux, or if the mapping fails.
+// n zeroed floats at the start of a mapping of their own (whole pages: at most a page more than asked),
+// registered as moveable; nullptr if n < kMinScores, off Linux, or if the mapping fails.
 float* allocate(std::size_t n);
 // Unmaps and unregisters what allocate returned (nullptr: nothing).
 void release(float* scores);

@@ -219,25 +219,6 @@ std::size_t abs_mul_into_f32_avx2(const float* w, const float* g, float* out, st
       });
 }
 
-std::size_t momentum_into_f32_avx2(const float* w, const float* g, const float* s, float* out, std::size_t n,
-                                   float alpha, float beta, Store store) {
-  const __m256 a = _mm256_set1_ps(alpha), b = _mm256_set1_ps(beta);
-  return into_map_(
-      out, n, store,
-      [=](std::size_t i, __m256i& counts) {
-        const __m256 product = _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i));
-        counts = _mm256_sub_epi32(counts, nonfinite8_(product));
-        return _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(s + i), a), _mm256_mul_ps(b, abs8_(product)));
-      },
-      [=](std::size_t i, std::size_t& total) {
-        const float product = w[i] * g[i];
-        total += nonfinite1_(product);
-        const float decayed = s[i] * alpha;
-        const float term = beta * std::fabs(product);
-        return decayed + term;
-      });
-}
-
 }  // namespace
 
 std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store) {
@@ -268,8 +249,7 @@ const ScoreKernels score_kernels_avx2 = {abs_f32_avx2,
                                          abs_mul_keep_f32_avx2,
                                          momentum_keep_f32_avx2,
                                          abs_into_f32_avx2,
-                                         abs_mul_into_f32_avx2,
-                                         momentum_into_f32_avx2};
+                                         abs_mul_into_f32_avx2};
 
 }  // namespace prunekit
 

@@ -118,7 +118,6 @@ const ScoreKernels score_kernels_avx512 = {abs_f32_avx512,
                                            abs_mul_keep_f32_avx2,  // no AVX-512 variant: see score.h
                                            momentum_keep_f32_avx2,
                                            nullptr,  // the "into" kernels: AVX2's (dispatch.cc fills them)
-                                           nullptr,
                                            nullptr};
 
 }  // namespace prunekit

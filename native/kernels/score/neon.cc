@@ -183,25 +183,6 @@ std::size_t abs_mul_into_f32_neon(const float* w, const float* g, float* out, st
       });
 }
 
-std::size_t momentum_into_f32_neon(const float* w, const float* g, const float* s, float* out, std::size_t n,
-                                   float alpha, float beta, Store) {
-  const float32x4_t a = vdupq_n_f32(alpha), b = vdupq_n_f32(beta);
-  return into_map_(
-      out, n,
-      [=](std::size_t i, uint32x4_t& counts) {
-        const float32x4_t product = vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i));
-        counts = vsubq_u32(counts, nonfinite4_(product));
-        return vaddq_f32(vmulq_f32(vld1q_f32(s + i), a), vmulq_f32(b, vabsq_f32(product)));
-      },
-      [=](std::size_t i, std::size_t& total) {
-        const float product = w[i] * g[i];
-        total += nonfinite1_(product);
-        const float decayed = s[i] * alpha;
-        const float term = beta * std::fabs(product);
-        return decayed + term;
-      });
-}
-
 }  // namespace
 
 const ScoreKernels score_kernels_neon = {abs_f32_neon,
@@ -213,8 +194,7 @@ const ScoreKernels score_kernels_neon = {abs_f32_neon,
                                          abs_mul_keep_f32_neon,
                                          momentum_keep_f32_neon,
                                          abs_into_f32_neon,
-                                         abs_mul_into_f32_neon,
-                                         momentum_into_f32_neon};
+                                         abs_mul_into_f32_neon};
 
 }  // namespace prunekit
 

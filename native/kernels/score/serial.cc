@@ -102,19 +102,6 @@ std::size_t abs_mul_into_f32_serial(const float* w, const float* g, float* out, 
   return count;
 }
 
-std::size_t momentum_into_f32_serial(const float* w, const float* g, const float* s, float* out, std::size_t n,
-                                     float alpha, float beta, Store) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float product = w[i] * g[i];
-    count += nonfinite_(product);
-    const float decayed = s[i] * alpha;
-    const float term = beta * abs_(product);
-    out[i] = decayed + term;
-  }
-  return count;
-}
-
 }  // namespace
 
 const ScoreKernels score_kernels_serial = {abs_f32_serial,
@@ -126,7 +113,6 @@ const ScoreKernels score_kernels_serial = {abs_f32_serial,
                                            abs_mul_keep_f32_serial,
                                            momentum_keep_f32_serial,
                                            abs_into_f32_serial,
-                                           abs_mul_into_f32_serial,
-                                           momentum_into_f32_serial};
+                                           abs_mul_into_f32_serial};
 
 }  // namespace prunekit
