@@ -126,7 +126,8 @@ std::size_t score_into_(const ScoreKernels& k, const ScoreBatch& b, const ScoreT
 }
 
 // The guard of a module that publishes: its pieces ([begin, end) pairs, run by `for_pieces`) scored into
-// the staging, then moved in if every term was finite. Returns false, having done nothing, when the staging
+// the staging (stored as the scores would be: the kernels never read it), then moved in if every term was
+// finite. Returns false, having done nothing, when the staging
 // is not available (another call holds it): the caller takes the two passes.
 template <typename ForPieces>
 bool score_published_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, Store store, std::size_t* count,
@@ -137,11 +138,6 @@ bool score_published_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTar
       [&](std::size_t begin, std::size_t end) { return score_into_(k, b, t, staging.out(), begin, end, store); });
   if (*count == 0) staging.publish(t.s, t.n);
   return true;
-}
-
-// The staging is never read by the kernels: it is streamed from the size where the other operations stream.
-Store staging_store_(std::size_t total) {
-  return total >= split_policy().min_streaming ? Store::kStreaming : Store::kCached;
 }
 
 // A module's scores put back from their copy (a step with a non-finite term leaves them as they were).
@@ -189,8 +185,7 @@ void compute_backwards_(const ScoreKernels& k, const ScoreBatch& b, const ScoreT
 
 // Single thread. Guarded: module by module, counted front to back, then scored back to front. All or
 // nothing: every module counted, then all scored, the last counted first.
-bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts, Store store,
-                 std::size_t total) {
+bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std::size_t* counts, Store store) {
   if (mode == ScoreMode::kAllOrNothing) {
     bool clean = true;
     for (std::size_t i = 0; i < b.count; ++i)
@@ -204,7 +199,7 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
     const auto whole = [&](auto score) { return score(std::size_t{0}, t.n); };
-    if (publishes_(b.op, mode, t) && score_published_(k, b, t, staging_store_(total), &counts[i], whole)) continue;
+    if (publishes_(b.op, mode, t) && score_published_(k, b, t, store, &counts[i], whole)) continue;
     if (old_scores.ready() && copies_old_scores_(b.op, mode, t, kGuardChunk)) {
       float* old = old_scores.for_scores(t.s);
       if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
@@ -234,8 +229,7 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   for (std::size_t i = 0; i < b.count; ++i) total += b.targets[i].n;
   const Store store = score_store(b.op, total);
   const SequenceMark mark(total);
-  if (pool.size() == 1 || !split_pays(pool, total, policy.min_parallel))
-    return run_serial_(k, b, mode, counts, store, total);
+  if (pool.size() == 1 || !split_pays(pool, total, policy.min_parallel)) return run_serial_(k, b, mode, counts, store);
 
   // Pieces of about `chunk` elements; a module that fits in one piece stays whole.
   std::vector<Piece> pieces;
@@ -264,7 +258,7 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
       for (std::size_t count : piece_counts) sum += count;
       return sum;
     };
-    kept[target] = score_published_(k, b, t, staging_store_(total), &counts[target], parallel);
+    kept[target] = score_published_(k, b, t, store, &counts[target], parallel);
   }
 
   // snip and snip_momentum, guarded: a module split over several pieces takes the one-pass guard, module by
