@@ -75,6 +75,15 @@ export interface NativeBinding {
   scoreBatchAsync(...args: ScoreBatchArgs): Promise<boolean>;
 
   /**
+   * The buffer of `length` zeroed scores in a page mapping of their own (unmapped when the buffer is
+   * collected), or null: below 2^19 scores, off Linux, or if no mapping could be made. A Float32Array over
+   * all of it, passed as a module's scores, makes the "guarded" mode of the scoring calls above publish that
+   * module's new scores by moving pages: one pass over the inputs, the old scores untouched until every term
+   * proved finite. Throws a RangeError past 2^32 - 1.
+   */
+  scorePages(length: number): ArrayBuffer | null;
+
+  /**
    * Benchmarks only: the memory roof of a scoring kernel, moving the same bytes with no arithmetic. Reads
    * `inputs` of (a, b, s) and writes s (1: s = a; 2: s = a ^ b; 3: s = a ^ b ^ s, bitwise). One thread.
    */

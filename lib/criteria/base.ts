@@ -1,6 +1,7 @@
 /** The base class every criterion extends: the reference's `PruningCriterion`. */
 import { markAsUntransferable } from 'node:worker_threads';
 import type { CriterionConfig, CriterionHook, Modules, NonFinitePolicy } from './types';
+import { newScoreArray } from './score-arrays';
 import { checkCriterionConfig, checkModules } from './validate';
 
 /**
@@ -32,7 +33,8 @@ export class PruningCriterion {
   readonly config: CriterionConfig;
   /**
    * Module name -> scores: the same record and the same Float32Array objects for the criterion's life.
-   * Their buffers are marked untransferable: posting one to a worker sends a copy.
+   * Their buffers are marked untransferable: posting one to a worker sends a copy. Large ones are backed by
+   * native page mappings (lib/criteria/score-arrays.ts), freed when the array is collected.
    */
   readonly scores: Readonly<Record<string, Float32Array>>;
   /** `config.on_non_finite`, default `"skip"`. */
@@ -54,7 +56,7 @@ export class PruningCriterion {
     const scores: Record<string, Float32Array> = {};
     for (const [name, { weight }] of Object.entries(modules)) {
       const given = scoreArrays !== undefined && Object.hasOwn(scoreArrays, name) ? scoreArrays[name] : undefined;
-      const array = given ?? new Float32Array(weight.length);
+      const array = given ?? newScoreArray(weight.length);
       // Native work may be writing these while in flight: a transfer copies them instead of detaching.
       markAsUntransferable(array.buffer);
       // defineProperty, so a module named "__proto__" is an entry like any other.

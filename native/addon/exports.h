@@ -24,5 +24,7 @@ extern const Export kPruneStepExports[];
 extern const Export kClockExports[];
 // snip_momentum's block momentum (block_momentum_binding.cc).
 extern const Export kBlockMomentumExports[];
+// The criteria's score arrays (score_pages_binding.cc).
+extern const Export kScorePagesExports[];
 
 }  // namespace prunekit::addon

@@ -1,7 +1,7 @@
 // The designs of the "skip" guard, timed side by side (docs/performance.md, "The guard"): a standalone
 // AVX2 program, not part of the addon, so the figures that chose the design can be reproduced.
 //
-//   g++ -O2 -mavx2 -o /tmp/guard_designs native/bench/guard_designs.cc
+//   g++ -O2 -mavx2 -pthread -o /tmp/guard_designs native/bench/guard_designs.cc native/runtime/score_pages.cc
 //   flock /tmp/prunekit-bench.lock /tmp/guard_designs 16777216 262144
 //
 // Per size and formula (|w|, |w*g|, s*a + b*|w*g|), ns per element (median and minimum of 9):
@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#include "../runtime/score_pages.h"
 
 namespace {
 
@@ -96,10 +98,25 @@ std::size_t backup_pass(const Arrays& a, std::size_t n) {
   return lanes_sum(counts);
 }
 
+// The design prunekit runs on its own score arrays from 2^19 floats: one pass that counts and writes the new
+// scores to the staging, then the staging's pages moved in if every term was finite (score_pages.h).
+template <Formula F, bool Streaming>
+std::size_t into_pass(const Arrays& a, float* out, std::size_t n) {
+  __m256i counts = _mm256_setzero_si256();
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __m256 term = term8<F>(a, i);
+    counts = _mm256_sub_epi32(counts, nonfinite8(term));
+    store8<Streaming>(out + i, score8<F>(a, i, term));
+  }
+  _mm_sfence();
+  return lanes_sum(counts);
+}
+
 double seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
+// `paged`: a.s's twin in a page mapping of its own (nullptr below score_pages::kMinScores).
 template <Formula F, bool Streaming, typename Time>
-void designs(const Arrays& a, std::size_t n, const char* formula, const Time& time) {
+void designs(const Arrays& a, float* paged, std::size_t n, const char* formula, const Time& time) {
   static volatile std::size_t sink = 0;
   time(formula, "propagate", [&] { score<F, Streaming>(a, 0, n); });
   time(formula, "count", [&] { sink = sink + count<F>(a, 0, n); });
@@ -112,6 +129,13 @@ void designs(const Arrays& a, std::size_t n, const char* formula, const Time& ti
     }
   });
   time(formula, "backup", [&] { sink = sink + backup_pass<F, Streaming>(a, n); });
+  if (paged) {
+    const Arrays p{a.w, a.g, paged, a.backup};
+    time(formula, "move pages", [&] {
+      prunekit::score_pages::Staging staging(paged, n);
+      if (into_pass<F, Streaming>(p, staging.out(), n) == 0) staging.publish(paged, n);
+    });
+  }
   time(formula, "chunked", [&] {
     for (std::size_t begin = 0; begin < n; begin += kChunk) {
       const std::size_t end = std::min(n, begin + kChunk);
@@ -142,6 +166,8 @@ void run(std::size_t n) {
   }
   const int reps = static_cast<int>(std::max<std::size_t>(1, (std::size_t{1} << 24) / n));
   const Arrays a{w.data, g.data, s.data, backup.data};
+  float* const paged = prunekit::score_pages::allocate(n);
+  if (paged) std::fill(paged, paged + n, 1.0f);
   const auto time = [&](const char* formula, const char* design, auto body) {
     std::vector<double> t;
     for (int r = 0; r < 9; ++r) {
@@ -154,13 +180,14 @@ void run(std::size_t n) {
   };
   const bool streaming = n >= (std::size_t{1} << 22);
   if (streaming) {
-    designs<Formula::kAbs, true>(a, n, "|w|", time);
-    designs<Formula::kAbsMul, true>(a, n, "|w*g|", time);
+    designs<Formula::kAbs, true>(a, paged, n, "|w|", time);
+    designs<Formula::kAbsMul, true>(a, paged, n, "|w*g|", time);
   } else {
-    designs<Formula::kAbs, false>(a, n, "|w|", time);
-    designs<Formula::kAbsMul, false>(a, n, "|w*g|", time);
+    designs<Formula::kAbs, false>(a, paged, n, "|w|", time);
+    designs<Formula::kAbsMul, false>(a, paged, n, "|w*g|", time);
   }
-  designs<Formula::kMomentum, false>(a, n, "momentum", time);
+  designs<Formula::kMomentum, false>(a, paged, n, "momentum", time);
+  prunekit::score_pages::release(paged);
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ using abs_mul_keep_f32_t = std::size_t (*)(const float* w, const float* g, float
 using momentum_keep_f32_t = std::size_t (*)(const float* w, const float* g, float* s, float* old, std::size_t n,
                                             float alpha, float beta, Store store);
 
+// The guard of "skip" for scores published by moving pages (native/runtime/score_pages.h): the new scores
+// written to `out` (exactly as abs_f32 / abs_mul_f32 write them) while the terms are counted; returns the
+// number of non-finite terms (x[i], or w[i] * g[i]), as count_nonfinite_f32 / count_nonfinite_mul_f32 count
+// them. `out` must not overlap the inputs; it is never read, so Store::kStreaming streams it where the
+// instruction set can. (Momentum keeps the copy design: score_batch.cc says why.)
+using abs_into_f32_t = std::size_t (*)(const float* x, float* out, std::size_t n, Store store);
+using abs_mul_into_f32_t = std::size_t (*)(const float* w, const float* g, float* out, std::size_t n, Store store);
+
 // The memory roof for benchmarks: the same bytes as a scoring kernel, no arithmetic. Reads `inputs` of
 // (a, b, s) and writes s: 1 -> s = a; 2 -> s = a ^ b; 3 -> s = a ^ b ^ s (bitwise).
 using stream_f32_t = void (*)(const float* a, const float* b, float* s, std::size_t n, int inputs, Store store);
@@ -50,6 +58,8 @@ struct ScoreKernels {
   stream_f32_t stream_f32;
   abs_mul_keep_f32_t abs_mul_keep_f32;
   momentum_keep_f32_t momentum_keep_f32;
+  abs_into_f32_t abs_into_f32;
+  abs_mul_into_f32_t abs_mul_into_f32;
 };
 
 // One table per instruction set; each is defined in its own file and only exists where compiled.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../kernels/dispatch.h"
+#include "score_pages.h"
 #include "thread_pool.h"
 
 namespace prunekit {
@@ -31,10 +32,19 @@ struct Piece {
 // memory of their scores.
 constexpr std::size_t kMaxCopied = std::size_t{1} << 26;
 
-// Whether a module of n elements takes the one-pass guard; `chunk`: the size below which it is counted and
+// Whether module t publishes its scores by moving pages (score_pages.h): "skip", its scores a mapping of
+// their own, and not momentum: momentum reads its old scores anyway, so the copy costs it little, and after
+// a move its reads and writes start with cold TLB entries; the copy measured as fast at 16M and faster at
+// 512K-1M (docs/performance.md).
+bool publishes_(ScoreOp op, ScoreMode mode, const ScoreTarget& t) {
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kMomentum && score_pages::owns(t.s, t.n);
+}
+
+// Whether module t takes the one-pass guard with a copy; `chunk`: the size below which it is counted and
 // scored back to back (both reads from L1/L2) instead.
-bool copies_old_scores_(ScoreOp op, ScoreMode mode, std::size_t n, std::size_t chunk) {
-  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && n > chunk && n <= kMaxCopied;
+bool copies_old_scores_(ScoreOp op, ScoreMode mode, const ScoreTarget& t, std::size_t chunk) {
+  return mode == ScoreMode::kGuarded && op != ScoreOp::kAbs && t.n > chunk && t.n <= kMaxCopied &&
+         !publishes_(op, mode, t);
 }
 
 // The buffer of those copies: one for the process, grown to the largest module it has served and kept
@@ -100,6 +110,36 @@ std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const Sco
              : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, store);
 }
 
+// [begin, end) of a module scored into `out` (its own offsets) while counted; returns the non-finite terms.
+std::size_t score_into_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, float* out, std::size_t begin,
+                        std::size_t end, Store store) {
+  const std::size_t n = end - begin;
+  switch (b.op) {
+    case ScoreOp::kAbs:
+      return k.abs_into_f32(t.w + begin, out + begin, n, store);
+    case ScoreOp::kAbsMul:
+      return k.abs_mul_into_f32(t.w + begin, t.g + begin, out + begin, n, store);
+    case ScoreOp::kMomentum:  // never published (publishes_)
+      break;
+  }
+  return 0;
+}
+
+// The guard of a module that publishes: its pieces ([begin, end) pairs, run by `for_pieces`) scored into
+// the staging (stored as the scores would be: the kernels never read it), then moved in if every term was
+// finite. Returns false, having done nothing, when the staging
+// is not available (another call holds it): the caller takes the two passes.
+template <typename ForPieces>
+bool score_published_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, Store store, std::size_t* count,
+                      ForPieces for_pieces) {
+  score_pages::Staging staging(t.s, t.n);
+  if (!staging.ready()) return false;
+  *count = for_pieces(
+      [&](std::size_t begin, std::size_t end) { return score_into_(k, b, t, staging.out(), begin, end, store); });
+  if (*count == 0) staging.publish(t.s, t.n);
+  return true;
+}
+
 // A module's scores put back from their copy (a step with a non-finite term leaves them as they were).
 void restore_(const ScoreTarget& t, const float* old) { std::memcpy(t.s, old, t.n * sizeof(float)); }
 
@@ -107,7 +147,7 @@ void restore_(const ScoreTarget& t, const float* old) { std::memcpy(t.s, old, t.
 std::size_t old_scores_needed_(const ScoreBatch& b, ScoreMode mode, std::size_t chunk) {
   std::size_t most = 0;
   for (std::size_t i = 0; i < b.count; ++i)
-    if (copies_old_scores_(b.op, mode, b.targets[i].n, chunk)) most = std::max(most, b.targets[i].n);
+    if (copies_old_scores_(b.op, mode, b.targets[i], chunk)) most = std::max(most, b.targets[i].n);
   return most;
 }
 
@@ -158,7 +198,9 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
   const OldScores old_scores(needed);
   for (std::size_t i = 0; i < b.count; ++i) {
     const ScoreTarget& t = b.targets[i];
-    if (old_scores.ready() && copies_old_scores_(b.op, mode, t.n, kGuardChunk)) {
+    const auto whole = [&](auto score) { return score(std::size_t{0}, t.n); };
+    if (publishes_(b.op, mode, t) && score_published_(k, b, t, store, &counts[i], whole)) continue;
+    if (old_scores.ready() && copies_old_scores_(b.op, mode, t, kGuardChunk)) {
       float* old = old_scores.for_scores(t.s);
       if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
       continue;
@@ -199,16 +241,34 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   std::vector<std::size_t> pieces_of(b.count, 0);
   for (const Piece& piece : pieces) ++pieces_of[piece.target];
 
+  // Guarded modules that publish their scores, module by module (one parallel round each): one staging
+  // serves the whole batch.
+  std::vector<char> kept(b.count, 0);
+  std::vector<std::size_t> piece_counts;
+  for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
+    const std::size_t target = pieces[first].target;
+    const ScoreTarget& t = b.targets[target];
+    if (!publishes_(b.op, mode, t)) continue;
+    const auto parallel = [&](auto score) {
+      piece_counts.assign(pieces_of[target], 0);
+      pool.parallel_for(pieces_of[target], [&](std::size_t p) {
+        piece_counts[p] = score(pieces[first + p].begin, pieces[first + p].end);
+      });
+      std::size_t sum = 0;
+      for (std::size_t count : piece_counts) sum += count;
+      return sum;
+    };
+    kept[target] = score_published_(k, b, t, store, &counts[target], parallel);
+  }
+
   // snip and snip_momentum, guarded: a module split over several pieces takes the one-pass guard, module by
   // module (one parallel round each), so that one copy buffer serves the whole batch.
-  std::vector<char> kept(b.count, 0);
   const OldScores old_scores(old_scores_needed_(b, mode, policy.chunk));
   if (old_scores.ready()) {
-    std::vector<std::size_t> piece_counts;
     for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
       const std::size_t target = pieces[first].target;
       const ScoreTarget& t = b.targets[target];
-      if (!copies_old_scores_(b.op, mode, t.n, policy.chunk)) continue;
+      if (!copies_old_scores_(b.op, mode, t, policy.chunk)) continue;
       float* old = old_scores.for_scores(t.s);
       piece_counts.assign(pieces_of[target], 0);
       pool.parallel_for(pieces_of[target], [&](std::size_t p) {

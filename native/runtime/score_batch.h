@@ -2,14 +2,18 @@
 // across the thread pool when the work is large enough to gain from it.
 //
 // The guard ("skip", "error") must leave a module's scores as they were when one of its terms is not finite,
-// and the first non-finite term may come after scores were overwritten. Two ways keep that promise
-// (docs/performance.md measures both against the alternatives):
-// - two passes (magnitude and gradient, and "error"): a module is counted front to back, then scored back
-//   to front in chunks, so the scoring pass starts with the data the count left in L2 and the last-level
-//   cache; a module that fits in a chunk is counted and scored back to back;
-// - one pass with a copy (snip and snip_momentum in "skip", modules larger than a chunk): the old scores
-//   are copied to a buffer of the runtime as the new ones are written, and copied back if a term was not
-//   finite. Its traffic (read s, stream the copy) costs less than reading w and g twice.
+// and the first non-finite term may come after scores were overwritten. Three ways keep that promise
+// (docs/performance.md measures them against the alternatives):
+// - one pass and a move ("skip", scores in a page mapping of their own: the criteria's arrays from 2^19
+//   floats, score_pages.h): the new scores are written to a staging mapping while the terms are counted,
+//   and its pages moved in place of the old ones only if every term was finite. The traffic of
+//   "propagate" plus three mremap calls;
+// - two passes (magnitude and gradient on other arrays, and "error"): a module is counted front to back,
+//   then scored back to front in chunks, so the scoring pass starts with the data the count left in L2 and
+//   the last-level cache; a module that fits in a chunk is counted and scored back to back;
+// - one pass with a copy (snip and snip_momentum in "skip" on other arrays larger than a chunk): the old
+//   scores are copied to a buffer of the runtime as the new ones are written, and copied back if a term was
+//   not finite. Its traffic (read s, stream the copy) costs less than reading w and g twice.
 #pragma once
 #include <cstddef>
 

@@ -1,6 +1,7 @@
 // Compares every runnable SIMD kernel set with the scalar oracle, bit for bit (any NaN equals any NaN):
 // lengths 0..300, random start offsets (unaligned pointers), normal, wide-exponent and special values,
 // and guard cells around each output to catch writes past either end.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "../kernels/dispatch.h"
 #include "../runtime/score_batch.h"
+#include "../runtime/score_pages.h"
 #include "../runtime/thread_pool.h"
 #include "test_util.h"
 
@@ -37,6 +39,13 @@ std::vector<float> make_input_(std::mt19937& rng, std::size_t n, int kind) {
     else
       x = (rng() % 3 == 0) ? special[pick(rng)] : std::ldexp(normal(rng), exponent(rng));
   }
+  return v;
+}
+
+// Plain values in (-1, 1), fast enough for the batches' half-million-element modules (under qemu too).
+std::vector<float> make_uniform_(std::mt19937& rng, std::size_t n) {
+  std::vector<float> v(n);
+  for (float& x : v) x = std::ldexp(static_cast<float>(static_cast<std::int32_t>(rng())), -31);
   return v;
 }
 
@@ -144,6 +153,18 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
                [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
                  return k.momentum_keep_f32(w, g, s, old, c.n, c.alpha, c.beta, Store::kCached);
                }},
+              {"abs_into_f32", [](K k, const Case& c, const float* w, const float*,
+                                  float*, float* out) { return k.abs_into_f32(w, out, c.n, Store::kCached); }},
+              {"abs_into_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float*,
+                  float*, float* out) { return k.abs_into_f32(w, out, c.n, Store::kStreaming); }},
+              {"abs_mul_into_f32",
+               [](K k, const Case& c, const float* w, const float* g,
+                  float*, float* out) { return k.abs_mul_into_f32(w, g, out, c.n, Store::kCached); }},
+              {"abs_mul_into_f32 (streaming)",
+               [](K k, const Case& c, const float* w, const float* g, float*, float* out) {
+                 return k.abs_mul_into_f32(w, g, out, c.n, Store::kStreaming);
+               }},
               {"stream_f32 (roof, streaming)",
                [](K k, const Case& c, const float* w, const float* g, float* s, float*) {
                  k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kStreaming);
@@ -185,74 +206,114 @@ void check_oracle_() {
   ok = ok && score_kernels_serial.abs_mul_keep_f32(w, g, s2, old, 4, Store::kCached) == 1;
   for (int i = 0; i < 4; ++i) ok = ok && same_(s2[i], abs_mul[i]) && same_(old[i], want[i]);
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed one-pass guard values\n"));
+  // The guard that publishes pages: the same scores written elsewhere, the same count.
+  float out[4];
+  ok = score_kernels_serial.abs_mul_into_f32(w, g, out, 4, Store::kCached) == 1;
+  for (int i = 0; i < 4; ++i) ok = ok && same_(out[i], abs_mul[i]);
+  ok = ok && score_kernels_serial.abs_into_f32(g, out, 4, Store::kCached) == 0;
+  for (int i = 0; i < 4; ++i) ok = ok && same_(out[i], std::fabs(g[i]));
+  ok = ok && score_kernels_serial.abs_into_f32(abs_mul, out, 4, Store::kCached) == 1;
+  for (int i = 0; i < 4; ++i) ok = ok && same_(out[i], abs_mul[i]);
+  ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed guard-into values\n"));
 }
 
 // The batch runtime (native/runtime/score_batch.cc) against the scalar oracle run over each whole module:
-// modules whose lengths straddle the guard's 16K-element chunks and the pool's pieces, one NaN placed in the
-// first or the last chunk of one module, every mode, one and two threads, and the split forced on small
-// batches. A module with a non-finite term must keep its old scores bit for bit (guarded), no module may
-// change (all or nothing), and every other module must equal the oracle.
+// modules whose lengths straddle the guard's 16K-element chunks and the pool's pieces, plus one whose scores
+// are a page mapping of their own (score_pages.h), one NaN placed in the first or the last chunk of two
+// modules (one of them the mapped one), every mode, one and two threads, the split forced on small batches,
+// and the staging free or held by another caller (the mapped module then takes the two passes). A module
+// with a non-finite term must keep its old scores bit for bit (guarded), no module may change (all or
+// nothing), and every other module must equal the oracle. A mapped module that published (|w| and |w*g|)
+// must have moved its pages: the staging then holds its old scores.
 void check_batch_(Isa isa) {
   isa_select(isa);
   std::mt19937 rng(7);
   const std::size_t chunk = std::size_t{1} << 14;
-  const std::size_t lengths[] = {0, 1, chunk - 1, chunk, chunk + 1, 3 * chunk + 5, 5 * chunk};
+  const std::size_t mapped_length = score_pages::kMinScores + 5;
+  const std::size_t lengths[] = {0, 1, chunk - 1, chunk, chunk + 1, 3 * chunk + 5, 5 * chunk, mapped_length};
+  const std::size_t count = sizeof lengths / sizeof lengths[0];
+  const std::size_t poisoned[] = {5, count - 1};  // the 3*chunk+5 module and the mapped one
+  float* const mapped = score_pages::allocate(mapped_length);
+  if (!mapped) {
+    ++g_failed;
+    std::printf("FAIL score_pages::allocate(%zu) gave no mapping\n", mapped_length);
+    return;
+  }
   const ScoreOp ops[] = {ScoreOp::kAbs, ScoreOp::kAbsMul, ScoreOp::kMomentum};
   const ScoreMode modes[] = {ScoreMode::kCompute, ScoreMode::kGuarded, ScoreMode::kAllOrNothing};
   const SplitPolicy saved = split_policy();
   const unsigned saved_threads = ThreadPool::shared().size();
   int failed = 0, runs = 0;
   for (unsigned threads : {1u, 2u})
-    for (std::size_t piece : {std::size_t{1} << 15, std::size_t{5000}}) {
-      ThreadPool::shared().resize(threads);
-      split_policy().chunk = piece;
-      split_policy().min_parallel = 1;  // the batch (180K) splits whether the workers sleep or not
-      for (ScoreOp op : ops)
-        for (ScoreMode mode : modes)
-          for (int poison = 0; poison < 3; ++poison) {  // none, first chunk, last element of the last chunk
-            const std::size_t count = sizeof lengths / sizeof lengths[0];
-            const std::size_t poisoned = 5;  // the 3*chunk+5 module
-            std::vector<std::vector<float>> w(count), g(count), s(count), old(count);
-            std::vector<ScoreTarget> targets(count);
-            for (std::size_t i = 0; i < count; ++i) {
-              w[i] = make_input_(rng, lengths[i], 0);
-              g[i] = make_input_(rng, lengths[i], 0);
-              old[i] = s[i] = make_input_(rng, lengths[i], 0);
-            }
-            if (poison == 1) (op == ScoreOp::kAbs ? w : g)[poisoned][7] = NAN;  // kAbs reads no grad
-            if (poison == 2) w[poisoned].back() = INFINITY;
-            for (std::size_t i = 0; i < count; ++i) targets[i] = {w[i].data(), g[i].data(), s[i].data(), lengths[i]};
-            std::vector<std::size_t> counts(count, 99);
-            const bool written = run_score_batch({op, 0.75f, 1.5f, targets.data(), count}, mode, counts.data());
-            ++runs;
-            const bool dirty = poison != 0 && mode != ScoreMode::kCompute;
-            bool ok = written == !(dirty && mode == ScoreMode::kAllOrNothing);
-            for (std::size_t i = 0; i < count && ok; ++i) {
-              const bool flagged = dirty && i == poisoned;
-              ok = counts[i] == (flagged ? 1u : 0u);
-              std::vector<float> want = old[i];
-              const bool untouched = flagged || (dirty && mode == ScoreMode::kAllOrNothing);
-              if (!untouched) {
-                const ScoreKernels& k = score_kernels_serial;
-                if (op == ScoreOp::kAbs)
-                  k.abs_f32(w[i].data(), want.data(), lengths[i], Store::kCached);
-                else if (op == ScoreOp::kAbsMul)
-                  k.abs_mul_f32(w[i].data(), g[i].data(), want.data(), lengths[i], Store::kCached);
-                else
-                  k.momentum_f32(w[i].data(), g[i].data(), want.data(), lengths[i], 0.75f, 1.5f, Store::kCached);
+    for (std::size_t piece : {std::size_t{1} << 15, std::size_t{5000}})
+      for (bool held : {false, true}) {
+        // One thread runs serially whatever the piece size; one thread is enough to see the two passes taken.
+        if ((threads == 1 && piece != std::size_t{1} << 15) || (held && threads == 2)) continue;
+        ThreadPool::shared().resize(threads);
+        split_policy().chunk = piece;
+        split_policy().min_parallel = 1;  // the batch splits whether the workers sleep or not
+        for (ScoreOp op : ops)
+          for (ScoreMode mode : modes)
+            for (int poison = 0; poison < 3; ++poison) {  // none, first chunk, last element of the last chunk
+              std::vector<std::vector<float>> w(count), g(count), s(count), old(count);
+              std::vector<ScoreTarget> targets(count);
+              for (std::size_t i = 0; i < count; ++i) {
+                w[i] = make_uniform_(rng, lengths[i]);
+                g[i] = make_uniform_(rng, lengths[i]);
+                old[i] = s[i] = make_uniform_(rng, lengths[i]);
               }
-              for (std::size_t j = 0; j < lengths[i] && ok; ++j) ok = same_(s[i][j], want[j]);
-              if (!ok)
-                std::printf("FAIL %s batch threads=%u piece=%zu op=%d mode=%d poison=%d: module %zu (%zu floats) %s\n",
-                            isa_name(isa), threads, piece, static_cast<int>(op), static_cast<int>(mode), poison, i,
-                            lengths[i],
-                            untouched ? "changed although it must stay as it was" : "differs from the oracle");
+              for (std::size_t p : poisoned) {
+                if (poison == 1) (op == ScoreOp::kAbs ? w : g)[p][7] = NAN;  // kAbs reads no grad
+                if (poison == 2) w[p].back() = INFINITY;
+              }
+              for (std::size_t i = 0; i < count; ++i) targets[i] = {w[i].data(), g[i].data(), s[i].data(), lengths[i]};
+              std::copy(s[count - 1].begin(), s[count - 1].end(), mapped);
+              targets[count - 1].s = mapped;
+              std::vector<std::size_t> counts(count, 99);
+              bool written;
+              {
+                const score_pages::Staging other_caller(held ? mapped : nullptr, mapped_length);
+                written = run_score_batch({op, 0.75f, 1.5f, targets.data(), count}, mode, counts.data());
+              }
+              std::copy(mapped, mapped + mapped_length, s[count - 1].begin());
+              ++runs;
+              const bool dirty = poison != 0 && mode != ScoreMode::kCompute;
+              bool ok = written == !(dirty && mode == ScoreMode::kAllOrNothing);
+              for (std::size_t i = 0; i < count && ok; ++i) {
+                const bool flagged = dirty && (i == poisoned[0] || i == poisoned[1]);
+                ok = counts[i] == (flagged ? 1u : 0u);
+                std::vector<float> want = old[i];
+                const bool untouched = flagged || (dirty && mode == ScoreMode::kAllOrNothing);
+                if (!untouched) {
+                  const ScoreKernels& k = score_kernels_serial;
+                  if (op == ScoreOp::kAbs)
+                    k.abs_f32(w[i].data(), want.data(), lengths[i], Store::kCached);
+                  else if (op == ScoreOp::kAbsMul)
+                    k.abs_mul_f32(w[i].data(), g[i].data(), want.data(), lengths[i], Store::kCached);
+                  else
+                    k.momentum_f32(w[i].data(), g[i].data(), want.data(), lengths[i], 0.75f, 1.5f, Store::kCached);
+                }
+                for (std::size_t j = 0; j < lengths[i] && ok; ++j) ok = same_(s[i][j], want[j]);
+                if (!ok)
+                  std::printf(
+                      "FAIL %s batch threads=%u piece=%zu held=%d op=%d mode=%d poison=%d: module %zu (%zu floats) "
+                      "%s\n",
+                      isa_name(isa), threads, piece, held, static_cast<int>(op), static_cast<int>(mode), poison, i,
+                      lengths[i], untouched ? "changed although it must stay as it was" : "differs from the oracle");
+              }
+              if (ok && mode == ScoreMode::kGuarded && op != ScoreOp::kMomentum && !held && poison == 0) {  // published
+                const score_pages::Staging staging(mapped, mapped_length);
+                ok = staging.ready() && std::equal(old[count - 1].begin(), old[count - 1].end(), staging.out(),
+                                                   [](float a, float b) { return same_(a, b); });
+                if (!ok)
+                  std::printf("FAIL %s batch: the mapped module's old pages are not in the staging\n", isa_name(isa));
+              }
+              ok ? ++g_passed : (++g_failed, ++failed);
             }
-            ok ? ++g_passed : (++g_failed, ++failed);
-          }
-    }
+      }
   split_policy() = saved;
   ThreadPool::shared().resize(saved_threads);
+  score_pages::release(mapped);
   std::printf("  %-8s %-30s %s over %d batches\n", isa_name(isa), "run_score_batch",
               failed == 0 ? "bit-identical" : "DIFFERS", runs);
 }

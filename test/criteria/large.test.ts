@@ -1,6 +1,7 @@
-// Large modules: split across the native thread pool, guarded (two passes, or one with a copy of the old
-// scores for snip and snip_momentum); the same bits as one thread and as the plain-JavaScript oracle, in
-// every non-finite mode.
+// Large modules: split across the native thread pool, guarded (the big module's scores are a page mapping
+// of their own: one pass into a staging, pages moved in if clean; the medium one two passes, or one with a
+// copy of the old scores for snip and snip_momentum); the same bits as one thread and as the
+// plain-JavaScript oracle, in every non-finite mode.
 import { getCriterion, NonFiniteError, setThreads, threads, type Modules } from '../../lib';
 import { bitReport, step } from '../support/float32-oracle';
 
@@ -68,18 +69,24 @@ describe.each([1, 2, 3])('with %i thread(s)', (count) => {
     expect(bitReport(c.scores.medium, want)).toBe('identical');
   });
 
-  test.each(['snip', 'snip_momentum'] as const)(
-    '"skip": %s after a clean step, a NaN step puts back the clean step\'s scores bit for bit',
+  test.each(['magnitude', 'gradient', 'snip', 'snip_momentum'] as const)(
+    '"skip": %s after a clean step, a NaN step leaves the clean step\'s scores bit for bit',
     (type) => {
       const modules = bigModules(null);
       const c = getCriterion({ criterion_type: type, alpha: 0.75, beta: 1.5 }, modules);
-      c.onBeforeOptimizerStep();
+      const hook = () => (type === 'magnitude' ? c.onStepBegin() : c.onBeforeOptimizerStep());
+      hook();
+      const arrays = { ...c.scores };
       const before = Object.fromEntries(Object.entries(c.scores).map(([k, v]) => [k, v.slice()]));
       for (const name of ['big', 'medium'] as const) {
-        modules[name].grad![name === 'big' ? 1_099_990 : 3] = Infinity;
+        // magnitude reads the weight, gradient the grad, the others both
+        (type === 'magnitude' ? modules[name].weight : modules[name].grad!)[name === 'big' ? 1_099_990 : 3] = Infinity;
         modules[name].weight[0] *= 2; // a different step everywhere else
+        modules[name].grad![0] *= 2;
       }
-      c.onBeforeOptimizerStep();
+      hook();
+      expect(c.scores.big).toBe(arrays.big); // the same object, over the same memory
+      expect(c.scores.big.buffer).toBe(arrays.big.buffer);
       expect(bitReport(c.scores.big, before.big)).toBe('identical');
       expect(bitReport(c.scores.medium, before.medium)).toBe('identical');
       expect(c.lastNonFinite).toEqual([

@@ -63,6 +63,24 @@ async function main() {
       calls += 13;
     }
   }
+  // Scores in page mappings of their own (published by moving pages): clean and non-finite steps, sync and
+  // async, one and two threads, a view shorter than the mapping.
+  for (const isa of b.simdInfo().supported) {
+    b.setSimd(isa);
+    for (let round = 0; round < 4; round++) {
+      b.setThreads(1 + (round % 2));
+      const n = 2 ** 19 + rnd(5000);
+      const s = new Float32Array(b.scorePages(n));
+      const w = view(n),
+        g = view(n);
+      if (round > 1) w[rnd(n)] = NaN;
+      b.scoreAbs(w, s, 'guarded');
+      b.scoreAbsMul(w, g, s, 'guarded');
+      b.scoreAbs(w.subarray(0, n - 7), s.subarray(0, n - 7), 'guarded');
+      await b.scoreBatchAsync('abs', [w, g], [g, w], [s, view(n)], 0, 0, 'guarded', new Float64Array(2));
+      calls += 4;
+    }
+  }
   b.setThreads(2);
   b.setThreads(b.threads());
   console.log(`every-call: ${calls} calls over ${b.simdInfo().supported.join(', ')}`);

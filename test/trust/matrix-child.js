@@ -27,6 +27,7 @@ const good = {
   setSimd: () => ['scalar'],
   threads: () => [],
   setThreads: () => [1],
+  scorePages: () => [1 << 19],
   scoreAbs: () => [f(n), f(n), 'compute'],
   scoreAbsMul: () => [f(n), f(n), f(n), 'guarded'],
   scoreMomentum: () => [f(n), f(n), f(n), 0.9, 1, 'all-or-nothing'],

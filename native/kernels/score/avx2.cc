@@ -167,6 +167,58 @@ struct AbsMulScore {
   float operator()(float, float product) const { return std::fabs(product); }
 };
 
+// The "into" kernels: out[i] = score(i) while the non-finite terms are counted. vec(i, counts) returns eight
+// scores and adds their non-finite lanes to `counts`; one(i, total) the same for one element. Streaming
+// stores from the first 32-byte boundary of out when asked (out is never read here), else two vectors an
+// iteration through the cache.
+template <typename Vec, typename One>
+inline std::size_t into_map_(float* out, std::size_t n, Store store, Vec vec, One one) {
+  std::size_t total = 0, i = 0;
+  __m256i counts = _mm256_setzero_si256();
+  if (store == Store::kStreaming) {
+    for (; i < n && (reinterpret_cast<std::uintptr_t>(out + i) & 31u) != 0; ++i) out[i] = one(i, total);
+    for (; i + 8 <= n; i += 8) _mm256_stream_ps(out + i, vec(i, counts));
+    _mm_sfence();  // order the non-temporal stores before anything that reads or moves the scores
+  } else {
+    for (; i + 16 <= n; i += 16) {
+      _mm256_storeu_ps(out + i, vec(i, counts));
+      _mm256_storeu_ps(out + i + 8, vec(i + 8, counts));
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, vec(i, counts));
+  }
+  for (; i < n; ++i) out[i] = one(i, total);
+  return total + sum8_(counts);
+}
+
+std::size_t abs_into_f32_avx2(const float* x, float* out, std::size_t n, Store store) {
+  return into_map_(
+      out, n, store,
+      [x](std::size_t i, __m256i& counts) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        counts = _mm256_sub_epi32(counts, nonfinite8_(v));
+        return abs8_(v);
+      },
+      [x](std::size_t i, std::size_t& total) {
+        total += nonfinite1_(x[i]);
+        return std::fabs(x[i]);
+      });
+}
+
+std::size_t abs_mul_into_f32_avx2(const float* w, const float* g, float* out, std::size_t n, Store store) {
+  return into_map_(
+      out, n, store,
+      [w, g](std::size_t i, __m256i& counts) {
+        const __m256 product = _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i));
+        counts = _mm256_sub_epi32(counts, nonfinite8_(product));
+        return abs8_(product);
+      },
+      [w, g](std::size_t i, std::size_t& total) {
+        const float product = w[i] * g[i];
+        total += nonfinite1_(product);
+        return std::fabs(product);
+      });
+}
+
 }  // namespace
 
 std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store) {
@@ -195,7 +247,9 @@ const ScoreKernels score_kernels_avx2 = {abs_f32_avx2,
                                          count_nonfinite_mul_f32_avx2,
                                          stream_f32_avx2,
                                          abs_mul_keep_f32_avx2,
-                                         momentum_keep_f32_avx2};
+                                         momentum_keep_f32_avx2,
+                                         abs_into_f32_avx2,
+                                         abs_mul_into_f32_avx2};
 
 }  // namespace prunekit
 

@@ -116,7 +116,9 @@ const ScoreKernels score_kernels_avx512 = {abs_f32_avx512,
                                            count_nonfinite_mul_f32_avx512,
                                            stream_f32_avx512,
                                            abs_mul_keep_f32_avx2,  // no AVX-512 variant: see score.h
-                                           momentum_keep_f32_avx2};
+                                           momentum_keep_f32_avx2,
+                                           nullptr,  // the "into" kernels: AVX2's (dispatch.cc fills them)
+                                           nullptr};
 
 }  // namespace prunekit
 

@@ -142,6 +142,47 @@ std::size_t momentum_keep_f32_neon(const float* w, const float* g, float* s, flo
       });
 }
 
+// The "into" kernels: out[i] = score(i) while the non-finite terms are counted (vec4 adds its lanes to
+// `counts`, one its element to `total`). Plain stores.
+template <typename Vec4, typename One>
+inline std::size_t into_map_(float* out, std::size_t n, Vec4 vec4, One one) {
+  uint32x4_t counts = vdupq_n_u32(0);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(out + i, vec4(i, counts));
+  std::size_t total = vaddvq_u32(counts);
+  for (; i < n; ++i) out[i] = one(i, total);
+  return total;
+}
+
+std::size_t abs_into_f32_neon(const float* x, float* out, std::size_t n, Store) {
+  return into_map_(
+      out, n,
+      [x](std::size_t i, uint32x4_t& counts) {
+        const float32x4_t v = vld1q_f32(x + i);
+        counts = vsubq_u32(counts, nonfinite4_(v));
+        return vabsq_f32(v);
+      },
+      [x](std::size_t i, std::size_t& total) {
+        total += nonfinite1_(x[i]);
+        return std::fabs(x[i]);
+      });
+}
+
+std::size_t abs_mul_into_f32_neon(const float* w, const float* g, float* out, std::size_t n, Store) {
+  return into_map_(
+      out, n,
+      [w, g](std::size_t i, uint32x4_t& counts) {
+        const float32x4_t product = vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i));
+        counts = vsubq_u32(counts, nonfinite4_(product));
+        return vabsq_f32(product);
+      },
+      [w, g](std::size_t i, std::size_t& total) {
+        const float product = w[i] * g[i];
+        total += nonfinite1_(product);
+        return std::fabs(product);
+      });
+}
+
 }  // namespace
 
 const ScoreKernels score_kernels_neon = {abs_f32_neon,
@@ -151,7 +192,9 @@ const ScoreKernels score_kernels_neon = {abs_f32_neon,
                                          count_nonfinite_mul_f32_neon,
                                          stream_f32_neon,
                                          abs_mul_keep_f32_neon,
-                                         momentum_keep_f32_neon};
+                                         momentum_keep_f32_neon,
+                                         abs_into_f32_neon,
+                                         abs_mul_into_f32_neon};
 
 }  // namespace prunekit
 

@@ -83,6 +83,25 @@ std::size_t momentum_keep_f32_serial(const float* w, const float* g, float* s, f
   return count;
 }
 
+std::size_t abs_into_f32_serial(const float* x, float* out, std::size_t n, Store) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    count += nonfinite_(x[i]);
+    out[i] = abs_(x[i]);
+  }
+  return count;
+}
+
+std::size_t abs_mul_into_f32_serial(const float* w, const float* g, float* out, std::size_t n, Store) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float product = w[i] * g[i];
+    count += nonfinite_(product);
+    out[i] = abs_(product);
+  }
+  return count;
+}
+
 }  // namespace
 
 const ScoreKernels score_kernels_serial = {abs_f32_serial,
@@ -92,6 +111,8 @@ const ScoreKernels score_kernels_serial = {abs_f32_serial,
                                            count_nonfinite_mul_f32_serial,
                                            stream_f32_serial,
                                            abs_mul_keep_f32_serial,
-                                           momentum_keep_f32_serial};
+                                           momentum_keep_f32_serial,
+                                           abs_into_f32_serial,
+                                           abs_mul_into_f32_serial};
 
 }  // namespace prunekit
