@@ -47,8 +47,22 @@ bool move_(char* from, char* to, std::size_t bytes) {
 void remap_empty_(char* base, std::size_t bytes) {
   mmap(base, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 }
+// Whether this kernel moves pages the way publish needs (MREMAP_DONTUNMAP: Linux 5.7). Asked once, with a
+// two-page mapping: on an older kernel every publish would fall back to a copy, slower than two passes, so
+// allocate() then makes no mappings and the runtime keeps its other guards.
+bool moves_work_() {
+  static const bool work = [] {
+    char* const probe = map_(2 * page_());
+    if (!probe) return false;
+    const bool moved = move_(probe, probe + page_(), page_());
+    unmap_(probe, 2 * page_());
+    return moved;
+  }();
+  return work;
+}
 #else
 std::size_t page_() { return 4096; }
+bool moves_work_() { return false; }
 char* map_(std::size_t) { return nullptr; }
 void unmap_(char*, std::size_t) {}
 bool move_(char*, char*, std::size_t) { return false; }
@@ -99,7 +113,7 @@ std::size_t mapped_bytes(std::size_t n) { return (n * sizeof(float) + page_() - 
 bool owns(const float* scores, std::size_t n) { return n >= kMinScores && mapping_of_(scores, n) != 0; }
 
 float* allocate(std::size_t n) {
-  if (n < kMinScores || n > (SIZE_MAX - page_()) / sizeof(float)) return nullptr;
+  if (n < kMinScores || n > (SIZE_MAX - page_()) / sizeof(float) || !moves_work_()) return nullptr;
   const std::size_t bytes = mapped_bytes(n);
   char* const base = map_(bytes);
   if (!base) return nullptr;

@@ -24,7 +24,8 @@ namespace prunekit::score_pages {
 constexpr std::size_t kMinScores = std::size_t{1} << 19;
 
 // n zeroed floats at the start of a mapping of their own (whole pages: at most a page more than asked),
-// registered as moveable; nullptr if n < kMinScores, off Linux, or if the mapping fails.
+// registered as moveable; nullptr if n < kMinScores, off Linux, on a kernel that cannot move pages as
+// publish needs (before 5.7), or if the mapping fails.
 float* allocate(std::size_t n);
 // Unmaps and unregisters what allocate returned (nullptr: nothing).
 void release(float* scores);
