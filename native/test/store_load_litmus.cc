@@ -64,6 +64,6 @@ int main(int argc, char** argv) {
   long forbidden = 0;
   for (const Round& r : trials) forbidden += r.seen_by_a == 0 && r.seen_by_b == 0;
   std::printf("store buffering with sequentially consistent atomics: both loads old in %ld of %ld rounds%s\n",
-              forbidden, rounds, forbidden == 0 ? "" : " (forbidden by C++ and by the hardware: emulator bug)");
+              forbidden, rounds, forbidden == 0 ? "" : " (forbidden by C++: sequential consistency broken here)");
   return forbidden == 0 ? 0 : 1;
 }
