@@ -31,7 +31,7 @@ cmake --build build-aarch64 -j "$(nproc)" >/dev/null
 # The thread pool's stress test runs under qemu-user only if the emulator keeps a seq_cst store before a
 # later seq_cst load (store_load_litmus.cc). qemu-aarch64 7.2 (Debian 12) does not: it translates STLR as
 # "fence, plain store" and LDAR as "plain load, fence", so on an x86 host the load passes the store in the
-# store buffer (the litmus: both loads old in 12-22% of rounds; 0 natively), which C++ and the Arm
+# store buffer (the litmus: both loads old in 12-28% of rounds; 0 natively), which C++ and the Arm
 # architecture forbid. The pool's sleep/wake handshakes are that pattern, and under this qemu its test hung
 # in 8 of 54 runs with every thread asleep (the caller asleep with all its tasks finished, or a late worker
 # in a job being written); natively the same hang follows from storing the caller's sleep flag with release
