@@ -79,7 +79,7 @@ void one_caller_() {
   ThreadPool& pool = ThreadPool::shared();
   const std::chrono::nanoseconds saved = pool.spin();
   phase.store("one caller");
-  for (unsigned threads : {2u, 4u, 8u}) {  // 8: more threads than this machine's cores
+  for (unsigned threads : {2u, 4u, 8u}) {  // 8: more threads than a small machine has cores (races likelier)
     pool.resize(threads);
     for (std::chrono::nanoseconds spin : {std::chrono::nanoseconds{0}, std::chrono::nanoseconds{2000}, saved}) {
       pool.set_spin(spin);
