@@ -19,9 +19,9 @@
 // reads caller_sleeping_; a late worker adds to readers_ then reads epoch_, while the publisher makes epoch_
 // odd then reads readers_. Each needs sequential consistency on the write and on the read, so that one side
 // always sees the other: with release/acquire a read may pass the write before it (x86 compiles a release
-// store to a plain MOV, Armv8.3 an acquire load to LDAPR) and a wake-up is lost. They stay seq_cst (STLR then
-// LDAR on AArch64, which the architecture keeps in order). native/test/store_load_litmus.cc is the pattern on
-// its own; qemu-user breaks it (native/test/run.sh says how), so the pool's stress test does not run there.
+// store to a plain MOV, an Armv8.3 target may make an acquire load LDAPR) and a wake-up is lost. They stay seq_cst
+// (STLR then LDAR on AArch64, which the architecture keeps in order). native/test/store_load_litmus.cc is the pattern
+// on its own; qemu-user breaks it (native/test/run.sh says how), so the pool's stress test does not run there.
 #pragma once
 #include <atomic>
 #include <chrono>
