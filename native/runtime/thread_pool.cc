@@ -53,6 +53,13 @@ std::chrono::nanoseconds ThreadPool::spin() const { return std::chrono::nanoseco
 
 void ThreadPool::set_spin(std::chrono::nanoseconds spin) { spin_ns_.store(std::max<std::int64_t>(0, spin.count())); }
 
+std::string ThreadPool::state() const {
+  return "running " + std::to_string(running_.load()) + ", epoch " + std::to_string(epoch_.load()) + ", readers " +
+         std::to_string(readers_.load()) + ", next " + std::to_string(next_.load()) + ", finished " +
+         std::to_string(finished_.load()) + ", sleepers " + std::to_string(sleepers_.load()) + ", caller sleeping " +
+         std::to_string(caller_sleeping_.load()) + ", stopping " + std::to_string(stopping_.load());
+}
+
 void ThreadPool::resize(unsigned threads) {
   std::lock_guard<Mutex> resizing(resize_mutex_);
   bool idle = false;
@@ -188,6 +195,8 @@ void ThreadPool::parallel_for(std::size_t count, const std::function<void(std::s
   next_.store(0, std::memory_order_relaxed);
   finished_.store(0, std::memory_order_relaxed);
   epoch_.store(epoch + 2);
+  // Read after the store above, both seq_cst: a worker that counted itself before its last look at epoch_
+  // is seen here (the header's memory order).
   if (sleepers_.load() != 0) {
     { std::lock_guard<Mutex> lock(mutex_); }  // a worker between its last look and its sleep is asleep now
     wake_.notify_all();

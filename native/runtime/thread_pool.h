@@ -12,12 +12,23 @@
 //
 // Tasks take their indices from an atomic counter, so a worker that joins late takes fewer of them and the
 // caller never waits for a worker that has not started. Tasks must not throw.
+//
+// Memory order: three handshakes are store buffering (each side writes its variable, then reads the other's):
+// a sleeper counts itself in sleepers_ then reads epoch_, while the publisher writes epoch_ then reads
+// sleepers_; the caller sets caller_sleeping_ then reads finished_, while the last task adds to finished_ then
+// reads caller_sleeping_; a late worker adds to readers_ then reads epoch_, while the publisher makes epoch_
+// odd then reads readers_. Each needs sequential consistency on the write and on the read, so that one side
+// always sees the other: with release/acquire a read may pass the write before it (x86 compiles a release
+// store to a plain MOV, an Armv8.3 target may make an acquire load LDAPR) and a wake-up is lost. They stay seq_cst
+// (STLR then LDAR on AArch64, which the architecture keeps in order). native/test/store_load_litmus.cc is the pattern
+// on its own; qemu-user breaks it (native/test/run.sh says how), so the pool's stress test does not run there.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -55,6 +66,8 @@ class ThreadPool {
   // How long an idle thread spins before it sleeps (0: it sleeps at once). The benchmarks change it.
   std::chrono::nanoseconds spin() const;
   void set_spin(std::chrono::nanoseconds spin);
+  // The job and sleep counters on one line, for a test that sees no progress (read while threads run).
+  std::string state() const;
 
  private:
   ThreadPool() = default;
