@@ -33,8 +33,9 @@ Napi::Value guarded_(const Napi::CallbackInfo& info) {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   using namespace prunekit::addon;
   prunekit::addon::init_async(env);
-  for (const Export* table : {kSimdExports, kScoreExports, kThreadsExports, kBenchExports, kMaskExports, kHalfExports,
-                              kPrune16Exports, kPruneStepExports, kClockExports, kBlockMomentumExports})
+  for (const Export* table :
+       {kSimdExports, kScoreExports, kThreadsExports, kBenchExports, kMaskExports, kHalfExports, kPrune16Exports,
+        kPruneStepExports, kClockExports, kBlockMomentumExports, kReadaheadExports})
     for (const Export* entry = table; entry->name; ++entry)
       exports.Set(entry->name, Napi::Function::New(env, guarded_, entry->name, const_cast<Export*>(entry)));
   return exports;

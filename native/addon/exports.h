@@ -24,5 +24,7 @@ extern const Export kPruneStepExports[];
 extern const Export kClockExports[];
 // snip_momentum's block momentum (block_momentum_binding.cc).
 extern const Export kBlockMomentumExports[];
+// The read-ahead hint of the streaming pruner (readahead_binding.cc).
+extern const Export kReadaheadExports[];
 
 }  // namespace prunekit::addon
