@@ -434,7 +434,8 @@ export const RANKING_AHEAD_BYTES = 64 * 2 ** 20;
  * reads its layers in model order: so before layer j is read, it and the layers after it up to
  * RANKING_AHEAD_BYTES are hinted to the kernel (each once a pass: `hinted` is the last one hinted), which
  * reads them from disk while this thread scores j. A model that stays in the page cache gains nothing and
- * loses little (a hint finds the pages there). Returns the last layer hinted.
+ * loses little (a hint finds the pages there); from disk the reads wait less, the pass is bound by the disk
+ * (measured: docs/checkpoints.md). Returns the last layer hinted.
  */
 export function hintAhead(
   model: Pick<Checkpoint, 'willNeed'>,

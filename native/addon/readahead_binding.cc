@@ -1,7 +1,7 @@
 // A hint to the kernel that a byte range of an open file will be read soon (posix_fadvise WILLNEED): it starts
 // reading the range into the page cache in the background and returns, so a later synchronous read of the
 // range finds it there instead of waiting for the disk. The streaming pruner's ranking reads (lib/cli/
-// stream-prune.ts) are synchronous; the hint makes the disk work while they compute.
+// stream-prune.ts) are synchronous; the hint lets the disk work while they compute.
 #include <fcntl.h>
 
 #include "args.h"
