@@ -255,4 +255,13 @@ export interface NativeBinding {
   maskCountBlocks(keep: Uint8Array, rows: number, cols: number, blockRows: number, blockCols: number): [number, number];
   /** [groups of m consecutive elements with at least n zeros, kept elements] of a keep mask. */
   maskCountGroups(keep: Uint8Array, n: number, m: number): [number, number];
+
+  // ---- file reading (lib/io/will-need.ts) ----
+
+  /**
+   * Hints the kernel that bytes [offset, offset + length) of the open file `fd` will be read soon
+   * (posix_fadvise WILLNEED: it starts reading them into the page cache and returns). True when the hint was
+   * taken; false where there is none (not Linux) or the kernel refused it (a bad descriptor, a pipe).
+   */
+  adviseWillNeed(fd: number, offset: number, length: number): boolean;
 }

@@ -361,11 +361,16 @@ async function byRounds(
   });
   if (nonFinite().length > 0) throw new NonFiniteError(options.criterion, nonFinite());
   let lastRead = Infinity;
+  let hinted = -1; // the last layer hinted in this pass
   const unitsOf = (j: number, stage: string) => {
     const t = selectable[j];
     // Each search reads the layers in model order: a read not after the last one starts a new pass.
-    if (j <= lastRead) progress.restart(prunableBytes);
+    if (j <= lastRead) {
+      progress.restart(prunableBytes);
+      hinted = j - 1;
+    }
     lastRead = j;
+    hinted = hintAhead(model, selectable, j, hinted);
     const units = (prepare(t, read(t)) as PreparedLayer).units;
     progress.advance(t.byteLength, stage, t.name);
     return units;
@@ -419,6 +424,36 @@ async function byRounds(
     return written;
   });
   return totals.result();
+}
+
+/** Bytes of the layers after the one being read that the ranking reads hint ahead (at least one layer). */
+export const RANKING_AHEAD_BYTES = 64 * 2 ** 20;
+
+/**
+ * The ranking reads of the histogram rounds are synchronous (selectStepFrom's source is), and each search
+ * reads its layers in model order: so before layer j is read, it and the layers after it up to
+ * RANKING_AHEAD_BYTES are hinted to the kernel (each once a pass: `hinted` is the last one hinted), which
+ * reads them from disk while this thread scores j. A model that stays in the page cache gains nothing and
+ * loses little (a hint finds the pages there); from disk the reads wait less, the pass is bound by the disk
+ * (measured: docs/checkpoints.md). Returns the last layer hinted.
+ */
+export function hintAhead(
+  model: Pick<Checkpoint, 'willNeed'>,
+  layers: readonly CheckpointTensor[],
+  j: number,
+  hinted: number,
+): number {
+  let last = hinted;
+  let ahead = 0; // bytes of the layers after j up to k, hinted now or before
+  for (let k = j; k < layers.length; k++) {
+    if (k > j) ahead += layers[k].byteLength;
+    if (k > j + 1 && ahead > RANKING_AHEAD_BYTES) break;
+    if (k > last) {
+      model.willNeed(layers[k]);
+      last = k;
+    }
+  }
+  return last;
 }
 
 /** The sparsity report summed over the tensors as they go, the way `sparsityReport` sums a whole model. */

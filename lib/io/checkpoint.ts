@@ -43,6 +43,8 @@ export interface Checkpoint {
   read(t: CheckpointTensor, into?: Uint8Array): Uint8Array;
   /** {@link read} into `into` (its length) on libuv's thread pool. */
   readAsync(t: CheckpointTensor, into: Uint8Array): Promise<Uint8Array>;
+  /** Hints that `t` will be {@link read} soon (the kernel starts reading it; lib/io/will-need.ts). */
+  willNeed(t: CheckpointTensor): void;
   close(): void;
 }
 
@@ -119,6 +121,7 @@ function assemble(
     dataBytes,
     read: (t, into) => shards[t.shard].read(t, into),
     readAsync: (t, into) => shards[t.shard].readAsync(t, into),
+    willNeed: (t) => shards[t.shard].willNeed(t),
     close: () => {
       for (const s of shards) s.close();
     },

@@ -18,6 +18,7 @@ import {
   specByteLength,
 } from './safetensors';
 import * as path from 'node:path';
+import { willNeed } from './will-need';
 
 /** A tensor of an open file: where its bytes are, not the bytes. */
 export interface TensorInfo {
@@ -161,6 +162,15 @@ export class SafetensorsReader {
       throw new RangeError(`read(${t.name}): buffer of ${into.byteLength} bytes, the tensor has ${t.byteLength}`);
     await readFullyAsync(this.fd, into, t.offset, this.path, t.name);
     return into;
+  }
+
+  /**
+   * Hints that `t` will be read soon: the kernel starts reading it into the page cache in the background, so
+   * a synchronous {@link read} of it later waits less for the disk (lib/io/will-need.ts). No effect on what
+   * any read returns; nothing on a closed reader.
+   */
+  willNeed(t: TensorInfo): void {
+    if (this.fd !== undefined) willNeed(this.fd, t.offset, t.byteLength);
   }
 
   close(): void {

@@ -35,7 +35,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   prunekit::addon::init_async(env);
   for (const Export* table :
        {kSimdExports, kScoreExports, kThreadsExports, kBenchExports, kMaskExports, kHalfExports, kPrune16Exports,
-        kPruneStepExports, kClockExports, kBlockMomentumExports, kScorePagesExports})
+        kPruneStepExports, kClockExports, kBlockMomentumExports, kScorePagesExports, kReadaheadExports})
     for (const Export* entry = table; entry->name; ++entry)
       exports.Set(entry->name, Napi::Function::New(env, guarded_, entry->name, const_cast<Export*>(entry)));
   return exports;

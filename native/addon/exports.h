@@ -26,5 +26,7 @@ extern const Export kClockExports[];
 extern const Export kBlockMomentumExports[];
 // The criteria's score arrays (score_pages_binding.cc).
 extern const Export kScorePagesExports[];
+// The read-ahead hint of the streaming pruner (readahead_binding.cc).
+extern const Export kReadaheadExports[];
 
 }  // namespace prunekit::addon

@@ -52,6 +52,7 @@ const good = {
   maskCountBlocks: () => [new Uint8Array(n), 2, 4, 1, 2],
   maskCountGroups: () => [new Uint8Array(n), 2, 4],
   threadCpuTime: () => [],
+  adviseWillNeed: () => [0, 0, 0],
   pruneStep: () => stepArgs(),
   pruneStepAsync: () => stepArgs(),
   maskApplyAllAsync: () => [[f(n), new Uint8Array(n), f(n)]],
