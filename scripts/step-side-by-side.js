@@ -1,12 +1,15 @@
 // One pruning step (binding pruneStep) of several prunekit.node files side by side over BERT-base shapes
-// (the inputs of lib/bench/selection.ts bertStepLayers' shapes; magnitudes |u*v|*0.05 from a seeded LCG),
-// interleaved sample by sample, medians; the masks and zeroed weights of every binary must be equal byte for
-// byte or it throws. Exact mode, global, max ratio 0.98.
+// (the inputs of `npm run bench`'s step: bertStepLayers of lib/bench/selection.ts, taken from dist/, so run
+// `npm run build` first), interleaved sample by sample, medians; the masks and zeroed weights of every binary
+// must be equal byte for byte or it throws. Exact mode, global, max ratio 0.98. The binaries compared are
+// the .node files given (e.g. a copy of build/Release/prunekit.node before a change, and after it); dist/
+// only provides the inputs.
 //   node scripts/step-side-by-side.js SAMPLES a.node b.node ...
 //   env: CASES=4x1@0.9,2:4@0.3+apply (default: all six), THREADS (default 1), LAYERS (default 12)
 'use strict';
 const path = require('node:path');
 const { Buffer } = require('node:buffer');
+const { bertStepLayers } = require('../dist/lib/bench/selection.js');
 
 const samples = Number(process.argv[2]);
 const files = process.argv.slice(3);
@@ -18,29 +21,11 @@ const bins = files.map((file) => {
 bins.forEach((b) => b.setThreads(Number(process.env.THREADS) || 1));
 const only = process.env.CASES ? process.env.CASES.split(',') : null;
 
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-const shapes = [
-  [768, 768],
-  [768, 768],
-  [768, 768],
-  [768, 768],
-  [3072, 768],
-  [768, 3072],
-];
-const next = lcg(7);
-const layers = [];
-for (let l = 0; l < (Number(process.env.LAYERS) || 12); l++)
-  for (const [rows, cols] of shapes) {
-    const scores = new Float32Array(rows * cols);
-    for (let e = 0; e < scores.length; e++) scores[e] = Math.abs(next() * next() * 0.05);
-    layers.push({ rows, cols, scores });
-  }
+const layers = bertStepLayers(Number(process.env.LAYERS) || 12).map(({ shape: [rows, cols], scores }) => ({
+  rows,
+  cols,
+  scores,
+}));
 const weights = layers.reduce((a, l) => a + l.scores.length, 0);
 
 // One binary's step: its own masks (and weights), the args of `pruneStep`.

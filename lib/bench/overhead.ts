@@ -2,13 +2,17 @@
  * The fixed cost of one call on a small module (768 floats, one row of a BERT layer): through the public
  * hook (validation, batch call, policy), through the raw one-module binding, and the kernel's own work
  * (the roof kernel over the same bytes) for scale.
+ *
+ * A call this short is sensitive to what ran just before it (JIT tiers, caches, the clock frequency after
+ * the large sizes), so all twelve calls (four criteria, three ways) are warmed up first and then timed in
+ * interleaved rounds whose order changes every round: no criterion is always the first timed.
  */
 import { getCriterion } from '../criteria';
 import { binding } from '../native';
 import { rawScoreCall, scoringHook } from './calls';
 import { TRAFFIC, type CriterionName } from './js-baselines';
 import { CRITERIA } from './scoring';
-import { filled, timeCall } from './timing';
+import { filled, timeInterleaved } from './timing';
 
 export interface OverheadRow {
   criterion: CriterionName;
@@ -21,21 +25,26 @@ export interface OverheadRow {
   roofNs: number;
 }
 
-export function benchOverhead(floats: number, samples: number): OverheadRow[] {
+/** Rounds of the interleaved timing: each figure is the median over every sample of every round. */
+export const OVERHEAD_ROUNDS = 5;
+
+export function benchOverhead(floats: number, samples: number, rounds = OVERHEAD_ROUNDS): OverheadRow[] {
   const weight = filled(floats, 3);
   const grad = filled(floats, 4);
   const out = new Float32Array(floats);
-  return CRITERIA.map((type) => {
-    const c = getCriterion({ criterion_type: type }, { m: { weight, grad } });
-    const hook = scoringHook(c, type);
-    const raw = rawScoreCall(type, weight, grad, out, 'compute');
+  const calls: Record<string, () => void> = {};
+  for (const type of CRITERIA) {
     const reads = TRAFFIC[type].reads;
-    return {
-      criterion: type,
-      floats,
-      hookNs: timeCall(hook, samples, 5),
-      bindingNs: timeCall(raw, samples, 5),
-      roofNs: timeCall(() => binding.streamRoof(weight, grad, out, reads), samples, 5),
-    };
-  });
+    calls[`${type} hook`] = scoringHook(getCriterion({ criterion_type: type }, { m: { weight, grad } }), type);
+    calls[`${type} binding`] = rawScoreCall(type, weight, grad, out, 'compute');
+    calls[`${type} roof`] = () => binding.streamRoof(weight, grad, out, reads);
+  }
+  const ns = timeInterleaved(calls, rounds, samples, 5);
+  return CRITERIA.map((type) => ({
+    criterion: type,
+    floats,
+    hookNs: ns[`${type} hook`],
+    bindingNs: ns[`${type} binding`],
+    roofNs: ns[`${type} roof`],
+  }));
 }

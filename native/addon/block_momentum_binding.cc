@@ -24,18 +24,11 @@
 namespace prunekit::addon {
 namespace {
 
-constexpr std::size_t kPerLayer = 4;
-constexpr std::size_t kGeometry = 4;
-constexpr std::size_t kOptions = 4;
-const char* const kSlotNames[kPerLayer] = {"weight", "grad", "units", "viewMap"};
+const char* const kSlotNames[] = {"weight", "grad", "units", "viewMap"};
+constexpr LayerCallShape kShape{4, kSlotNames, 4, "4 per layer", 4, "4 numbers", "counts", 1, "1 per layer"};
 
 // A slot's name in errors: arrays[i] (what of layer j), or -1 geometry, -2 options, -3 counts.
-std::string slot_name_(long slot) {
-  if (slot < 0) return slot == -1 ? "geometry" : slot == -2 ? "options" : "counts";
-  const auto i = static_cast<std::size_t>(slot);
-  return std::string("arrays[") + std::to_string(i) + "] (" + kSlotNames[i % kPerLayer] + " of layer " +
-         std::to_string(i / kPerLayer) + ")";
-}
+std::string slot_name_(long slot) { return LayerCall::slot_name(kShape, slot); }
 
 // An integer of `what` in [lo, hi].
 double integer_(double v, const std::string& what, double lo, double hi, const Napi::Env& env) {
@@ -56,34 +49,24 @@ struct MomentumArgs {
 
 void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
   const Napi::Env env = info.Env();
-  const std::vector<napi_value> handles = layer_handles(info, kPerLayer);
-  const std::size_t count = handles.size() / kPerLayer;
-  const View<double> geometry = typed_array_arg<double>(info[1], napi_float64_array, "Float64Array", "geometry");
-  const View<double> options = typed_array_arg<double>(info[2], napi_float64_array, "Float64Array", "options");
-  const View<double> counts = typed_array_arg<double>(info[3], napi_float64_array, "Float64Array", "counts");
-  require_length(env, geometry.length, count * kGeometry, "geometry", "4 per layer");
-  require_length(env, options.length, kOptions, "options", "4 numbers");
-  require_length(env, counts.length, count, "counts", "1 per layer");
+  LayerCall call(info, kShape);
+  const std::size_t count = call.layers();
+  const double* options = call.options();
   MomentumOptions& o = args.options;
-  o.reduce = static_cast<BlockReduce>(integer_(options.data[0], "options[0] (reduce)", 0, 2, env));
+  o.reduce = static_cast<BlockReduce>(integer_(options[0], "options[0] (reduce)", 0, 2, env));
   for (int k = 1; k <= 2; ++k)
-    if (!std::isfinite(options.data[k]))
+    if (!std::isfinite(options[k]))
       throw Napi::RangeError::New(
           env, "options[" + std::to_string(k) + "] (" + (k == 1 ? "alpha" : "beta") + ") must be a finite number");
-  o.alpha = static_cast<float>(options.data[1]);
-  o.beta = static_cast<float>(options.data[2]);
-  const double mode = integer_(options.data[3], "options[3] (mode)", 0, 2, env);
+  o.alpha = static_cast<float>(options[1]);
+  o.beta = static_cast<float>(options[2]);
+  const double mode = integer_(options[3], "options[3] (mode)", 0, 2, env);
   o.mode = mode == 0 ? ScoreMode::kCompute : mode == 1 ? ScoreMode::kGuarded : ScoreMode::kAllOrNothing;
-  std::vector<Span> spans;
-  auto add_span = [&](const void* p, std::size_t bytes, bool output, long slot) {
-    const auto begin = reinterpret_cast<std::uintptr_t>(p);
-    if (bytes != 0) spans.push_back({begin, begin + bytes, output, slot});
-  };
   args.layers.resize(count);
   for (std::size_t j = 0; j < count; ++j) {
     MomentumLayer& l = args.layers[j];
-    const napi_value* h = &handles[j * kPerLayer];
-    const double* g = geometry.data + j * kGeometry;
+    const napi_value* h = call.layer(j);
+    const double* g = call.geometry(j);
     const std::string layer = " of layer " + std::to_string(j);
     l.rows = static_cast<std::size_t>(integer_(g[0], "geometry rows" + layer, 1, kMaxSafeInteger, env));
     l.cols = static_cast<std::size_t>(integer_(g[1], "geometry cols" + layer, 1, kMaxSafeInteger, env));
@@ -91,10 +74,9 @@ void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
     l.bm = static_cast<std::size_t>(integer_(g[3], "geometry block cols" + layer, 1, kMaxSafeInteger, env));
     if (l.rows % l.bn != 0 || l.cols % l.bm != 0)
       throw Napi::RangeError::New(env, "the block" + layer + " does not divide its view");
-    for (std::size_t k = 0; k < 3; ++k)
-      if (h[k] == nullptr)
-        throw Napi::TypeError::New(
-            env, slot_name_(static_cast<long>(j * kPerLayer + k)) + " must be a Float32Array, got null");
+    const long slot = static_cast<long>(j * kShape.per_layer);
+    for (long k = 0; k < 3; ++k)
+      if (h[k] == nullptr) throw Napi::TypeError::New(env, slot_name_(slot + k) + " must be a Float32Array, got null");
     const F32View weight = float32_arg(Napi::Value(env, h[0]), "weight", static_cast<long>(j));
     const F32View grad = float32_arg(Napi::Value(env, h[1]), "grad", static_cast<long>(j));
     const F32View units = float32_arg(Napi::Value(env, h[2]), "units", static_cast<long>(j));
@@ -107,10 +89,9 @@ void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
     l.w = weight.data;
     l.g = grad.data;
     l.units = units.data;
-    const long slot = static_cast<long>(j * kPerLayer);
-    add_span(l.w, size * 4, false, slot);
-    add_span(l.g, size * 4, false, slot + 1);
-    add_span(l.units, units.length * 4, true, slot + 2);
+    call.add_span(l.w, size * 4, false, slot);
+    call.add_span(l.g, size * 4, false, slot + 1);
+    call.add_span(l.units, units.length * 4, true, slot + 2);
     if (h[3]) {
       const View<std::uint32_t> map = u32_arg(Napi::Value(env, h[3]), "viewMap");
       require_length(env, map.length, size, "viewMap", "one per weight");
@@ -118,24 +99,12 @@ void read_args_(const Napi::CallbackInfo& info, MomentumArgs& args) {
         if (map.data[v] >= size)
           throw Napi::RangeError::New(env, "viewMap" + layer + " has an entry out of range at " + std::to_string(v));
       l.view_map = map.data;
-      add_span(l.view_map, size * 4, false, slot + 3);
+      call.add_span(l.view_map, size * 4, false, slot + 3);
     }
   }
-  add_span(geometry.data, geometry.length * 8, false, -1);
-  add_span(options.data, options.length * 8, false, -2);
-  add_span(counts.data, counts.length * 8, true, -3);
-  require_disjoint_all(env, spans, slot_name_, "blockMomentum");
+  call.require_disjoint(env, "blockMomentum");
   args.counts.assign(count, 0);
-  for (std::size_t i = 0; i < handles.size(); ++i)
-    if (handles[i]) {
-      args.arrays.push_back(handles[i]);
-      args.slots.push_back(static_cast<long>(i));
-    }
-  const napi_value tail[3] = {info[1], info[2], info[3]};
-  for (long i = 0; i < 3; ++i) {
-    args.arrays.push_back(tail[i]);
-    args.slots.push_back(-1 - i);
-  }
+  call.pinned(args.arrays, args.slots);
 }
 
 // counts (the call's last array) = the runtime's counts.

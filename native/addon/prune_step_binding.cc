@@ -36,22 +36,12 @@
 namespace prunekit::addon {
 namespace {
 
-constexpr std::size_t kPerLayer = 6;
-constexpr std::size_t kGeometry = 5;
-constexpr std::size_t kOptions = 10;
+const char* const kSlotNames[] = {"scores", "weight", "keep", "viewMap", "units", "candidates"};
 constexpr std::size_t kOut = 3;
-const char* const kSlotNames[kPerLayer] = {"scores", "weight", "keep", "viewMap", "units", "candidates"};
+constexpr LayerCallShape kShape{6, kSlotNames, 5, "5 per layer", 10, "10 numbers", "out", kOut, "3 per layer"};
 
-std::string slot_name_(std::size_t i) {
-  return std::string("arrays[") + std::to_string(i) + "] (" + kSlotNames[i % kPerLayer] + " of layer " +
-         std::to_string(i / kPerLayer) + ")";
-}
-
-// A span's name in pruneStep's errors: slot_name_, or -1 geometry, -2 options, -3 out.
-std::string span_name_(long slot) {
-  if (slot >= 0) return slot_name_(static_cast<std::size_t>(slot));
-  return slot == -1 ? "geometry" : slot == -2 ? "options" : "out";
-}
+// A span's name in pruneStep's errors: arrays[i] (what of layer j), or -1 geometry, -2 options, -3 out.
+std::string span_name_(long slot) { return LayerCall::slot_name(kShape, slot); }
 
 struct StepArgs {
   std::vector<StepLayer> layers;
@@ -74,46 +64,34 @@ double whole_(double v, const char* what, long layer, double lo, double hi, cons
 
 void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_arrays) {
   const Napi::Env env = info.Env();
-  const std::vector<napi_value> handles = layer_handles(info, kPerLayer);
-  const std::size_t length = handles.size();
-  const std::size_t count = length / kPerLayer;
-  const View<double> geometry = typed_array_arg<double>(info[1], napi_float64_array, "Float64Array", "geometry");
-  const View<double> options = typed_array_arg<double>(info[2], napi_float64_array, "Float64Array", "options");
-  const View<double> out = typed_array_arg<double>(info[3], napi_float64_array, "Float64Array", "out");
-  require_length(env, geometry.length, count * kGeometry, "geometry", "5 per layer");
-  require_length(env, options.length, kOptions, "options", "10 numbers");
-  require_length(env, out.length, count * kOut, "out", "3 per layer");
+  LayerCall call(info, kShape);
+  const std::size_t count = call.layers();
+  const double* options = call.options();
   // Pass 2: no JavaScript runs from here on.
   StepOptions& o = args.options;
-  o.pattern = static_cast<StepPattern>(whole_(options.data[0], "options[0] (pattern)", -1, 0, 1, env));
+  o.pattern = static_cast<StepPattern>(whole_(options[0], "options[0] (pattern)", -1, 0, 1, env));
   const bool nm = o.pattern == StepPattern::kNM;
   if (nm) {
-    o.m = static_cast<unsigned>(whole_(options.data[2], "options[2] (m)", -1, 2, kMaxNmGroup, env));
-    o.n = static_cast<unsigned>(whole_(options.data[1], "options[1] (n)", -1, 1, o.m - 1, env));
+    o.m = static_cast<unsigned>(whole_(options[2], "options[2] (m)", -1, 2, kMaxNmGroup, env));
+    o.n = static_cast<unsigned>(whole_(options[1], "options[1] (n)", -1, 1, o.m - 1, env));
   }
-  o.reduce = static_cast<BlockReduce>(whole_(options.data[3], "options[3] (reduce)", -1, 0, 2, env));
-  o.exact = whole_(options.data[4], "options[4] (exact)", -1, 0, 1, env) == 1;
-  o.global = whole_(options.data[5], "options[5] (global)", -1, 0, 1, env) == 1;
+  o.reduce = static_cast<BlockReduce>(whole_(options[3], "options[3] (reduce)", -1, 0, 2, env));
+  o.exact = whole_(options[4], "options[4] (exact)", -1, 0, 1, env) == 1;
+  o.global = whole_(options[5], "options[5] (global)", -1, 0, 1, env) == 1;
   double* ratios[4] = {&o.ratio, &o.max_ratio, &o.min_ratio, &o.target_ratio};
   for (int r = 0; r < 4; ++r) {
-    const double v = options.data[6 + r];
+    const double v = options[6 + r];
     if (!std::isfinite(v) || v < 0)
       throw Napi::RangeError::New(env, "options[" + std::to_string(6 + r) + "] must be a finite ratio >= 0");
     *ratios[r] = v;
   }
-  std::vector<Span> spans;
-  spans.reserve(length + 3);
-  auto add_span = [&](const void* p, std::size_t bytes, bool output, long slot) {
-    if (bytes == 0) return;
-    const auto begin = reinterpret_cast<std::uintptr_t>(p);
-    spans.push_back({begin, begin + bytes, output, slot});
-  };
   args.layers.resize(count);
   for (std::size_t j = 0; j < count; ++j) {
     StepLayer& l = args.layers[j];
-    const napi_value* h = &handles[j * kPerLayer];
-    const double* g = geometry.data + j * kGeometry;
+    const napi_value* h = call.layer(j);
+    const double* g = call.geometry(j);
     const long at = static_cast<long>(j);
+    const long slot = static_cast<long>(j * kShape.per_layer);
     l.rows = static_cast<std::size_t>(whole_(g[0], "geometry rows", at, 1, kMaxSafeInteger, env));
     l.cols = static_cast<std::size_t>(whole_(g[1], "geometry cols", at, 1, kMaxSafeInteger, env));
     l.bn = static_cast<std::size_t>(whole_(g[2], "geometry unit rows", at, 1, kMaxSafeInteger, env));
@@ -125,8 +103,8 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
     l.previous_zeros = g[4] == -1 ? -1 : whole_(g[4], "geometry previous zeros", at, 0, n_units, env);
     // Null scores: the units already hold the unit scores (a block layer whose criterion keeps them there).
     if (h[2] == nullptr || (h[0] == nullptr && (nm || h[4] == nullptr)))
-      throw Napi::TypeError::New(
-          env, slot_name_(j * kPerLayer + (h[2] == nullptr ? 2 : 0)) + " must be a typed array, got null");
+      throw Napi::TypeError::New(env,
+                                 span_name_(slot + (h[2] == nullptr ? 2 : 0)) + " must be a typed array, got null");
     l.size = l.rows * l.cols;
     if (h[0]) {
       const F32View scores = float32_arg(Napi::Value(env, h[0]), "scores", static_cast<long>(j));
@@ -138,55 +116,41 @@ void read_step_args_(const Napi::CallbackInfo& info, StepArgs& args, bool keep_a
     const View<std::uint8_t> keep = u8_arg(Napi::Value(env, h[2]), "keep");
     require_length(env, keep.length, l.size, "keep", "one per weight");
     l.keep = keep.data;
-    if (l.scores) add_span(l.scores, l.size * 4, false, static_cast<long>(j * kPerLayer));
-    add_span(l.keep, l.size, true, static_cast<long>(j * kPerLayer + 2));
+    if (l.scores) call.add_span(l.scores, l.size * 4, false, slot);
+    call.add_span(l.keep, l.size, true, slot + 2);
     if (h[1]) {
       const F32View weight = float32_arg(Napi::Value(env, h[1]), "weight", static_cast<long>(j));
       require_length(env, weight.length, l.size, "weight", "one per score");
       l.weight = weight.data;
-      add_span(l.weight, l.size * 4, true, static_cast<long>(j * kPerLayer + 1));
+      call.add_span(l.weight, l.size * 4, true, slot + 1);
     }
     if (h[3]) {
       const View<std::uint32_t> map = u32_arg(Napi::Value(env, h[3]), "viewMap");
       require_length(env, map.length, l.size, "viewMap", "one per weight");
       l.view_map = map.data;
-      add_span(l.view_map, l.size * 4, false, static_cast<long>(j * kPerLayer + 3));
+      call.add_span(l.view_map, l.size * 4, false, slot + 3);
     }
     if (h[4]) {
       const F32View units = float32_arg(Napi::Value(env, h[4]), "units", static_cast<long>(j));
       require_length(env, units.length, n_units, "units", "one per unit");
       l.units = units.data;
-      add_span(l.units, n_units * 4, true, static_cast<long>(j * kPerLayer + 4));
+      call.add_span(l.units, n_units * 4, true, slot + 4);
     } else if (nm || l.bn * l.bm != 1 || l.view_map != nullptr) {
-      throw Napi::TypeError::New(env,
-                                 slot_name_(j * kPerLayer + 4) +
-                                     " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
+      throw Napi::TypeError::New(
+          env, span_name_(slot + 4) + " must be a Float32Array (only an unpermuted 1x1 layer selects on its scores)");
     }
     if (h[5]) {
       const View<std::uint8_t> candidates = u8_arg(Napi::Value(env, h[5]), "candidates");
       require_length(env, candidates.length, l.size, "candidates", "one per weight");
       l.candidates = candidates.data;
-      add_span(l.candidates, l.size, true, static_cast<long>(j * kPerLayer + 5));
+      call.add_span(l.candidates, l.size, true, slot + 5);
     } else if (nm) {
-      throw Napi::TypeError::New(env, slot_name_(j * kPerLayer + 5) + " must be a Uint8Array for an N:M pattern");
+      throw Napi::TypeError::New(env, span_name_(slot + 5) + " must be a Uint8Array for an N:M pattern");
     }
   }
-  args.out = out.data;
-  add_span(geometry.data, geometry.length * 8, false, -1);
-  add_span(options.data, options.length * 8, false, -2);
-  add_span(out.data, out.length * 8, true, -3);
-  require_disjoint_all(env, spans, span_name_, "pruneStep");
-  if (!keep_arrays) return;
-  for (std::uint32_t i = 0; i < length; ++i)
-    if (handles[i]) {
-      args.arrays.push_back(handles[i]);
-      args.slots.push_back(static_cast<long>(i));
-    }
-  const napi_value tail[3] = {info[1], info[2], info[3]};
-  for (long i = 0; i < 3; ++i) {
-    args.arrays.push_back(tail[i]);
-    args.slots.push_back(-1 - i);
-  }
+  args.out = call.results();
+  call.require_disjoint(env, "pruneStep");
+  if (keep_arrays) call.pinned(args.arrays, args.slots);
 }
 
 void write_out_(const std::vector<StepLayer>& layers, double* out) {
@@ -234,9 +198,7 @@ constexpr std::size_t kApplyPerLayer = 3;
 const char* const kApplyNames[kApplyPerLayer] = {"weight", "keep", "grad"};
 
 std::string apply_name_(long slot) {
-  const auto i = static_cast<std::size_t>(slot);
-  return std::string("arrays[") + std::to_string(i) + "] (" + kApplyNames[i % kApplyPerLayer] + " of layer " +
-         std::to_string(i / kApplyPerLayer) + ")";
+  return layer_slot_name(static_cast<std::size_t>(slot), kApplyPerLayer, kApplyNames);
 }
 
 struct ApplyLayer {
