@@ -76,7 +76,7 @@ export interface NativeBinding {
 
   /**
    * The buffer of `length` zeroed scores in a page mapping of their own (unmapped when the buffer is
-   * collected), or null: below 2^19 scores, off Linux, or if no mapping could be made. A Float32Array over
+   * collected), or null: below 3M (3 * 2^20) scores, off Linux, or if no mapping could be made. A Float32Array over
    * all of it, passed as a module's scores, makes the "guarded" mode of the scoring calls above publish that
    * module's new scores by moving pages: one pass over the inputs, the old scores untouched until every term
    * proved finite. Throws a RangeError past 2^32 - 1.

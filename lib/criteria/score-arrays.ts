@@ -1,5 +1,5 @@
 /**
- * Where a criterion's scores live. Large arrays (from about half a million scores) come from the native
+ * Where a criterion's scores live. Large arrays (from 3M scores, 12 MiB) come from the native
  * runtime, each in a page mapping of its own: the default guard ("skip") then writes a step's new scores
  * elsewhere in one pass and, only if every term was finite, moves those pages in place of the old ones, so
  * the old scores survive a non-finite step without a second read of the inputs or a copy

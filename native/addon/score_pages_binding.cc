@@ -1,6 +1,6 @@
 // scorePages(n): an ArrayBuffer of n zeroed floats in a page mapping of its own, for a criterion's scores
 // (native/runtime/score_pages.h: "skip" then publishes new scores by moving pages); null below
-// score_pages::kMinScores or where no such mapping can be made (the caller makes an ordinary array).
+// score_pages::kMinScores (3M floats) or where no such mapping can be made (the caller makes an ordinary array).
 // JavaScript wraps it in its own Float32Array, of its own realm.
 //
 // Unmapping: Node runs an external buffer's finalizer from the event loop, after the garbage collector found

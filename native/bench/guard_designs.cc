@@ -114,7 +114,7 @@ std::size_t into_pass(const Arrays& a, float* out, std::size_t n) {
 
 double seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
-// `paged`: a.s's twin in a page mapping of its own (nullptr below score_pages::kMinScores).
+// `paged`: a.s's twin in a page mapping of its own (nullptr below score_pages::kMinScores, which main lowers).
 template <Formula F, bool Streaming, typename Time>
 void designs(const Arrays& a, float* paged, std::size_t n, const char* formula, const Time& time) {
   static volatile std::size_t sink = 0;
@@ -193,6 +193,7 @@ void run(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  prunekit::score_pages::min_scores() = 16;  // the move design at every size asked for, to see where it pays
   for (int i = 1; i < argc; ++i) {
     const std::size_t n = std::strtoull(argv[i], nullptr, 10) / 16 * 16;
     if (n > 0) run(n);

@@ -4,7 +4,7 @@
 // The guard ("skip", "error") must leave a module's scores as they were when one of its terms is not finite,
 // and the first non-finite term may come after scores were overwritten. Three ways keep that promise
 // (docs/performance.md measures them against the alternatives):
-// - one pass and a move ("skip", scores in a page mapping of their own: the criteria's arrays from 2^19
+// - one pass and a move ("skip", scores in a page mapping of their own: the criteria's arrays from 3M
 //   floats, score_pages.h): the new scores are written to a staging mapping while the terms are counted,
 //   and its pages moved in place of the old ones only if every term was finite. The traffic of
 //   "propagate" plus three mremap calls;

@@ -110,10 +110,15 @@ std::atomic<bool>& busy_() {
 
 std::size_t mapped_bytes(std::size_t n) { return (n * sizeof(float) + page_() - 1) / page_() * page_(); }
 
-bool owns(const float* scores, std::size_t n) { return n >= kMinScores && mapping_of_(scores, n) != 0; }
+std::size_t& min_scores() {
+  static std::size_t min = kMinScores;
+  return min;
+}
+
+bool owns(const float* scores, std::size_t n) { return n >= min_scores() && mapping_of_(scores, n) != 0; }
 
 float* allocate(std::size_t n) {
-  if (n < kMinScores || n > (SIZE_MAX - page_()) / sizeof(float) || !moves_work_()) return nullptr;
+  if (n < min_scores() || n > (SIZE_MAX - page_()) / sizeof(float) || !moves_work_()) return nullptr;
   const std::size_t bytes = mapped_bytes(n);
   char* const base = map_(bytes);
   if (!base) return nullptr;

@@ -18,10 +18,14 @@
 
 namespace prunekit::score_pages {
 
-// Modules of this many scores or more (2 MiB) get their own mapping: from there one pass and a move cost
-// less than two passes (docs/performance.md); below, the moves' fixed cost (tens of microseconds) does not
-// pay.
-constexpr std::size_t kMinScores = std::size_t{1} << 19;
+// Modules of this many scores or more (12 MiB) get their own mapping. Measured through the binding
+// (docs/performance.md), one pass and a move beat two passes (|w|) and the copy (|w*g|) from 3M floats on
+// one and two threads, and lost or tied up to 2M: there the module and its inputs stay in the last-level
+// cache between steps, where a second pass is cheap, and the staging would be a third array in it; the
+// moves' fixed cost (tens of microseconds) and the TLB refills after them weigh on a short pass too.
+constexpr std::size_t kMinScores = std::size_t{3} << 20;
+// kMinScores, unless a test lowered it to run the moves on small modules.
+std::size_t& min_scores();
 
 // n zeroed floats at the start of a mapping of their own (whole pages: at most a page more than asked),
 // registered as moveable; nullptr if n < kMinScores, off Linux, on a kernel that cannot move pages as

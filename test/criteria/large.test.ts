@@ -1,7 +1,7 @@
-// Large modules: split across the native thread pool, guarded (the big module's scores are a page mapping
-// of their own: one pass into a staging, pages moved in if clean; the medium one two passes, or one with a
-// copy of the old scores for snip and snip_momentum); the same bits as one thread and as the
-// plain-JavaScript oracle, in every non-finite mode.
+// Large modules: split across the native thread pool, guarded (two passes, or one with a copy of the old
+// scores for snip and snip_momentum; modules from 3M floats, whose scores move pages, are in
+// score-pages.test.ts); the same bits as one thread and as the plain-JavaScript oracle, in every
+// non-finite mode.
 import { getCriterion, NonFiniteError, setThreads, threads, type Modules } from '../../lib';
 import { bitReport, step } from '../support/float32-oracle';
 

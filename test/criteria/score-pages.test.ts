@@ -7,7 +7,7 @@ import { getCriterion, type Modules } from '../../lib';
 import { binding, bindingOrigin } from '../../lib/native';
 import { bitReport, step } from '../support/float32-oracle';
 
-const MIN = 2 ** 19; // native/runtime/score_pages.h, kMinScores
+const MIN = 3 * 2 ** 20; // native/runtime/score_pages.h, kMinScores
 
 function random(seed: number): () => number {
   let x = seed;
@@ -19,10 +19,10 @@ function filled(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, next);
 }
 
-test('scorePages gives a zeroed buffer of exactly the length asked from 2^19 floats, null below', () => {
+test('scorePages gives a zeroed buffer of exactly the length asked from 3M floats, null below', () => {
   expect(binding.scorePages(MIN - 1)).toBeNull();
   expect(binding.scorePages(0)).toBeNull();
-  for (const n of [MIN, MIN + 3, 3 * MIN + 1]) {
+  for (const n of [MIN, MIN + 3, 2 * MIN + 1]) {
     const pages = binding.scorePages(n);
     expect(pages).not.toBeNull();
     expect(pages!.byteLength).toBe(4 * n);
@@ -53,7 +53,7 @@ test('a view shorter than the mapping is scored in place, nothing past its end c
   expect(bitReport(scores, Float32Array.from(w, Math.abs))).toBe('identical');
 });
 
-test.each(['magnitude', 'snip_momentum'] as const)(
+test.each(['magnitude', 'snip', 'snip_momentum'] as const)(
   'the async hook of %s on a mapped module: clean steps scored, a NaN step leaves the scores as they were',
   async (type) => {
     const n = MIN + 7;

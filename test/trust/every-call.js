@@ -69,7 +69,7 @@ async function main() {
     b.setSimd(isa);
     for (let round = 0; round < 4; round++) {
       b.setThreads(1 + (round % 2));
-      const n = 2 ** 19 + rnd(5000);
+      const n = 3 * 2 ** 20 + rnd(5000);
       const s = new Float32Array(b.scorePages(n));
       const w = view(n),
         g = view(n);
