@@ -43,7 +43,8 @@ bool move_(char* from, char* to, std::size_t bytes) {
 // Maps [base, base + bytes) again, empty. After a DONTUNMAP move the kernel keeps the source mapped, but
 // qemu-user (the aarch64 tests) records it as free and may hand it to a later mmap, which the next move
 // onto it would then destroy; mapping it again keeps the emulator's records true. On a kernel it replaces
-// an empty mapping with another.
+// an empty mapping with another. (Letting the kernel pick where the old pages go, and releasing that range
+// after, would need no such range of ours; but Linux 6.18 refuses MREMAP_DONTUNMAP without MREMAP_FIXED.)
 void remap_empty_(char* base, std::size_t bytes) {
   mmap(base, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 }

@@ -10,13 +10,31 @@ import { runStep, runStepAsync, type StepLayer, type StepSpec } from '../../lib/
 import { parsePattern, reduceBlocks } from '../../lib/pruning/patterns';
 import { targetCount } from '../../lib/pruning/target';
 import { setSimd, simdInfo } from '../../lib/simd';
-import { selectStep } from '../../lib/pruning/step-select';
+import { selectStep, type StepSelectOptions } from '../../lib/pruning/step-select';
 import { rng } from '../support/random';
 
 function layer(name: string, rows: number, cols: number, pattern: string, scores: Float32Array): StepLayer {
   const { plan } = planLayer(name, [rows, cols], undefined, parsePattern(pattern));
   if (plan === null) throw new Error('not prunable');
   return { plan, scores, weight: null, keep: new Uint8Array(rows * cols).fill(1) };
+}
+
+/**
+ * The units each layer prunes in INC's loop (`selectStep`, the TypeScript oracle): all layers in one scope
+ * (global), or each layer in its own.
+ */
+function loopPruned(units: Float32Array[], global: boolean, o: StepSelectOptions): number[] {
+  const scopes = global ? [units.map((_, j) => j)] : units.map((_, j) => [j]);
+  const want = units.map(() => 0);
+  for (const scope of scopes) {
+    const sel = selectStep(
+      scope.map((j) => units[j]),
+      scope.map(() => 0),
+      o,
+    );
+    if (!sel.unchanged) scope.forEach((j, i) => (want[j] = sel.cuts[i].pruned));
+  }
+  return want;
 }
 
 const spec = (over: Partial<StepSpec>): StepSpec => ({
@@ -96,16 +114,7 @@ describe('the native loop equals the TypeScript INC loop on random layers', () =
       };
       const global = next() < 0.6;
       const units = input.map((l) => reduceBlocks(l.scores, l.rows, l.cols, pattern, 'mean'));
-      const scopes = global ? [units.map((_, j) => j)] : units.map((_, j) => [j]);
-      const want = units.map(() => 0);
-      for (const scope of scopes) {
-        const sel = selectStep(
-          scope.map((j) => units[j]),
-          scope.map(() => 0),
-          { exact: mode === 'exact', ...o },
-        );
-        if (!sel.unchanged) scope.forEach((j, i) => (want[j] = sel.cuts[i].pruned));
-      }
+      const want = loopPruned(units, global, { exact: mode === 'exact', ...o });
       const step = input.map((l) => layer(l.name, l.rows, l.cols, pattern, l.scores));
       const got = runStep(step, spec({ pattern: parsePattern(pattern), exact: mode === 'exact', global, ...o }));
       expect({ run, zeros: got.zeroUnits }).toEqual({ run, zeros: want });
@@ -161,16 +170,7 @@ describe('N:M: the native loop over group scores equals the TypeScript INC loop 
       const ratio = (Math.floor(next() * 100) / 100) * (n / m);
       const o = { ratio: ratio * scale, maxRatio: 0.98 * scale, minRatio: 0, targetRatio: 0.9 * scale };
       const global = next() < 0.5;
-      const scopes = global ? [units.map((_, j) => j)] : units.map((_, j) => [j]);
-      const want = units.map(() => 0);
-      for (const scope of scopes) {
-        const sel = selectStep(
-          scope.map((j) => units[j]),
-          scope.map(() => 0),
-          { exact: true, ...o },
-        );
-        if (!sel.unchanged) scope.forEach((j, i) => (want[j] = sel.cuts[i].pruned));
-      }
+      const want = loopPruned(units, global, { exact: true, ...o });
       const step = input.map((l) => ({
         ...layer(l.name, l.rows, l.cols, `${n}:${m}`, l.scores),
         weight: l.scores.map((x) => x + 1),
