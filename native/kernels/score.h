@@ -30,12 +30,13 @@ using count_nonfinite_mul_f32_t = std::size_t (*)(const float* w, const float* g
 
 // The guard of "skip" in one pass (the copy design, docs/performance.md): old[i] = s[i] as it was, then
 // s[i] exactly as abs_mul_f32 / momentum_f32 write it; returns the number of i with w[i] * g[i] not finite.
-// `old` must not overlap w, g or s. A SIMD path streams `old` (it is read back only to undo a step) and
-// streams s too under Store::kStreaming where s and old share their address modulo 32 bytes.
+// `old` must not overlap w, g or s. `old_store` says how the copy is stored (it is read back only to undo
+// a step): streamed past the caches, or kept in them with the module's arrays. Under Store::kStreaming
+// for both, s is streamed too where s and old share their address modulo 32 bytes. NEON ignores the hints.
 using abs_mul_keep_f32_t = std::size_t (*)(const float* w, const float* g, float* s, float* old, std::size_t n,
-                                           Store store);
+                                           Store store, Store old_store);
 using momentum_keep_f32_t = std::size_t (*)(const float* w, const float* g, float* s, float* old, std::size_t n,
-                                            float alpha, float beta, Store store);
+                                            float alpha, float beta, Store store, Store old_store);
 
 // The guard of "skip" for scores published by moving pages (native/runtime/score_pages.h): the new scores
 // written to `out` (exactly as abs_f32 / abs_mul_f32 write them) while the terms are counted; returns the
@@ -68,9 +69,10 @@ extern const ScoreKernels score_kernels_serial;
 extern const ScoreKernels score_kernels_avx2;
 extern const ScoreKernels score_kernels_avx512;
 // The AVX-512 table takes these two from AVX2 (no AVX-512 variant).
-std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store);
+std::size_t abs_mul_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, Store store,
+                                  Store old_store);
 std::size_t momentum_keep_f32_avx2(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
-                                   float beta, Store store);
+                                   float beta, Store store, Store old_store);
 #endif
 #if defined(__aarch64__)
 extern const ScoreKernels score_kernels_neon;

@@ -100,14 +100,23 @@ class OldScores {
   float* base_ = nullptr;
 };
 
+// Modules up to this many elements keep their copy of the old scores in the caches; larger ones stream it.
+// A module of 1M floats and its copy (w, g, s, old: 16 MiB) stay in the 32 MiB last-level cache from one
+// call to the next; streamed, the copy goes to memory each call, and on two threads both cores' copies
+// share its write bandwidth: snip guarded on two threads took 0.19-0.22 ns/el streamed and 0.11-0.14 cached
+// at 64K-1M, one thread the same either way; from 2M streaming wins (docs/performance.md).
+constexpr std::size_t kMaxCachedCopy = std::size_t{1} << 20;
+
 // [begin, end) of a module scored in one pass with its old scores copied to old[begin, end); returns the
 // number of non-finite terms.
 std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, float* old,
                            std::size_t begin, std::size_t end, Store store) {
   const std::size_t n = end - begin;
-  return b.op == ScoreOp::kMomentum
-             ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, b.alpha, b.beta, store)
-             : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, store);
+  const Store old_store = t.n <= kMaxCachedCopy ? Store::kCached : Store::kStreaming;
+  return b.op == ScoreOp::kMomentum ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n,
+                                                          b.alpha, b.beta, store, old_store)
+                                    : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n,
+                                                         store, old_store);
 }
 
 // [begin, end) of a module scored into `out` (its own offsets) while counted; returns the non-finite terms.

@@ -143,15 +143,25 @@ void compare_isa_(Isa isa, const std::vector<Case>& cases) {
                  k.stream_f32(w, g, s, c.n, 1 + static_cast<int>(c.n % 3), Store::kCached);
                  return std::size_t{0};
                }},
-              {"abs_mul_keep_f32", [](K k, const Case& c, const float* w, const float* g, float* s,
-                                      float* old) { return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kCached); }},
-              {"abs_mul_keep_f32 (streaming)",
+              {"abs_mul_keep_f32 (copy cached)",
                [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
-                 return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kStreaming);
+                 return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kCached, Store::kCached);
                }},
-              {"momentum_keep_f32",
+              {"abs_mul_keep_f32 (copy streamed)",
                [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
-                 return k.momentum_keep_f32(w, g, s, old, c.n, c.alpha, c.beta, Store::kCached);
+                 return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kCached, Store::kStreaming);
+               }},
+              {"abs_mul_keep_f32 (both streamed)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
+                 return k.abs_mul_keep_f32(w, g, s, old, c.n, Store::kStreaming, Store::kStreaming);
+               }},
+              {"momentum_keep_f32 (copy cached)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
+                 return k.momentum_keep_f32(w, g, s, old, c.n, c.alpha, c.beta, Store::kCached, Store::kCached);
+               }},
+              {"momentum_keep_f32 (copy streamed)",
+               [](K k, const Case& c, const float* w, const float* g, float* s, float* old) {
+                 return k.momentum_keep_f32(w, g, s, old, c.n, c.alpha, c.beta, Store::kCached, Store::kStreaming);
                }},
               {"abs_into_f32", [](K k, const Case& c, const float* w, const float*,
                                   float*, float* out) { return k.abs_into_f32(w, out, c.n, Store::kCached); }},
@@ -200,10 +210,10 @@ void check_oracle_() {
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed momentum values\n"));
   // The one-pass guard: the same scores, the old ones copied, the same count.
   float s2[] = {1.f, 2.f, -3.f, 0.f}, old[4];
-  ok = score_kernels_serial.momentum_keep_f32(w, g, s2, old, 4, 0.5f, 2.f, Store::kCached) == 1;
+  ok = score_kernels_serial.momentum_keep_f32(w, g, s2, old, 4, 0.5f, 2.f, Store::kCached, Store::kCached) == 1;
   const float before[] = {1.f, 2.f, -3.f, 0.f}, abs_mul[] = {1.f, 12.f, 0.f, INFINITY};
   for (int i = 0; i < 4; ++i) ok = ok && same_(s2[i], want[i]) && same_(old[i], before[i]);
-  ok = ok && score_kernels_serial.abs_mul_keep_f32(w, g, s2, old, 4, Store::kCached) == 1;
+  ok = ok && score_kernels_serial.abs_mul_keep_f32(w, g, s2, old, 4, Store::kCached, Store::kCached) == 1;
   for (int i = 0; i < 4; ++i) ok = ok && same_(s2[i], abs_mul[i]) && same_(old[i], want[i]);
   ok ? ++g_passed : (++g_failed, std::printf("FAIL scalar oracle: hand-computed one-pass guard values\n"));
   // The guard that publishes pages: the same scores written elsewhere, the same count.

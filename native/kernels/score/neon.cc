@@ -67,22 +67,33 @@ void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, 
   }
 }
 
-std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) {
-  uint32x4_t counts = vdupq_n_u32(0);
+// The number of i < n with term(i) not finite: four vectors an iteration into four counters (no chain of
+// dependent adds; the AVX2 path measured 1.5-1.9x faster so from the caches), then one vector at a time,
+// then the tail one element at a time.
+template <typename Term4, typename Term1>
+inline std::size_t count_map_(std::size_t n, Term4 term4, Term1 term1) {
+  uint32x4_t c0 = vdupq_n_u32(0), c1 = c0, c2 = c0, c3 = c0;
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) counts = vsubq_u32(counts, nonfinite4_(vld1q_f32(x + i)));
-  std::size_t total = vaddvq_u32(counts);
-  for (; i < n; ++i) total += nonfinite1_(x[i]);
+  for (; i + 16 <= n; i += 16) {
+    c0 = vsubq_u32(c0, nonfinite4_(term4(i)));
+    c1 = vsubq_u32(c1, nonfinite4_(term4(i + 4)));
+    c2 = vsubq_u32(c2, nonfinite4_(term4(i + 8)));
+    c3 = vsubq_u32(c3, nonfinite4_(term4(i + 12)));
+  }
+  for (; i + 4 <= n; i += 4) c0 = vsubq_u32(c0, nonfinite4_(term4(i)));
+  std::size_t total = std::size_t{vaddvq_u32(c0)} + vaddvq_u32(c1) + vaddvq_u32(c2) + vaddvq_u32(c3);
+  for (; i < n; ++i) total += nonfinite1_(term1(i));
   return total;
 }
 
+std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) {
+  return count_map_(n, [x](std::size_t i) { return vld1q_f32(x + i); }, [x](std::size_t i) { return x[i]; });
+}
+
 std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::size_t n) {
-  uint32x4_t counts = vdupq_n_u32(0);
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) counts = vsubq_u32(counts, nonfinite4_(vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i))));
-  std::size_t total = vaddvq_u32(counts);
-  for (; i < n; ++i) total += nonfinite1_(w[i] * g[i]);
-  return total;
+  return count_map_(
+      n, [w, g](std::size_t i) { return vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i)); },
+      [w, g](std::size_t i) { return w[i] * g[i]; });
 }
 
 void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, int inputs, Store) {
@@ -121,14 +132,15 @@ inline std::size_t keep_map_(const float* w, const float* g, float* s, float* ol
   return total;
 }
 
-std::size_t abs_mul_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, Store) {
+std::size_t abs_mul_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, Store,
+                                   Store) {
   return keep_map_(
       w, g, s, old, n, [](float32x4_t, float32x4_t product) { return vabsq_f32(product); },
       [](float, float product) { return std::fabs(product); });
 }
 
 std::size_t momentum_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
-                                   float beta, Store) {
+                                   float beta, Store, Store) {
   const float32x4_t a = vdupq_n_f32(alpha), b = vdupq_n_f32(beta);
   return keep_map_(
       w, g, s, old, n,

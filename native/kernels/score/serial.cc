@@ -57,7 +57,8 @@ void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, 
   }
 }
 
-std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, Store) {
+std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, Store,
+                                     Store) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const float term = w[i] * g[i];
@@ -69,7 +70,7 @@ std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, fl
 }
 
 std::size_t momentum_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, float alpha,
-                                     float beta, Store) {
+                                     float beta, Store, Store) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const float product = w[i] * g[i];
