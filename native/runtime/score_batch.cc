@@ -10,6 +10,7 @@
 
 #include "../kernels/dispatch.h"
 #include "score_pages.h"
+#include "sync.h"
 #include "thread_pool.h"
 
 namespace prunekit {
@@ -53,11 +54,8 @@ bool copies_old_scores_(ScoreOp op, ScoreMode mode, const ScoreTarget& t, std::s
 class OldScores {
  public:
   // Holds the buffer for this call if it is free and can hold `n` floats; otherwise ready() is false.
-  explicit OldScores(std::size_t n) {
-    // A flag, not std::mutex::try_lock: that needs pthread_mutex_trylock@GLIBC_2.34, which the prebuilt
-    // binary must not (scripts/prebuild.sh: glibc 2.17).
-    if (n == 0 || busy_().exchange(true, std::memory_order_acquire)) return;
-    held_ = true;
+  explicit OldScores(std::size_t n) : lease_(busy_(), n != 0) {
+    if (!lease_.held()) return;
     Storage& storage = storage_();
     if (storage.capacity < n) {
       storage.data.reset();  // the old buffer goes first, so the two never coexist
@@ -67,11 +65,6 @@ class OldScores {
     }
     if (storage.capacity >= n) base_ = storage.data.get();
   }
-  ~OldScores() {
-    if (held_) busy_().store(false, std::memory_order_release);
-  }
-  OldScores(const OldScores&) = delete;
-  OldScores& operator=(const OldScores&) = delete;
   bool ready() const { return base_ != nullptr; }
   // Where module scores `s` keep their copy: at s's address modulo 32 bytes, so that the kernels stream both,
   // and half a page away from it modulo 4 KiB: at the same offset in a page, the loads of s and the
@@ -96,7 +89,7 @@ class OldScores {
     static Storage storage;
     return storage;
   }
-  bool held_ = false;
+  const Lease lease_;
   float* base_ = nullptr;
 };
 
@@ -113,10 +106,10 @@ std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const Sco
                            std::size_t begin, std::size_t end, Store store) {
   const std::size_t n = end - begin;
   const Store old_store = t.n <= kMaxCachedCopy ? Store::kCached : Store::kStreaming;
-  return b.op == ScoreOp::kMomentum ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n,
-                                                          b.alpha, b.beta, store, old_store)
-                                    : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n,
-                                                         store, old_store);
+  return b.op == ScoreOp::kMomentum
+             ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, b.alpha, b.beta, store,
+                                   old_store)
+             : k.abs_mul_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, store, old_store);
 }
 
 // [begin, end) of a module scored into `out` (its own offsets) while counted; returns the non-finite terms.

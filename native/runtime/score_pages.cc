@@ -144,28 +144,21 @@ void release(float* scores) {
   unmap_(reinterpret_cast<char*>(scores), bytes);
 }
 
-Staging::Staging(const float* scores, std::size_t n) {
-  const std::size_t bytes = mapping_of_(scores, n);
-  if (bytes == 0 || busy_().exchange(true, std::memory_order_acquire)) return;
-  held_ = true;
+Staging::Staging(const float* scores, std::size_t n) : bytes_(mapping_of_(scores, n)), lease_(busy_(), bytes_ != 0) {
+  if (!lease_.held()) return;
   StagingArea& area = area_();
-  if (area.capacity < bytes) {
+  if (area.capacity < bytes_) {
     unmap_(area.out, area.capacity);  // the old ones go first, so the two never coexist
     unmap_(area.through, area.capacity);
-    area = {map_(bytes), map_(bytes), bytes};
+    area = {map_(bytes_), map_(bytes_), bytes_};
     if (!area.out || !area.through) {
-      unmap_(area.out, bytes);
-      unmap_(area.through, bytes);
+      unmap_(area.out, bytes_);
+      unmap_(area.through, bytes_);
       area = {};
       return;
     }
   }
-  bytes_ = bytes;
   out_ = reinterpret_cast<float*>(area.out);
-}
-
-Staging::~Staging() {
-  if (held_) busy_().store(false, std::memory_order_release);
 }
 
 void Staging::publish(float* scores, std::size_t n) {

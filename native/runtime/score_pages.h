@@ -16,6 +16,8 @@
 #pragma once
 #include <cstddef>
 
+#include "sync.h"
+
 namespace prunekit::score_pages {
 
 // Modules of this many scores or more (12 MiB) get their own mapping. Measured through the binding
@@ -45,7 +47,6 @@ class Staging {
  public:
   // Holds the staging for `scores` if they are an allocate()d mapping of at least `n` floats.
   Staging(const float* scores, std::size_t n);
-  ~Staging();
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
   bool ready() const { return out_ != nullptr; }
@@ -56,9 +57,9 @@ class Staging {
   void publish(float* scores, std::size_t n);
 
  private:
+  const std::size_t bytes_;  // the scores' whole mapping, moved as one (0: not a mapping of ours)
+  const Lease lease_;
   float* out_ = nullptr;
-  std::size_t bytes_ = 0;  // the scores' whole mapping, moved as one
-  bool held_ = false;
 };
 
 }  // namespace prunekit::score_pages

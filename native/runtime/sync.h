@@ -62,3 +62,30 @@ class CondVar {
 
 }  // namespace prunekit
 #endif
+
+#include <atomic>
+
+namespace prunekit {
+
+// A process-wide scratch resource (a buffer kept between calls) held by one call at a time: the lease is
+// held if its flag was free, and frees it when it goes; a call that finds the flag taken is refused at
+// once and takes another way to the same result. A flag, not std::mutex::try_lock: that needs
+// pthread_mutex_trylock@GLIBC_2.34, which the prebuilt binary must not (scripts/prebuild.sh: glibc 2.17).
+class Lease {
+ public:
+  // Takes `busy` if `want` and it is free.
+  Lease(std::atomic<bool>& busy, bool want)
+      : busy_(busy), held_(want && !busy.exchange(true, std::memory_order_acquire)) {}
+  ~Lease() {
+    if (held_) busy_.store(false, std::memory_order_release);
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  std::atomic<bool>& busy_;
+  const bool held_;
+};
+
+}  // namespace prunekit

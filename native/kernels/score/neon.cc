@@ -87,7 +87,8 @@ inline std::size_t count_map_(std::size_t n, Term4 term4, Term1 term1) {
 }
 
 std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) {
-  return count_map_(n, [x](std::size_t i) { return vld1q_f32(x + i); }, [x](std::size_t i) { return x[i]; });
+  return count_map_(
+      n, [x](std::size_t i) { return vld1q_f32(x + i); }, [x](std::size_t i) { return x[i]; });
 }
 
 std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::size_t n) {
@@ -132,8 +133,7 @@ inline std::size_t keep_map_(const float* w, const float* g, float* s, float* ol
   return total;
 }
 
-std::size_t abs_mul_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, Store,
-                                   Store) {
+std::size_t abs_mul_keep_f32_neon(const float* w, const float* g, float* s, float* old, std::size_t n, Store, Store) {
   return keep_map_(
       w, g, s, old, n, [](float32x4_t, float32x4_t product) { return vabsq_f32(product); },
       [](float, float product) { return std::fabs(product); });

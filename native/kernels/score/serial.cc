@@ -57,8 +57,7 @@ void stream_f32_serial(const float* a, const float* b, float* s, std::size_t n, 
   }
 }
 
-std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, Store,
-                                     Store) {
+std::size_t abs_mul_keep_f32_serial(const float* w, const float* g, float* s, float* old, std::size_t n, Store, Store) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const float term = w[i] * g[i];
