@@ -93,19 +93,22 @@ class OldScores {
   float* base_ = nullptr;
 };
 
-// Modules up to this many elements keep their copy of the old scores in the caches; larger ones stream it.
-// A module of 1M floats and its copy (w, g, s, old: 16 MiB) stay in the 32 MiB last-level cache from one
-// call to the next; streamed, the copy goes to memory each call, and on two threads both cores' copies
-// share its write bandwidth: snip guarded on two threads took 0.19-0.22 ns/el streamed and 0.11-0.14 cached
-// at 64K-1M, one thread the same either way; from 2M streaming wins (docs/performance.md).
-constexpr std::size_t kMaxCachedCopy = std::size_t{1} << 20;
+// How the one-pass guard stores its copy of a module's old scores, split over `threads` threads: through
+// the caches if each thread's part is at most 512K floats (its share of w, g, s and the copy: 8 MiB, which
+// stays in the 32 MiB last-level cache from one call to the next), streamed past them above that. Measured
+// through the binding (docs/performance.md): on two threads 0.12 ns/el cached against 0.19-0.20 streamed
+// at 256K-1M (both cores' streamed copies share the memory's write bandwidth); on one thread level up to
+// 512K and 10-25% slower cached from 1M.
+Store copy_store_(std::size_t n, std::size_t threads) {
+  constexpr std::size_t kMaxCachedPart = std::size_t{1} << 19;
+  return n <= kMaxCachedPart * threads ? Store::kCached : Store::kStreaming;
+}
 
 // [begin, end) of a module scored in one pass with its old scores copied to old[begin, end); returns the
 // number of non-finite terms.
 std::size_t score_keeping_(const ScoreKernels& k, const ScoreBatch& b, const ScoreTarget& t, float* old,
-                           std::size_t begin, std::size_t end, Store store) {
+                           std::size_t begin, std::size_t end, Store store, Store old_store) {
   const std::size_t n = end - begin;
-  const Store old_store = t.n <= kMaxCachedCopy ? Store::kCached : Store::kStreaming;
   return b.op == ScoreOp::kMomentum
              ? k.momentum_keep_f32(t.w + begin, t.g + begin, t.s + begin, old + begin, n, b.alpha, b.beta, store,
                                    old_store)
@@ -204,7 +207,7 @@ bool run_serial_(const ScoreKernels& k, const ScoreBatch& b, ScoreMode mode, std
     if (publishes_(b.op, mode, t) && score_published_(k, b, t, store, &counts[i], whole)) continue;
     if (old_scores.ready() && copies_old_scores_(b.op, mode, t, kGuardChunk)) {
       float* old = old_scores.for_scores(t.s);
-      if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store)) != 0) restore_(t, old);
+      if ((counts[i] = score_keeping_(k, b, t, old, 0, t.n, store, copy_store_(t.n, 1))) != 0) restore_(t, old);
       continue;
     }
     counts[i] = mode == ScoreMode::kGuarded ? count_(k, b.op, t, 0, t.n) : 0;
@@ -272,10 +275,11 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
       const ScoreTarget& t = b.targets[target];
       if (!copies_old_scores_(b.op, mode, t, policy.chunk)) continue;
       float* old = old_scores.for_scores(t.s);
+      const Store old_store = copy_store_(t.n, pool.size());
       piece_counts.assign(pieces_of[target], 0);
       pool.parallel_for(pieces_of[target], [&](std::size_t p) {
         const Piece& piece = pieces[first + p];
-        piece_counts[p] = score_keeping_(k, b, t, old, piece.begin, piece.end, store);
+        piece_counts[p] = score_keeping_(k, b, t, old, piece.begin, piece.end, store, old_store);
       });
       for (std::size_t count : piece_counts) counts[target] += count;
       if (counts[target] != 0) restore_(t, old);
