@@ -27,7 +27,7 @@ struct Piece {
 
 // The one-pass guard of snip and snip_momentum ("skip"): a module larger than a chunk is scored in one pass
 // that keeps a copy of its old scores, put back if a term was not finite. For these two the copy's traffic
-// (read s, stream the copy) costs less than reading w and g a second time (docs/performance.md: 1.1-1.6x
+// (read s, write the copy) costs less than reading w and g a second time (docs/performance.md: 1.1-1.6x
 // faster from 64K); for |w| it does not, so magnitude and gradient keep the two passes.
 // Modules above kMaxCopied elements (256 MiB of copy) take the two passes: the copy would double the
 // memory of their scores.

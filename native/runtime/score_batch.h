@@ -13,7 +13,7 @@
 //   the last-level cache; a module that fits in a chunk is counted and scored back to back;
 // - one pass with a copy (snip and snip_momentum in "skip" on other arrays larger than a chunk): the old
 //   scores are copied to a buffer of the runtime as the new ones are written, and copied back if a term was
-//   not finite. Its traffic (read s, stream the copy) costs less than reading w and g twice.
+//   not finite. Its traffic (read s, write the copy) costs less than reading w and g twice.
 #pragma once
 #include <cstddef>
 
