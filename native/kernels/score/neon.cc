@@ -68,8 +68,8 @@ void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, 
 }
 
 // The number of i < n with term(i) not finite: four vectors an iteration into four counters (no chain of
-// dependent adds; the AVX2 path measured 1.5-1.9x faster so from the caches), then one vector at a time,
-// then the tail one element at a time.
+// dependent adds, as on AVX2; not timed on Arm hardware), then one vector at a time, then the tail one
+// element at a time.
 template <typename Term4, typename Term1>
 inline std::size_t count_map_(std::size_t n, Term4 term4, Term1 term1) {
   uint32x4_t c0 = vdupq_n_u32(0), c1 = c0, c2 = c0, c3 = c0;
