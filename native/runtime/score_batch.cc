@@ -94,15 +94,15 @@ class OldScores {
 };
 
 // How the one-pass guard stores its copy of a module's old scores, split over `threads` threads: through
-// the caches if each thread's part is at most 512K floats (its share of w, g, s and the copy: 8 MiB, which
-// stays in the 32 MiB last-level cache from one call to the next), streamed past them above that. Measured
-// through the binding (docs/performance.md): on two threads 0.12 ns/el cached against 0.19-0.20 streamed
-// at 256K-1M, back to back (both cores' streamed copies share the memory's write bandwidth); on one thread
-// level up to 512K, and from 1M 11-34% slower cached when each call follows one that filled the caches
-// with other lines.
+// the caches if each thread's part is at most 512K floats and the module at most 1M (its w, g, s and copy:
+// 16 MiB, which stay in a 32 MiB last-level cache from one call to the next; more threads do not bring a
+// larger cache on every machine), streamed past them above that. Measured through the binding
+// (docs/performance.md): on two threads 0.12 ns/el cached against 0.19-0.20 streamed at 256K-1M, back to
+// back (both cores' streamed copies share the memory's write bandwidth); on one thread level up to 512K,
+// and from 1M 11-34% slower cached when each call follows one that filled the caches with other lines.
 Store copy_store_(std::size_t n, std::size_t threads) {
-  constexpr std::size_t kMaxCachedPart = std::size_t{1} << 19;
-  return n <= kMaxCachedPart * threads ? Store::kCached : Store::kStreaming;
+  constexpr std::size_t kMaxCachedPart = std::size_t{1} << 19, kMaxCached = std::size_t{1} << 20;
+  return n <= kMaxCachedPart * threads && n <= kMaxCached ? Store::kCached : Store::kStreaming;
 }
 
 // [begin, end) of a module scored in one pass with its old scores copied to old[begin, end); returns the
