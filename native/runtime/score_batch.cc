@@ -247,14 +247,16 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
   std::vector<std::size_t> pieces_of(b.count, 0);
   for (const Piece& piece : pieces) ++pieces_of[piece.target];
 
-  // Guarded modules that publish their scores, module by module (one parallel round each): one staging
-  // serves the whole batch.
+  // The one-pass guards, module by module (one parallel round each, so that one staging and one copy
+  // buffer serve the whole batch): modules that publish their scores, and split snip / snip_momentum
+  // modules that keep a copy of their old scores.
   std::vector<char> kept(b.count, 0);
   std::vector<std::size_t> piece_counts;
+  const OldScores old_scores(old_scores_needed_(b, mode, policy.chunk));
   for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
     const std::size_t target = pieces[first].target;
     const ScoreTarget& t = b.targets[target];
-    if (!publishes_(b.op, mode, t)) continue;
+    // score(begin, end) over the module's pieces in parallel; the sum of what they return.
     const auto parallel = [&](auto score) {
       piece_counts.assign(pieces_of[target], 0);
       pool.parallel_for(pieces_of[target], [&](std::size_t p) {
@@ -264,25 +266,14 @@ bool run_score_batch(const ScoreBatch& b, ScoreMode mode, std::size_t* counts) {
       for (std::size_t count : piece_counts) sum += count;
       return sum;
     };
-    kept[target] = score_published_(k, b, t, store, &counts[target], parallel);
-  }
-
-  // snip and snip_momentum, guarded: a module split over several pieces takes the one-pass guard, module by
-  // module (one parallel round each), so that one copy buffer serves the whole batch.
-  const OldScores old_scores(old_scores_needed_(b, mode, policy.chunk));
-  if (old_scores.ready()) {
-    for (std::size_t first = 0; first < pieces.size(); first += pieces_of[pieces[first].target]) {
-      const std::size_t target = pieces[first].target;
-      const ScoreTarget& t = b.targets[target];
-      if (!copies_old_scores_(b.op, mode, t, policy.chunk)) continue;
+    if (publishes_(b.op, mode, t)) {
+      kept[target] = score_published_(k, b, t, store, &counts[target], parallel);
+    } else if (old_scores.ready() && copies_old_scores_(b.op, mode, t, policy.chunk)) {
       float* old = old_scores.for_scores(t.s);
       const Store old_store = copy_store_(t.n, pool.size());
-      piece_counts.assign(pieces_of[target], 0);
-      pool.parallel_for(pieces_of[target], [&](std::size_t p) {
-        const Piece& piece = pieces[first + p];
-        piece_counts[p] = score_keeping_(k, b, t, old, piece.begin, piece.end, store, old_store);
+      counts[target] = parallel([&](std::size_t begin, std::size_t end) {
+        return score_keeping_(k, b, t, old, begin, end, store, old_store);
       });
-      for (std::size_t count : piece_counts) counts[target] += count;
       if (counts[target] != 0) restore_(t, old);
       kept[target] = 1;
     }
