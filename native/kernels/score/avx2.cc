@@ -86,35 +86,44 @@ void momentum_f32_avx2(const float* w, const float* g, float* s, std::size_t n, 
       });
 }
 
+// The terms whose finiteness "skip" checks, eight at a time (vec) and one (one): x[i] for |x|, w[i] * g[i]
+// for |w * g|. The count and "into" kernels take one of these.
+struct ValueTerm {
+  const float* x;
+  __m256 vec(std::size_t i) const { return _mm256_loadu_ps(x + i); }
+  float one(std::size_t i) const { return x[i]; }
+};
+struct ProductTerm {
+  const float* w;
+  const float* g;
+  __m256 vec(std::size_t i) const { return _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i)); }
+  float one(std::size_t i) const { return w[i] * g[i]; }
+};
+
 // The number of i < n with term(i) not finite: four vectors an iteration into four counters, so the loop
 // runs at the rate of its loads instead of one dependent add per vector (the count alone 1.5-1.9x faster
 // from L2 and the last-level cache; a guarded |w| call 0-8%, its scoring pass being the larger part:
 // docs/performance.md), then one vector at a time, then the tail one element at a time.
-template <typename Term8, typename Term1>
-inline std::size_t count_map_(std::size_t n, Term8 term8, Term1 term1) {
+template <typename Term>
+inline std::size_t count_map_(std::size_t n, Term term) {
   __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0;
   std::size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    c0 = _mm256_sub_epi32(c0, nonfinite8_(term8(i)));
-    c1 = _mm256_sub_epi32(c1, nonfinite8_(term8(i + 8)));
-    c2 = _mm256_sub_epi32(c2, nonfinite8_(term8(i + 16)));
-    c3 = _mm256_sub_epi32(c3, nonfinite8_(term8(i + 24)));
+    c0 = _mm256_sub_epi32(c0, nonfinite8_(term.vec(i)));
+    c1 = _mm256_sub_epi32(c1, nonfinite8_(term.vec(i + 8)));
+    c2 = _mm256_sub_epi32(c2, nonfinite8_(term.vec(i + 16)));
+    c3 = _mm256_sub_epi32(c3, nonfinite8_(term.vec(i + 24)));
   }
-  for (; i + 8 <= n; i += 8) c0 = _mm256_sub_epi32(c0, nonfinite8_(term8(i)));
+  for (; i + 8 <= n; i += 8) c0 = _mm256_sub_epi32(c0, nonfinite8_(term.vec(i)));
   std::size_t total = sum8_(c0) + sum8_(c1) + sum8_(c2) + sum8_(c3);
-  for (; i < n; ++i) total += nonfinite1_(term1(i));
+  for (; i < n; ++i) total += nonfinite1_(term.one(i));
   return total;
 }
 
-std::size_t count_nonfinite_f32_avx2(const float* x, std::size_t n) {
-  return count_map_(
-      n, [x](std::size_t i) { return _mm256_loadu_ps(x + i); }, [x](std::size_t i) { return x[i]; });
-}
+std::size_t count_nonfinite_f32_avx2(const float* x, std::size_t n) { return count_map_(n, ValueTerm{x}); }
 
 std::size_t count_nonfinite_mul_f32_avx2(const float* w, const float* g, std::size_t n) {
-  return count_map_(
-      n, [w, g](std::size_t i) { return _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i)); },
-      [w, g](std::size_t i) { return w[i] * g[i]; });
+  return count_map_(n, ProductTerm{w, g});
 }
 
 void stream_f32_avx2(const float* a, const float* b, float* s, std::size_t n, int inputs, Store store) {
@@ -185,56 +194,44 @@ struct AbsMulScore {
   float operator()(float, float product) const { return std::fabs(product); }
 };
 
-// The "into" kernels: out[i] = score(i) while the non-finite terms are counted. vec(i, counts) returns eight
-// scores and adds their non-finite lanes to `counts`; one(i, total) the same for one element. Streaming
-// stores from the first 32-byte boundary of out when asked (out is never read here), else two vectors an
-// iteration through the cache.
-template <typename Vec, typename One>
-inline std::size_t into_map_(float* out, std::size_t n, Store store, Vec vec, One one) {
+// The "into" kernels: out[i] = |term(i)| while the non-finite terms are counted. Streaming stores from the
+// first 32-byte boundary of out when asked (out is never read here), else two vectors an iteration through
+// the cache.
+template <typename Term>
+inline std::size_t into_map_(float* out, std::size_t n, Store store, Term term) {
   std::size_t total = 0, i = 0;
   __m256i counts = _mm256_setzero_si256();
+  const auto vec = [&](std::size_t j) {  // eight scores; their non-finite lanes added to counts
+    const __m256 v = term.vec(j);
+    counts = _mm256_sub_epi32(counts, nonfinite8_(v));
+    return abs8_(v);
+  };
+  const auto one = [&](std::size_t j) {  // one score; counted in total if not finite
+    const float v = term.one(j);
+    total += nonfinite1_(v);
+    return std::fabs(v);
+  };
   if (store == Store::kStreaming) {
-    for (; i < n && (reinterpret_cast<std::uintptr_t>(out + i) & 31u) != 0; ++i) out[i] = one(i, total);
-    for (; i + 8 <= n; i += 8) _mm256_stream_ps(out + i, vec(i, counts));
+    for (; i < n && (reinterpret_cast<std::uintptr_t>(out + i) & 31u) != 0; ++i) out[i] = one(i);
+    for (; i + 8 <= n; i += 8) _mm256_stream_ps(out + i, vec(i));
     _mm_sfence();  // order the non-temporal stores before anything that reads or moves the scores
   } else {
     for (; i + 16 <= n; i += 16) {
-      _mm256_storeu_ps(out + i, vec(i, counts));
-      _mm256_storeu_ps(out + i + 8, vec(i + 8, counts));
+      _mm256_storeu_ps(out + i, vec(i));
+      _mm256_storeu_ps(out + i + 8, vec(i + 8));
     }
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, vec(i, counts));
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, vec(i));
   }
-  for (; i < n; ++i) out[i] = one(i, total);
+  for (; i < n; ++i) out[i] = one(i);
   return total + sum8_(counts);
 }
 
 std::size_t abs_into_f32_avx2(const float* x, float* out, std::size_t n, Store store) {
-  return into_map_(
-      out, n, store,
-      [x](std::size_t i, __m256i& counts) {
-        const __m256 v = _mm256_loadu_ps(x + i);
-        counts = _mm256_sub_epi32(counts, nonfinite8_(v));
-        return abs8_(v);
-      },
-      [x](std::size_t i, std::size_t& total) {
-        total += nonfinite1_(x[i]);
-        return std::fabs(x[i]);
-      });
+  return into_map_(out, n, store, ValueTerm{x});
 }
 
 std::size_t abs_mul_into_f32_avx2(const float* w, const float* g, float* out, std::size_t n, Store store) {
-  return into_map_(
-      out, n, store,
-      [w, g](std::size_t i, __m256i& counts) {
-        const __m256 product = _mm256_mul_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(g + i));
-        counts = _mm256_sub_epi32(counts, nonfinite8_(product));
-        return abs8_(product);
-      },
-      [w, g](std::size_t i, std::size_t& total) {
-        const float product = w[i] * g[i];
-        total += nonfinite1_(product);
-        return std::fabs(product);
-      });
+  return into_map_(out, n, store, ProductTerm{w, g});
 }
 
 }  // namespace

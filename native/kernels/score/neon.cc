@@ -67,34 +67,43 @@ void momentum_f32_neon(const float* w, const float* g, float* s, std::size_t n, 
   }
 }
 
+// The terms whose finiteness "skip" checks, four at a time (vec) and one (one): x[i] for |x|, w[i] * g[i]
+// for |w * g|. The count and "into" kernels take one of these.
+struct ValueTerm {
+  const float* x;
+  float32x4_t vec(std::size_t i) const { return vld1q_f32(x + i); }
+  float one(std::size_t i) const { return x[i]; }
+};
+struct ProductTerm {
+  const float* w;
+  const float* g;
+  float32x4_t vec(std::size_t i) const { return vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i)); }
+  float one(std::size_t i) const { return w[i] * g[i]; }
+};
+
 // The number of i < n with term(i) not finite: four vectors an iteration into four counters (no chain of
 // dependent adds, as on AVX2; not timed on Arm hardware), then one vector at a time, then the tail one
 // element at a time.
-template <typename Term4, typename Term1>
-inline std::size_t count_map_(std::size_t n, Term4 term4, Term1 term1) {
+template <typename Term>
+inline std::size_t count_map_(std::size_t n, Term term) {
   uint32x4_t c0 = vdupq_n_u32(0), c1 = c0, c2 = c0, c3 = c0;
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    c0 = vsubq_u32(c0, nonfinite4_(term4(i)));
-    c1 = vsubq_u32(c1, nonfinite4_(term4(i + 4)));
-    c2 = vsubq_u32(c2, nonfinite4_(term4(i + 8)));
-    c3 = vsubq_u32(c3, nonfinite4_(term4(i + 12)));
+    c0 = vsubq_u32(c0, nonfinite4_(term.vec(i)));
+    c1 = vsubq_u32(c1, nonfinite4_(term.vec(i + 4)));
+    c2 = vsubq_u32(c2, nonfinite4_(term.vec(i + 8)));
+    c3 = vsubq_u32(c3, nonfinite4_(term.vec(i + 12)));
   }
-  for (; i + 4 <= n; i += 4) c0 = vsubq_u32(c0, nonfinite4_(term4(i)));
+  for (; i + 4 <= n; i += 4) c0 = vsubq_u32(c0, nonfinite4_(term.vec(i)));
   std::size_t total = std::size_t{vaddvq_u32(c0)} + vaddvq_u32(c1) + vaddvq_u32(c2) + vaddvq_u32(c3);
-  for (; i < n; ++i) total += nonfinite1_(term1(i));
+  for (; i < n; ++i) total += nonfinite1_(term.one(i));
   return total;
 }
 
-std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) {
-  return count_map_(
-      n, [x](std::size_t i) { return vld1q_f32(x + i); }, [x](std::size_t i) { return x[i]; });
-}
+std::size_t count_nonfinite_f32_neon(const float* x, std::size_t n) { return count_map_(n, ValueTerm{x}); }
 
 std::size_t count_nonfinite_mul_f32_neon(const float* w, const float* g, std::size_t n) {
-  return count_map_(
-      n, [w, g](std::size_t i) { return vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i)); },
-      [w, g](std::size_t i) { return w[i] * g[i]; });
+  return count_map_(n, ProductTerm{w, g});
 }
 
 void stream_f32_neon(const float* a, const float* b, float* s, std::size_t n, int inputs, Store) {
@@ -154,45 +163,31 @@ std::size_t momentum_keep_f32_neon(const float* w, const float* g, float* s, flo
       });
 }
 
-// The "into" kernels: out[i] = score(i) while the non-finite terms are counted (vec4 adds its lanes to
-// `counts`, one its element to `total`). Plain stores.
-template <typename Vec4, typename One>
-inline std::size_t into_map_(float* out, std::size_t n, Vec4 vec4, One one) {
+// The "into" kernels: out[i] = |term(i)| while the non-finite terms are counted. Plain stores.
+template <typename Term>
+inline std::size_t into_map_(float* out, std::size_t n, Term term) {
   uint32x4_t counts = vdupq_n_u32(0);
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) vst1q_f32(out + i, vec4(i, counts));
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t v = term.vec(i);
+    counts = vsubq_u32(counts, nonfinite4_(v));
+    vst1q_f32(out + i, vabsq_f32(v));
+  }
   std::size_t total = vaddvq_u32(counts);
-  for (; i < n; ++i) out[i] = one(i, total);
+  for (; i < n; ++i) {
+    const float v = term.one(i);
+    total += nonfinite1_(v);
+    out[i] = std::fabs(v);
+  }
   return total;
 }
 
 std::size_t abs_into_f32_neon(const float* x, float* out, std::size_t n, Store) {
-  return into_map_(
-      out, n,
-      [x](std::size_t i, uint32x4_t& counts) {
-        const float32x4_t v = vld1q_f32(x + i);
-        counts = vsubq_u32(counts, nonfinite4_(v));
-        return vabsq_f32(v);
-      },
-      [x](std::size_t i, std::size_t& total) {
-        total += nonfinite1_(x[i]);
-        return std::fabs(x[i]);
-      });
+  return into_map_(out, n, ValueTerm{x});
 }
 
 std::size_t abs_mul_into_f32_neon(const float* w, const float* g, float* out, std::size_t n, Store) {
-  return into_map_(
-      out, n,
-      [w, g](std::size_t i, uint32x4_t& counts) {
-        const float32x4_t product = vmulq_f32(vld1q_f32(w + i), vld1q_f32(g + i));
-        counts = vsubq_u32(counts, nonfinite4_(product));
-        return vabsq_f32(product);
-      },
-      [w, g](std::size_t i, std::size_t& total) {
-        const float product = w[i] * g[i];
-        total += nonfinite1_(product);
-        return std::fabs(product);
-      });
+  return into_map_(out, n, ProductTerm{w, g});
 }
 
 }  // namespace
