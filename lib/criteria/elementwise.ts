@@ -3,8 +3,9 @@
  * them all in one native call (split across threads when large), and applies the non-finite policy of
  * docs/spec.md section 1, "Non-finite gradients". The async form does the same on a worker thread.
  */
-import type { NativeBinding, ScoreBatchArgs, ScoreMode, ScoreOp } from '../../binding';
+import type { ScoreBatchArgs, ScoreMode, ScoreOp } from '../../binding';
 import { PruningCriterion } from './base';
+import { kernels } from './kernels';
 import type { CriterionConfig, Modules, NonFinitePolicy } from './types';
 import { checkFloat32 } from './validate';
 import { ArgumentError, NonFiniteError, StateError } from '../errors';
@@ -13,16 +14,6 @@ import { isFloat32Array } from '../typed-arrays';
 const NONE: ReadonlyArray<{ module: string; count: number }> = Object.freeze([]);
 
 const MODES: Record<NonFinitePolicy, ScoreMode> = { skip: 'guarded', error: 'all-or-nothing', propagate: 'compute' };
-
-let native: NativeBinding | undefined;
-/**
- * The binding, loaded at the first scoring call rather than at import: the CLI reads the criteria's static
- * metadata (which hook, which grads) to check its flags, and `--help` must work where no binary loads.
- */
-export function kernels(): NativeBinding {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (native ??= (require('../native') as typeof import('../native')).binding);
-}
 
 /**
  * The raw binding call an elementwise criterion makes: `op` over `input` as `w` (the weight, or for

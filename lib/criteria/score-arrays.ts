@@ -6,15 +6,10 @@
  * (docs/performance.md, "The guard"). To JavaScript it is an ordinary Float32Array, the same object for the
  * criterion's life; small arrays, and platforms without such mappings, get an ordinary one.
  */
-import type { NativeBinding } from '../../binding';
-
-let native: NativeBinding | undefined;
+import { kernels } from './kernels';
 
 /** A zeroed score array of `length` floats. */
 export function newScoreArray(length: number): Float32Array {
-  // Loaded here rather than at import, as in elementwise.ts: importing the criteria must not need the binary.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  native ??= (require('../native') as typeof import('../native')).binding;
-  const pages = native.scorePages(length);
+  const pages = kernels().scorePages(length);
   return pages === null ? new Float32Array(length) : new Float32Array(pages);
 }

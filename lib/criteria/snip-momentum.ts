@@ -1,7 +1,8 @@
 /** `snip_momentum`: s = s * alpha + beta * |w * g|, accumulated in onBeforeOptimizerStep. */
 import type { ScoreMode } from '../../binding';
 import { ArgumentError } from '../errors';
-import { ElementwiseCriterion, kernels, type CallPlan, type ElementwiseKernel } from './elementwise';
+import { ElementwiseCriterion, type CallPlan, type ElementwiseKernel } from './elementwise';
+import { kernels } from './kernels';
 import { registerCriterion } from './registry';
 import type { CriterionConfig, Modules } from './types';
 import { finiteOption } from './validate';
