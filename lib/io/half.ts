@@ -11,12 +11,12 @@
  */
 
 import type { NativeBinding } from '../../binding';
+import { optionalBinding } from './optional-binding';
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The native 16-bit kernels (native/kernels/half.h), bit for bit the JS loops below. */
 export type HalfNative = Pick<NativeBinding, 'bf16ToF32' | 'f16ToF32' | 'zeroMaskedU16'>;
-let halfNativeCache: HalfNative | null | undefined;
 
 /**
  * The native 16-bit kernels when the binding loads and this host is little-endian (the kernels read
@@ -24,19 +24,8 @@ let halfNativeCache: HalfNative | null | undefined;
  * reading a checkpoint never needs the addon.
  */
 export function halfNative(): HalfNative | undefined {
-  if (halfNativeCache === undefined) {
-    halfNativeCache = null;
-    if (HOST_LE) {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { binding } = require('../native') as { binding: NativeBinding };
-        if (typeof binding.bf16ToF32 === 'function') halfNativeCache = binding;
-      } catch {
-        // No loadable binary: the JavaScript path below.
-      }
-    }
-  }
-  return halfNativeCache ?? undefined;
+  const binding = HOST_LE ? optionalBinding() : undefined;
+  return typeof binding?.bf16ToF32 === 'function' ? binding : undefined;
 }
 
 /** A Uint16Array over `bytes` when it is 2-byte aligned (the native kernels need whole words). */

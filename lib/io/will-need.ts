@@ -4,7 +4,7 @@
  * little later copies from memory instead of waiting for the disk. A hint: without the addon, or off Linux,
  * nothing happens, and the reads are the same.
  */
-import type { NativeBinding } from '../../binding';
+import { optionalBinding } from './optional-binding';
 
 /**
  * Bytes per hint. Linux reads at most the device's read-ahead window per WILLNEED call (`read_ahead_kb` or
@@ -13,29 +13,12 @@ import type { NativeBinding } from '../../binding';
  */
 export const HINT_BYTES = 128 * 1024;
 
-type Hint = NativeBinding['adviseWillNeed'];
-let hintCache: Hint | null | undefined;
-
-function nativeHint(): Hint | undefined {
-  if (hintCache === undefined) {
-    hintCache = null;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { binding } = require('../native') as { binding: NativeBinding };
-      if (typeof binding.adviseWillNeed === 'function') hintCache = binding.adviseWillNeed.bind(binding);
-    } catch {
-      // No loadable binary: no hints.
-    }
-  }
-  return hintCache ?? undefined;
-}
-
 /** Hints that bytes [offset, offset + length) of `fd` will be read soon; false when no hint was taken. */
 export function willNeed(fd: number, offset: number, length: number): boolean {
-  const hint = nativeHint();
-  if (hint === undefined) return false;
+  const binding = optionalBinding();
+  if (typeof binding?.adviseWillNeed !== 'function') return false;
   let taken = true;
   for (let at = 0; at < length && taken; at += HINT_BYTES)
-    taken = hint(fd, offset + at, Math.min(HINT_BYTES, length - at));
+    taken = binding.adviseWillNeed(fd, offset + at, Math.min(HINT_BYTES, length - at));
   return taken;
 }
