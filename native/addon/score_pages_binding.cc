@@ -10,7 +10,7 @@
 // reference is cleared (nothing can reach their memory any more), and the finalizer unmaps what is left.
 // Measured on Node 20: a reference is cleared only by a full collection after a scavenge has moved the buffer
 // out of the young generation, so when memory comes back is the collector's timing, not ours (its concurrent
-// marking needs a free core: the 300-array loop peaks at 0.2-0.7 GB idle, 2.5 GB seen on a loaded machine).
+// marking needs a free core: the 300-array loop peaks at 0.2-1.1 GB idle, 2.5 GB seen on a loaded machine).
 #include <algorithm>
 #include <cstdint>
 #include <vector>

@@ -78,7 +78,7 @@ test('a synchronous loop that makes and drops mapped arrays does not hold their 
   // at each call. 300 arrays of 16 MiB: 4.8 GB if every mapping waited for the loop to yield (measured with
   // the sweep removed, and with the 1-byte ArrayBuffer that lets V8 count the young buffers removed).
   // When the collector finds them dead is V8's: with its default concurrent marking the peak depends on
-  // how soon the marking threads get a core (0.2-0.7 GB idle, 2.5 GB seen on a loaded CI machine). With
+  // how soon the marking threads get a core (0.2-1.1 GB idle, 2.5 GB seen on a loaded CI machine). With
   // --single-threaded-gc the marking runs on this thread, the same steps at every run: 298 MiB, loaded or not.
   const script = `
     const b = require(${JSON.stringify(bindingOrigin.path)});
