@@ -6,11 +6,11 @@
 // Unmapping: Node runs an external buffer's finalizer from the event loop, after the garbage collector found
 // it dead, so a synchronous loop that makes and drops criteria would hold every mapping until it yields
 // (measured: 16 MiB a criterion, 4.8 GB after 300). Each buffer is therefore also held by a weak reference,
-// which the collector clears at once: every call sweeps the buffers of its thread, unmapping those whose
-// reference is cleared (nothing can reach their memory any more), and the finalizer unmaps what is left.
-// Measured on Node 20: a reference is cleared only by a full collection after a scavenge has moved the buffer
-// out of the young generation, so when memory comes back is the collector's timing, not ours (its concurrent
-// marking needs a free core: the 300-array loop peaks at 0.2-1.1 GB idle, 2.5 GB seen on a loaded machine).
+// which the collector clears when it finds the buffer dead, without waiting for the event loop: every call
+// sweeps the buffers of its thread, unmapping those whose reference is cleared (nothing can reach their
+// memory any more), and the finalizer unmaps what is left. Measured on Node 20, a reference is cleared only
+// by a full collection after a scavenge has moved the buffer out of the young generation, so when memory
+// comes back follows the collector's schedule (docs/performance.md, "The guard": the figures).
 #include <algorithm>
 #include <cstdint>
 #include <vector>

@@ -1,7 +1,10 @@
 // A mutex and a condition variable over POSIX threads. std::condition_variable::wait compiled with GCC 12
 // binds to a libstdc++ symbol version (GLIBCXX_3.4.30) that older distributions lack, which would keep the
-// prebuilt binary from loading there; pthread_cond_wait has been stable for decades.
+// prebuilt binary from loading there; pthread_cond_wait has been stable for decades. And a Lease: a
+// process-wide scratch resource held by one call at a time.
 #pragma once
+
+#include <atomic>
 
 #if defined(_WIN32)
 #include <condition_variable>
@@ -62,8 +65,6 @@ class CondVar {
 
 }  // namespace prunekit
 #endif
-
-#include <atomic>
 
 namespace prunekit {
 
